@@ -1,0 +1,97 @@
+//! The five AWS managed root-task policies that scope an `sts:AssumeRoot` session.
+
+use std::fmt;
+use std::str::FromStr;
+
+/// Prefix of every root-task policy ARN.
+pub const ARN_PREFIX: &str = "arn:aws:iam::aws:policy/root-task/";
+
+/// What a root session may do: exactly one of these per session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TaskPolicy {
+    /// Read the member's root credentials.
+    IamAuditRootUserCredentials,
+    /// Create a login profile so the root mailbox owner can recover the password.
+    IamCreateRootUserPassword,
+    /// Delete the member's root password, access keys, certificates and MFA.
+    IamDeleteRootUserCredentials,
+    /// Read, replace or delete a bucket policy that locks everyone out.
+    S3UnlockBucketPolicy,
+    /// Read, replace or delete a queue policy that locks everyone out.
+    SqsUnlockQueuePolicy,
+}
+
+impl TaskPolicy {
+    pub const ALL: [TaskPolicy; 5] = [
+        TaskPolicy::IamAuditRootUserCredentials,
+        TaskPolicy::IamCreateRootUserPassword,
+        TaskPolicy::IamDeleteRootUserCredentials,
+        TaskPolicy::S3UnlockBucketPolicy,
+        TaskPolicy::SqsUnlockQueuePolicy,
+    ];
+
+    /// The names, in the order AWS documents them.
+    pub const NAMES: [&'static str; 5] = [
+        "IAMAuditRootUserCredentials",
+        "IAMCreateRootUserPassword",
+        "IAMDeleteRootUserCredentials",
+        "S3UnlockBucketPolicy",
+        "SQSUnlockQueuePolicy",
+    ];
+
+    pub fn name(self) -> &'static str {
+        // ALL and NAMES are in the same order.
+        Self::NAMES[self as usize]
+    }
+
+    pub fn arn(self) -> String {
+        format!("{ARN_PREFIX}{}", self.name())
+    }
+}
+
+impl fmt::Display for TaskPolicy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A name that is not one of the five task policies.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{given:?} is not a root-task policy; use one of {}", TaskPolicy::NAMES.join(", "))]
+pub struct UnknownTaskPolicy {
+    pub given: String,
+}
+
+impl FromStr for TaskPolicy {
+    type Err = UnknownTaskPolicy;
+
+    /// Accepts a policy name or its full ARN, exactly as AWS spells it.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let name = s.strip_prefix(ARN_PREFIX).unwrap_or(s);
+        TaskPolicy::ALL
+            .into_iter()
+            .find(|p| p.name() == name)
+            .ok_or_else(|| UnknownTaskPolicy {
+                given: s.to_string(),
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_and_arns() {
+        for p in TaskPolicy::ALL {
+            assert_eq!(p.name().parse::<TaskPolicy>(), Ok(p));
+            assert_eq!(p.arn().parse::<TaskPolicy>(), Ok(p));
+        }
+        assert_eq!(
+            TaskPolicy::S3UnlockBucketPolicy.arn(),
+            "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+        );
+        let err = "s3unlockbucketpolicy".parse::<TaskPolicy>().unwrap_err();
+        assert!(err.to_string().contains("SQSUnlockQueuePolicy"));
+    }
+}

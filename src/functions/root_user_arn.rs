@@ -1,0 +1,50 @@
+//! `provider::rootaccess::root_user_arn(account_id)`: the ARN of an account's root user.
+
+use crate::aws::ids::{check_account_id, root_user_arn};
+use crate::plugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+
+pub struct RootUserArn;
+
+impl Function for RootUserArn {
+    fn name(&self) -> &'static str {
+        "root_user_arn"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature {
+            parameters: vec![Parameter {
+                name: "account_id",
+                ty: Type::String,
+                description: "A 12-digit AWS account id, as a string.",
+            }],
+            return_type: Type::String,
+            summary: "ARN of an AWS account's root user",
+            description: "Returns `arn:aws:iam::<account_id>:root`, the resource an `sts:AssumeRoot` permission \
+                          names and the identity a root session acts as. Fails unless `account_id` is exactly 12 digits.",
+        }
+    }
+
+    fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
+        let id = args.first().and_then(Value::as_str).unwrap_or_default();
+        check_account_id(id).map_err(|message| FunctionError {
+            message,
+            argument: Some(0),
+        })?;
+        Ok(Value::string(root_user_arn(id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validates_account_ids() {
+        assert_eq!(
+            RootUserArn.call(&[Value::string("111122223333")]).unwrap(),
+            Value::string("arn:aws:iam::111122223333:root")
+        );
+        let err = RootUserArn.call(&[Value::string("1234")]).unwrap_err();
+        assert!(err.message.contains("12 digits"));
+    }
+}

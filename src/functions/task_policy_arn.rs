@@ -1,0 +1,64 @@
+//! `provider::rootaccess::task_policy_arn(name)`: the ARN of a root-task policy.
+
+use crate::aws::task_policy::TaskPolicy;
+use crate::plugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+
+pub struct TaskPolicyArn;
+
+impl Function for TaskPolicyArn {
+    fn name(&self) -> &'static str {
+        "task_policy_arn"
+    }
+
+    fn signature(&self) -> Signature {
+        Signature {
+            parameters: vec![Parameter {
+                name: "name",
+                ty: Type::String,
+                description: "One of `IAMAuditRootUserCredentials`, `IAMCreateRootUserPassword`, \
+                              `IAMDeleteRootUserCredentials`, `S3UnlockBucketPolicy`, `SQSUnlockQueuePolicy`.",
+            }],
+            return_type: Type::String,
+            summary: "ARN of an AWS managed root-task policy",
+            description: "Returns the ARN (`arn:aws:iam::aws:policy/root-task/<name>`) of one of the five AWS \
+                          managed policies that scope an `sts:AssumeRoot` session, for example in an IAM \
+                          policy condition on `sts:TaskPolicyArn`. Fails for any other name.",
+        }
+    }
+
+    fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
+        let name = args.first().and_then(Value::as_str).unwrap_or_default();
+        match name.parse::<TaskPolicy>() {
+            // Only names: an ARN argument would make the call a no-op and hide typos elsewhere.
+            Ok(policy) if policy.name() == name => Ok(Value::string(policy.arn())),
+            _ => Err(FunctionError {
+                message: format!(
+                    "{name:?} is not a root-task policy name. Valid names: {}.",
+                    TaskPolicy::NAMES.join(", ")
+                ),
+                argument: Some(0),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_names_and_rejects_others() {
+        let ok = TaskPolicyArn
+            .call(&[Value::string("SQSUnlockQueuePolicy")])
+            .unwrap();
+        assert_eq!(
+            ok,
+            Value::string("arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy")
+        );
+        let err = TaskPolicyArn
+            .call(&[Value::string("AdministratorAccess")])
+            .unwrap_err();
+        assert_eq!(err.argument, Some(0));
+        assert!(err.message.contains("IAMAuditRootUserCredentials"));
+    }
+}

@@ -1,0 +1,196 @@
+//! What a provider implements: the provider itself and one object per
+//! resource, data source, ephemeral resource, action and function.
+//!
+//! Handlers receive only what they need, already decoded into [`Value`]s, and
+//! report problems through [`Diagnostics`]. The lifecycle rules Terraform
+//! enforces (unknown computed values on create, null plans on destroy, wholly
+//! known apply results, ...) are applied around them by the server, so a
+//! resource cannot break them by accident.
+
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+
+use super::diag::Diagnostics;
+use super::schema::Schema;
+use super::value::{Type, Value};
+
+/// A Terraform provider. `Client` is what `configure` builds once and hands
+/// to every resource and data source (here: the AWS clients).
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    type Client: Send + Sync + 'static;
+
+    /// Provider type name, the prefix of every resource type (`rootaccess`).
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Checks a configuration that may still contain unknown values.
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Builds the client. `None` with no error diagnostic means "not yet
+    /// possible" (configuration unknown during plan).
+    async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Self::Client>;
+    /// Terraform asks to stop: cancel work in flight (Ctrl-C, or a failed run).
+    async fn stop(&self, _client: Option<&Self::Client>) {}
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>> {
+        Vec::new()
+    }
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>> {
+        Vec::new()
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Self::Client>>> {
+        Vec::new()
+    }
+    fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
+        Vec::new()
+    }
+    fn functions(&self) -> Vec<Arc<dyn Function>> {
+        Vec::new()
+    }
+}
+
+/// What a resource's plan hook sees and may change.
+pub struct Plan<'a, C> {
+    /// Configured client; `None` while the provider configuration is unknown.
+    pub client: Option<&'a C>,
+    pub config: &'a Value,
+    /// Null on create.
+    pub prior: &'a Value,
+    /// What Terraform will show and later pass to apply. Starts as the
+    /// proposed value with computed attributes resolved by the framework.
+    pub planned: Value,
+    /// Extra attribute names whose change forces replacement.
+    pub requires_replace: Vec<String>,
+    pub diags: Diagnostics,
+}
+
+/// A managed resource.
+#[async_trait]
+pub trait Resource<C>: Send + Sync {
+    /// Full type name, e.g. `rootaccess_org_features`.
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+
+    /// Cross-attribute checks beyond per-attribute validators. Values may be unknown.
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Adjusts a plan (not called on destroy). The default keeps the framework's plan.
+    async fn plan(&self, _plan: &mut Plan<'_, C>) {}
+
+    /// Creates the object. On error, return whatever now exists (or Null).
+    async fn create(&self, client: &C, planned: &Value, diags: &mut Diagnostics) -> Value;
+
+    /// Refreshes the object; `Value::Null` means it no longer exists.
+    async fn read(&self, client: &C, state: &Value, diags: &mut Diagnostics) -> Value;
+
+    /// Updates in place. On error, return the state that now holds.
+    async fn update(
+        &self,
+        client: &C,
+        prior: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value;
+
+    /// Deletes the object.
+    async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
+
+    /// Turns an import ID into a state skeleton that `read` completes.
+    async fn import(&self, _client: &C, _id: &str, diags: &mut Diagnostics) -> Value {
+        diags.error(
+            "Import not supported",
+            format!("{} cannot be imported.", self.type_name()),
+        );
+        Value::Null
+    }
+}
+
+/// A data source.
+#[async_trait]
+pub trait DataSource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn read(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Value;
+}
+
+/// The result of opening an ephemeral resource.
+pub struct Opened {
+    pub result: Value,
+    /// When Terraform should call `renew`, if ever.
+    pub renew_at: Option<SystemTime>,
+    /// Opaque data handed back to `renew` and `close`; never shown to users.
+    pub private: Vec<u8>,
+}
+
+/// An ephemeral resource: a value that exists only during one Terraform run.
+#[async_trait]
+pub trait EphemeralResource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn open(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Option<Opened>;
+    async fn renew(
+        &self,
+        _client: &C,
+        _private: &[u8],
+        _diags: &mut Diagnostics,
+    ) -> Option<(Option<SystemTime>, Vec<u8>)> {
+        None
+    }
+    async fn close(&self, _client: &C, _private: &[u8], _diags: &mut Diagnostics) {}
+}
+
+/// Streams progress messages of a running action back to the Terraform CLI.
+#[async_trait]
+pub trait Progress: Send + Sync {
+    async fn message(&self, text: String);
+}
+
+/// An action: a one-shot operation invoked by `terraform apply -invoke` or an
+/// `action_trigger`.
+#[async_trait]
+pub trait Action<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn invoke(
+        &self,
+        client: &C,
+        config: &Value,
+        progress: &dyn Progress,
+        diags: &mut Diagnostics,
+    );
+}
+
+/// One parameter of a provider function.
+pub struct Parameter {
+    pub name: &'static str,
+    pub ty: Type,
+    pub description: &'static str,
+}
+
+/// A provider function's signature and documentation.
+pub struct Signature {
+    pub parameters: Vec<Parameter>,
+    pub return_type: Type,
+    pub summary: &'static str,
+    /// Markdown.
+    pub description: &'static str,
+}
+
+/// Why a function call failed; `argument` points at the offending argument.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionError {
+    pub message: String,
+    pub argument: Option<usize>,
+}
+
+/// A provider-defined function (`provider::rootaccess::<name>(...)`). Pure:
+/// it sees only its arguments, which are known and not null.
+pub trait Function: Send + Sync {
+    fn name(&self) -> &'static str;
+    fn signature(&self) -> Signature;
+    fn call(&self, args: &[Value]) -> Result<Value, FunctionError>;
+}

@@ -1,0 +1,256 @@
+"""Everything rootsim keeps next to moto's own backends.
+
+moto keeps organizations, IAM users, buckets and queues.  What moto has no
+model for lives here: the IAM organization features, the member accounts'
+root-user credentials, the root sessions issued by AssumeRoot, call counters,
+injected faults and the simulated clock.  One process-wide instance, guarded
+by one re-entrant lock (the server is threaded).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import secrets
+import string
+import threading
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+FEATURE_CREDENTIALS = "RootCredentialsManagement"
+FEATURE_SESSIONS = "RootSessions"
+ALL_FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
+
+_UPPER_DIGITS = string.ascii_uppercase + string.digits
+
+
+def random_id(prefix: str, length: int) -> str:
+    return prefix + "".join(secrets.choice(_UPPER_DIGITS) for _ in range(length - len(prefix)))
+
+
+def iso(ts: _dt.datetime) -> str:
+    return ts.astimezone(_dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass
+class RootAccessKey:
+    access_key_id: str
+    status: str
+    create_date: _dt.datetime
+
+    def to_json(self) -> dict[str, Any]:
+        return {"access_key_id": self.access_key_id, "status": self.status,
+                "create_date": iso(self.create_date)}
+
+
+@dataclass
+class RootCertificate:
+    certificate_id: str
+    status: str
+    upload_date: _dt.datetime
+    body: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"certificate_id": self.certificate_id, "status": self.status,
+                "upload_date": iso(self.upload_date)}
+
+
+@dataclass
+class RootMfaDevice:
+    serial_number: str
+    enable_date: _dt.datetime
+    virtual: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {"serial_number": self.serial_number, "virtual": self.virtual,
+                "enable_date": iso(self.enable_date)}
+
+
+@dataclass
+class RootCredentials:
+    """The root user of one account: what the console calls root credentials."""
+
+    login_profile: _dt.datetime | None = None  # creation date, None = no password
+    access_keys: dict[str, RootAccessKey] = field(default_factory=dict)
+    certificates: dict[str, RootCertificate] = field(default_factory=dict)
+    mfa_devices: dict[str, RootMfaDevice] = field(default_factory=dict)
+    # virtual MFA devices that were deactivated but not deleted yet
+    unassigned_virtual_mfa: set[str] = field(default_factory=set)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "login_profile": None if self.login_profile is None
+            else {"create_date": iso(self.login_profile)},
+            "access_keys": [k.to_json() for k in self.access_keys.values()],
+            "signing_certificates": [c.to_json() for c in self.certificates.values()],
+            "mfa_devices": [m.to_json() for m in self.mfa_devices.values()],
+            "unassigned_virtual_mfa_devices": sorted(self.unassigned_virtual_mfa),
+            "present": {
+                "password": self.login_profile is not None,
+                "access_keys": bool(self.access_keys),
+                "signing_certificates": bool(self.certificates),
+                "mfa": bool(self.mfa_devices),
+            },
+        }
+
+
+@dataclass
+class RootSession:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    account_id: str
+    task: str
+    issued_at: _dt.datetime
+    expiration: _dt.datetime
+    caller_account_id: str
+    caller_arn: str
+
+    @property
+    def arn(self) -> str:
+        return f"arn:aws:iam::{self.account_id}:root"
+
+    def to_json(self, now: _dt.datetime) -> dict[str, Any]:
+        return {"access_key_id": self.access_key_id, "account_id": self.account_id,
+                "task": self.task, "issued_at": iso(self.issued_at),
+                "expiration": iso(self.expiration), "expired": now >= self.expiration,
+                "caller_account_id": self.caller_account_id, "caller_arn": self.caller_arn}
+
+
+@dataclass
+class FaultRule:
+    id: int
+    service: str
+    action: str = "*"
+    account: str | None = None
+    throttle: int = 0
+    errors: int = 0
+    status: int = 500
+    latency_ms: int = 0
+    fired_throttle: int = 0
+    fired_errors: int = 0
+    delayed: int = 0
+
+    def matches(self, account: str, service: str, action: str) -> bool:
+        return (self.service in ("*", service)
+                and self.action in ("*", action)
+                and self.account in (None, account))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.id, "service": self.service, "action": self.action,
+                "account": self.account, "throttle_remaining": self.throttle,
+                "errors_remaining": self.errors, "status": self.status,
+                "latency_ms": self.latency_ms, "fired_throttle": self.fired_throttle,
+                "fired_errors": self.fired_errors, "delayed": self.delayed}
+
+
+class SimState:
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.clock_offset = 0.0
+        self.clear()
+
+    def clear(self) -> None:
+        with self.lock:
+            self.features: dict[str, set[str]] = {}  # organization id -> enabled features
+            self.root: dict[str, RootCredentials] = {}  # account id -> root user
+            self.sessions: dict[str, RootSession] = {}  # access key id -> session
+            self.calls: dict[tuple[str, str, str], int] = defaultdict(int)
+            self.assume_root: dict[tuple[str, str], int] = defaultdict(int)
+            self.faults: list[FaultRule] = []
+            self._fault_ids = 0
+            self.clock_offset = 0.0
+
+    # clock -----------------------------------------------------------------
+    def now(self) -> _dt.datetime:
+        return _dt.datetime.now(_dt.timezone.utc) + _dt.timedelta(seconds=self.clock_offset)
+
+    # root users ------------------------------------------------------------
+    def root_of(self, account_id: str) -> RootCredentials:
+        with self.lock:
+            if account_id not in self.root:
+                self.root[account_id] = RootCredentials()
+            return self.root[account_id]
+
+    # features --------------------------------------------------------------
+    def features_of(self, org_id: str) -> list[str]:
+        with self.lock:
+            enabled = self.features.get(org_id, set())
+            return [f for f in ALL_FEATURES if f in enabled]
+
+    # counters --------------------------------------------------------------
+    def count(self, account: str, service: str, action: str) -> None:
+        with self.lock:
+            self.calls[(account, service, action)] += 1
+
+    def calls_json(self) -> dict[str, Any]:
+        with self.lock:
+            nested: dict[str, dict[str, dict[str, int]]] = {}
+            for (account, service, action), n in sorted(self.calls.items()):
+                nested.setdefault(account, {}).setdefault(service, {})[action] = n
+            roots: dict[str, dict[str, int]] = {}
+            for (target, task), n in sorted(self.assume_root.items()):
+                roots.setdefault(target, {})[task] = n
+            return {"total": sum(self.calls.values()), "calls": nested,
+                    "assume_root": roots,
+                    "assume_root_total": sum(self.assume_root.values())}
+
+    def reset_calls(self) -> None:
+        with self.lock:
+            self.calls.clear()
+            self.assume_root.clear()
+
+    # faults ----------------------------------------------------------------
+    def add_fault(self, spec: dict[str, Any]) -> FaultRule:
+        with self.lock:
+            self._fault_ids += 1
+            rule = FaultRule(
+                id=self._fault_ids,
+                service=str(spec["service"]).lower(),
+                action=str(spec.get("action") or "*"),
+                account=spec.get("account"),
+                throttle=int(spec.get("throttle", 0)),
+                errors=int(spec.get("errors", 0)),
+                status=int(spec.get("status", 500)),
+                latency_ms=int(spec.get("latency_ms", 0)),
+            )
+            if not 500 <= rule.status <= 599:
+                raise ValueError("status must be a 5xx code")
+            if min(rule.throttle, rule.errors, rule.latency_ms) < 0:
+                raise ValueError("throttle, errors and latency_ms must be >= 0")
+            self.faults.append(rule)
+            return rule
+
+    def take_fault(self, account: str, service: str, action: str) -> tuple[int, str | None, int]:
+        """Returns (latency_ms, 'throttle'|'error'|None, status) for one request."""
+        with self.lock:
+            latency = 0
+            outcome: str | None = None
+            status = 0
+            for rule in self.faults:
+                if not rule.matches(account, service, action):
+                    continue
+                if rule.latency_ms:
+                    latency += rule.latency_ms
+                    rule.delayed += 1
+                if outcome is None and rule.throttle > 0:
+                    rule.throttle -= 1
+                    rule.fired_throttle += 1
+                    outcome = "throttle"
+                elif outcome is None and rule.errors > 0:
+                    rule.errors -= 1
+                    rule.fired_errors += 1
+                    outcome, status = "error", rule.status
+            return latency, outcome, status
+
+
+STATE = SimState()
+
+
+def new_secret() -> str:
+    alphabet = string.ascii_letters + string.digits + "+/"
+    return "".join(secrets.choice(alphabet) for _ in range(40))
+
+
+def new_session_token() -> str:
+    return "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(180)
