@@ -182,7 +182,7 @@ mod tests {
         assert!(v.verify_client_cert(&der, &[], UnixTime::now()).is_ok());
         assert!(v.verify_client_cert(&other, &[], UnixTime::now()).is_err());
         assert!(
-            v.verify_client_cert(&der, &[other.clone()], UnixTime::now())
+            v.verify_client_cert(&der, std::slice::from_ref(&other), UnixTime::now())
                 .is_err()
         );
         assert!(

@@ -142,13 +142,8 @@ impl Number {
         let ok_int = digits(int);
         let ok_frac = frac.is_none_or(digits);
         let ok_exp = exponent.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)));
-        if ok_int && ok_frac && ok_exp {
-            Some(Number(t.to_string()))
-        } else if t == "Infinity" || t == "-Infinity" {
-            Some(Number(t.to_string()))
-        } else {
-            None
-        }
+        let infinite = t == "Infinity" || t == "-Infinity";
+        ((ok_int && ok_frac && ok_exp) || infinite).then(|| Number(t.to_string()))
     }
     pub fn from_i64(n: i64) -> Number {
         Number(n.to_string())

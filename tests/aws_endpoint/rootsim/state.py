@@ -76,6 +76,8 @@ class RootCredentials:
     mfa_devices: dict[str, RootMfaDevice] = field(default_factory=dict)
     # virtual MFA devices that were deactivated but not deleted yet
     unassigned_virtual_mfa: set[str] = field(default_factory=set)
+    user_created: _dt.datetime = field(
+        default_factory=lambda: _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc))
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -171,6 +173,10 @@ class SimState:
             if account_id not in self.root:
                 self.root[account_id] = RootCredentials()
             return self.root[account_id]
+
+    def peek_root(self, account_id: str) -> RootCredentials:
+        with self.lock:
+            return self.root.get(account_id) or RootCredentials()
 
     # features --------------------------------------------------------------
     def features_of(self, org_id: str) -> list[str]:

@@ -1,0 +1,67 @@
+"""Hooks rootsim into moto (5.2.5).  moto has no plugin API; everything here is a
+monkey patch applied once, before the server starts:
+
+* BaseResponse.call_action  -> gate.call_action_gate (STS, IAM, SQS, Organizations)
+* S3Response.bucket_response / key_response -> gate.s3_gate first
+* new methods on the STS / IAM response classes (moto's dispatcher calls
+  getattr(Response, snake_case(Action)) and serialises from botocore's model)
+* IAM root-user variants of the credential calls, GetAccountSummary, SQS ListQueues
+* iam.amazonaws.com added to moto's trusted / delegatable service principals
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.core.responses import BaseResponse
+from moto.iam.responses import IamResponse
+from moto.s3.responses import S3Response
+from moto.sqs.responses import SQSResponse
+from moto.sts.responses import TokenResponse
+
+from . import gate, handlers
+from .orgs import enable_iam_principal
+
+_installed = False
+
+
+def install() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    enable_iam_principal()
+
+    original_call_action = BaseResponse.call_action
+
+    def call_action(self: Any) -> Any:
+        return gate.call_action_gate(self, original_call_action)
+
+    BaseResponse.call_action = call_action  # type: ignore[method-assign]
+
+    original_bucket = S3Response.bucket_response
+    original_key = S3Response.key_response
+
+    def bucket_response(self: Any, request: Any, full_url: str, headers: Any) -> Any:
+        denied = gate.s3_gate(self, request, is_key=False)
+        return denied if denied is not None else original_bucket(self, request, full_url, headers)
+
+    def key_response(self: Any, request: Any, full_url: str, headers: Any) -> Any:
+        denied = gate.s3_gate(self, request, is_key=True)
+        return denied if denied is not None else original_key(self, request, full_url, headers)
+
+    S3Response.bucket_response = bucket_response  # type: ignore[method-assign]
+    S3Response.key_response = key_response  # type: ignore[method-assign]
+
+    TokenResponse.assume_root = handlers.assume_root  # type: ignore[attr-defined]
+    TokenResponse.get_caller_identity = handlers.get_caller_identity(  # type: ignore[method-assign]
+        TokenResponse.get_caller_identity)
+
+    for name, operation in handlers.FEATURE_OPERATIONS.items():
+        setattr(IamResponse, name, operation)
+    IamResponse.list_mfa_devices = handlers.iam_list_mfa_devices_for_user  # type: ignore[method-assign]
+    for name in handlers.ROOT_IAM_HANDLERS:
+        setattr(IamResponse, name, handlers.root_aware(name, getattr(IamResponse, name)))
+    IamResponse.get_account_summary = handlers.get_account_summary  # type: ignore[method-assign]
+
+    SQSResponse.list_queues = handlers.sqs_list_queues  # type: ignore[method-assign]

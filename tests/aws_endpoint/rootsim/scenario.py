@@ -1,0 +1,265 @@
+"""Reset, seed and inspect whole scenarios (used by the control API)."""
+
+from __future__ import annotations
+
+import json
+import re
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+import moto.organizations.utils as org_utils
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.iam.models import iam_backends
+from moto.moto_api._internal.models import moto_api_backend
+from moto.organizations.models import organizations_backends
+from moto.s3.models import s3_backends
+from moto.sqs.models import sqs_backends
+
+from .orgs import IAM_PRINCIPAL, PARTITION, all_organizations, org_for_account
+from .policy import deny_all_bucket_policy, deny_all_queue_policy, parse
+from .state import (
+    ALL_FEATURES,
+    STATE,
+    RootAccessKey,
+    RootCertificate,
+    RootCredentials,
+    RootMfaDevice,
+    random_id,
+)
+
+ADMIN_USER = "rootsim-admin"
+ACCOUNT_RE = re.compile(r"^\d{12}$")
+DUMMY_CERTIFICATE = (
+    "-----BEGIN CERTIFICATE-----\n"
+    "TUlJQ2RUQ0NBZDZnQXdJQkFnSUpBTHJvb3RzaW0tZHVtbXktY2VydGlmaWNhdGU=\n"
+    "-----END CERTIFICATE-----"
+)
+
+
+class ScenarioError(ValueError):
+    pass
+
+
+def reset_all() -> None:
+    with STATE.lock:
+        moto_api_backend.reset()
+        organizations_backends.master_accounts.clear()
+        s3_backends.bucket_accounts.clear()
+        STATE.clear()
+
+
+@contextmanager
+def _fixed_account_id(account_id: str) -> Iterator[None]:
+    original = org_utils.make_random_account_id
+    org_utils.make_random_account_id = lambda: account_id  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        org_utils.make_random_account_id = original  # type: ignore[assignment]
+
+
+def _items(value: Any) -> list[dict[str, Any]]:
+    if value is None or value is False:
+        return []
+    if value is True:
+        return [{}]
+    if isinstance(value, int):
+        return [{} for _ in range(value)]
+    if isinstance(value, list):
+        return [v if isinstance(v, dict) else {} for v in value]
+    raise ScenarioError(f"expected a count or a list, got {value!r}")
+
+
+def root_credentials_from(account_id: str, spec: dict[str, Any] | None) -> RootCredentials:
+    spec = spec or {}
+    now = STATE.now()
+    root = RootCredentials()
+    if spec.get("password"):
+        root.login_profile = now
+    for item in _items(spec.get("access_keys")):
+        key_id = item.get("access_key_id") or random_id("AKIA", 20)
+        root.access_keys[key_id] = RootAccessKey(key_id, item.get("status", "Active"), now)
+    for item in _items(spec.get("signing_certificates")):
+        cert_id = item.get("certificate_id") or random_id("", 32)
+        root.certificates[cert_id] = RootCertificate(cert_id, item.get("status", "Active"), now,
+                                                     DUMMY_CERTIFICATE)
+    for index, item in enumerate(_items(spec.get("mfa_devices"))):
+        virtual = bool(item.get("virtual", True))
+        suffix = "" if index == 0 else f"-{index + 1}"
+        serial = item.get("serial_number") or (
+            f"arn:aws:iam::{account_id}:mfa/root-account-mfa-device{suffix}" if virtual
+            else random_id("GAHT", 12))
+        root.mfa_devices[serial] = RootMfaDevice(serial, now, virtual)
+    return root
+
+
+def _policy_text(policy: Any, default: dict[str, Any]) -> str | None:
+    if policy is None:
+        return None
+    if policy == "deny-all":
+        return json.dumps(default)
+    if isinstance(policy, str):
+        return policy
+    return json.dumps(policy)
+
+
+def _create_user(account_id: str, name: str) -> dict[str, str]:
+    iam = iam_backends[account_id][PARTITION]
+    user = iam.create_user("us-east-1", name)
+    key = iam.create_access_key(name)
+    return {"user_name": name, "arn": user.arn, "access_key_id": key.access_key_id,
+            "secret_access_key": key.secret_access_key}
+
+
+def _populate(account_id: str, spec: dict[str, Any], region: str, endpoint: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"admin": _create_user(account_id, ADMIN_USER), "users": {}}
+    for user in spec.get("users", []):
+        name = user if isinstance(user, str) else user["name"]
+        out["users"][name] = _create_user(account_id, name)
+    if "root_credentials" in spec:
+        with STATE.lock:
+            STATE.root[account_id] = root_credentials_from(account_id, spec["root_credentials"])
+    s3 = s3_backends[account_id][PARTITION]
+    for bucket in spec.get("buckets", []):
+        name = bucket if isinstance(bucket, str) else bucket["name"]
+        bucket = {} if isinstance(bucket, str) else bucket
+        s3.create_bucket(name, region)
+        policy = _policy_text(bucket.get("policy"), deny_all_bucket_policy(name))
+        if policy:
+            s3.put_bucket_policy(name, policy.encode("utf-8"))
+        for key, body in (bucket.get("objects") or {}).items():
+            s3.put_object(name, key, str(body).encode("utf-8"))
+    sqs = sqs_backends[account_id][region]
+    out["queues"] = {}
+    for queue in spec.get("queues", []):
+        name = queue if isinstance(queue, str) else queue["name"]
+        queue = {} if isinstance(queue, str) else queue
+        attributes = {k: str(v) for k, v in (queue.get("attributes") or {}).items()}
+        policy = _policy_text(queue.get("policy"), deny_all_queue_policy(region, account_id, name))
+        if policy:
+            attributes["Policy"] = policy
+        sqs.create_queue(name, **attributes)
+        out["queues"][name] = f"{endpoint}/{account_id}/{name}"
+    out["buckets"] = [b if isinstance(b, str) else b["name"] for b in spec.get("buckets", [])]
+    out["root_credentials"] = STATE.peek_root(account_id).to_json()
+    return out
+
+
+def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict[str, Any]:
+    if not isinstance(spec, dict):
+        raise ScenarioError("the scenario must be a JSON object")
+    management = str(spec.get("management_account_id") or DEFAULT_ACCOUNT_ID)
+    accounts = spec.get("accounts") or []
+    for account in [management] + [a.get("id") for a in accounts]:
+        if not isinstance(account, str) or not ACCOUNT_RE.match(account):
+            raise ScenarioError(f"account ids must be 12-digit strings, got {account!r}")
+    features = spec.get("features") or []
+    unknown = set(features) - set(ALL_FEATURES)
+    if unknown:
+        raise ScenarioError(f"unknown features {sorted(unknown)}; known: {list(ALL_FEATURES)}")
+    organization = spec.get("organization", {"feature_set": "ALL"})
+
+    with STATE.lock:
+        if spec.get("reset", True):
+            reset_all()
+        result: dict[str, Any] = {"endpoint": endpoint, "region": region,
+                                  "management_account_id": management, "accounts": {}}
+        org_backend = organizations_backends[management][PARTITION]
+        if organization is not None:
+            feature_set = (organization or {}).get("feature_set", "ALL")
+            if feature_set not in ("ALL", "CONSOLIDATED_BILLING"):
+                raise ScenarioError("feature_set must be ALL or CONSOLIDATED_BILLING")
+            org_backend.create_organization(region=region, FeatureSet=feature_set)
+            for account in accounts:
+                if not account.get("in_organization", True):
+                    continue
+                with _fixed_account_id(account["id"]):
+                    org_backend.create_account(
+                        AccountName=account.get("name", f"member-{account['id']}"),
+                        Email=account.get("email", f"root+{account['id']}@example.com"))
+                status = account.get("status", "ACTIVE")
+                if status not in ("ACTIVE", "SUSPENDED"):
+                    raise ScenarioError("account status must be ACTIVE or SUSPENDED")
+                fake = org_backend.get_account_by_id(account["id"])
+                fake.status = fake.state = status
+            for principal in spec.get("trusted_access", []):
+                org_backend.enable_aws_service_access(ServicePrincipal=principal)
+            for admin in spec.get("delegated_administrators", []):
+                if isinstance(admin, str):
+                    admin = {"account_id": admin}
+                org_backend.register_delegated_administrator(
+                    AccountId=admin["account_id"],
+                    ServicePrincipal=admin.get("service_principal", IAM_PRINCIPAL))
+            STATE.features[org_backend.org.id] = set(features)  # type: ignore[union-attr]
+            result["organization"] = _org_json(org_for_account(management)[0])
+        else:
+            result["organization"] = None
+
+        result["accounts"][management] = {"role": "management", **_populate(
+            management, spec.get("management") or {}, region, endpoint)}
+        for account in accounts:
+            role = "member" if organization is not None and account.get("in_organization", True) else "outside"
+            result["accounts"][account["id"]] = {
+                "role": role, "status": account.get("status", "ACTIVE") if role == "member" else None,
+                **_populate(account["id"], account, region, endpoint)}
+        return result
+
+
+def _org_json(view: Any) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    data = view.describe()
+    data["features"] = STATE.features_of(view.id)
+    return data
+
+
+def account_json(account_id: str) -> dict[str, Any]:
+    out: dict[str, Any] = {"account_id": account_id}
+    view, role = org_for_account(account_id)
+    out["organization_id"] = view.id if view else None
+    out["role"] = role
+    out["root_credentials"] = STATE.peek_root(account_id).to_json()
+    users = []
+    if account_id in iam_backends:
+        users = sorted(iam_backends[account_id][PARTITION].users)
+    out["users"] = users
+    out["buckets"] = {}
+    if account_id in s3_backends:
+        for name, bucket in s3_backends[account_id][PARTITION].buckets.items():
+            out["buckets"][name] = {"policy": parse(bucket.policy),
+                                    "objects": sorted(bucket.keys.keys())}
+    out["queues"] = {}
+    if account_id in sqs_backends:
+        for region, backend in list(sqs_backends[account_id].items()):
+            for name, queue in backend.queues.items():
+                out["queues"][name] = {"region": region, "arn": queue.queue_arn,
+                                       "policy": parse(queue.policy)}
+    return out
+
+
+def known_accounts() -> list[str]:
+    accounts: set[str] = set(STATE.root)
+    for view in all_organizations():
+        accounts.update(a.id for a in view.backend.accounts)
+    for account_id in list(iam_backends.keys()):
+        if iam_backends[account_id][PARTITION].users:
+            accounts.add(account_id)
+    for account_id in list(s3_backends.keys()):
+        if s3_backends[account_id][PARTITION].buckets:
+            accounts.add(account_id)
+    for account_id in list(sqs_backends.keys()):
+        if any(b.queues for b in list(sqs_backends[account_id].values())):
+            accounts.add(account_id)
+    return sorted(accounts)
+
+
+def state_json() -> dict[str, Any]:
+    now = STATE.now()
+    with STATE.lock:
+        return {
+            "now": now.isoformat(),
+            "clock_offset_seconds": STATE.clock_offset,
+            "organizations": [_org_json(v) for v in all_organizations()],
+            "accounts": {a: account_json(a) for a in known_accounts()},
+            "sessions": [s.to_json(now) for s in STATE.sessions.values()],
+        }

@@ -1,0 +1,270 @@
+//! Acceptance-test harness: drives the REAL Terraform CLI against the provider
+//! binary built by cargo, the way terraform-plugin-testing does for Go
+//! providers.
+//!
+//! Terraform comes from TF_ACC_TERRAFORM_PATH when set, else from
+//! `.tools/bin/terraform`, which `scripts/bootstrap` provisions (pinned) when
+//! it is missing. Each [`Workdir`] is a temp directory with its own CLI config
+//! (dev_overrides pointing at the freshly built provider), so nothing on the
+//! machine leaks in.
+
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+pub mod plugin_client;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+pub const PROVIDER_SOURCE: &str = "registry.terraform.io/rootaccess/rootaccess";
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn provider_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-rootaccess"))
+}
+
+/// The Terraform CLI to test with (provisioned once per test process).
+pub fn terraform_path() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        if let Ok(p) = std::env::var("TF_ACC_TERRAFORM_PATH") {
+            return PathBuf::from(p);
+        }
+        let path = repo_root().join(".tools/bin/terraform");
+        if !path.exists() {
+            let status = Command::new(repo_root().join("scripts/bootstrap")).status();
+            assert!(
+                status.is_ok_and(|s| s.success()),
+                "could not provision Terraform with scripts/bootstrap"
+            );
+        }
+        path
+    })
+    .clone()
+}
+
+/// The result of one Terraform command.
+pub struct Run {
+    pub args: Vec<String>,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn code(&self) -> i32 {
+        self.output.status.code().unwrap_or(-1)
+    }
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+    /// Everything printed, for assertions on messages.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.stdout(), self.stderr())
+    }
+    #[track_caller]
+    pub fn ok(self) -> Run {
+        assert_eq!(
+            self.code(),
+            0,
+            "terraform {:?} failed:\n{}",
+            self.args,
+            self.text()
+        );
+        self
+    }
+    /// Asserts failure with every `needles` in the output (line-wrapping ignored).
+    #[track_caller]
+    pub fn fails_with(self, needles: &[&str]) -> Run {
+        assert_ne!(
+            self.code(),
+            0,
+            "terraform {:?} should have failed:\n{}",
+            self.args,
+            self.text()
+        );
+        let flat = flatten(&self.text());
+        for needle in needles {
+            assert!(
+                flat.contains(&flatten(needle)),
+                "expected {needle:?} in output of {:?}:\n{}",
+                self.args,
+                self.text()
+            );
+        }
+        self
+    }
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.output.stdout).unwrap_or_else(|e| {
+            panic!(
+                "terraform {:?} did not print JSON ({e}):\n{}",
+                self.args,
+                self.text()
+            )
+        })
+    }
+}
+
+/// Collapses whitespace (Terraform wraps long messages) and drops box-drawing margins.
+pub fn flatten(s: &str) -> String {
+    s.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A Terraform working directory with its own CLI configuration.
+pub struct Workdir {
+    dir: tempfile::TempDir,
+    env: Vec<(String, String)>,
+}
+
+impl Workdir {
+    pub fn new(config: &str) -> Workdir {
+        let dir = tempfile::Builder::new()
+            .prefix("tfacc")
+            .tempdir()
+            .expect("temp dir");
+        let overrides = provider_binary()
+            .parent()
+            .expect("binary dir")
+            .display()
+            .to_string();
+        let cli_config = format!(
+            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{overrides}\"\n  }}\n  direct {{}}\n}}\n"
+        );
+        std::fs::write(dir.path().join("cli.tfrc"), cli_config).expect("cli config");
+        let w = Workdir {
+            dir,
+            env: Vec::new(),
+        };
+        w.write_config(config);
+        w
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// Extra environment for Terraform and, through it, the provider.
+    pub fn env(mut self, key: &str, value: &str) -> Workdir {
+        self.env.push((key.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn write_config(&self, config: &str) {
+        let header = "terraform {\n  required_providers {\n    rootaccess = { source = \"rootaccess/rootaccess\" }\n  }\n}\n\n";
+        std::fs::write(self.path().join("main.tf"), format!("{header}{config}")).expect("main.tf");
+    }
+
+    pub fn write_file(&self, name: &str, contents: &str) {
+        std::fs::write(self.path().join(name), contents).expect("write file");
+    }
+
+    pub fn terraform(&self, args: &[&str]) -> Run {
+        let mut cmd = Command::new(terraform_path());
+        cmd.args(args)
+            .current_dir(self.path())
+            .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER");
+        // Nothing of the machine's AWS setup may reach the provider.
+        for (key, _) in std::env::vars() {
+            if key.starts_with("AWS_") {
+                cmd.env_remove(key);
+            }
+        }
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let output = cmd.output().expect("run terraform");
+        Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            output,
+        }
+    }
+
+    /// `terraform apply`, then the checks every step of a provider test must
+    /// pass: a plan with and without refresh is empty.
+    #[track_caller]
+    pub fn apply(&self) -> Run {
+        let run = self
+            .terraform(&["apply", "-auto-approve", "-no-color"])
+            .ok();
+        self.assert_plan_empty();
+        run
+    }
+
+    #[track_caller]
+    pub fn assert_plan_empty(&self) {
+        for refresh in ["-refresh=false", "-refresh=true"] {
+            let plan = self.terraform(&["plan", "-detailed-exitcode", "-no-color", refresh]);
+            assert_eq!(
+                plan.code(),
+                0,
+                "plan ({refresh}) after apply is not empty:\n{}",
+                plan.text()
+            );
+        }
+    }
+
+    /// Saves a plan and returns `terraform show -json` of it.
+    #[track_caller]
+    pub fn plan_json(&self) -> serde_json::Value {
+        self.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+        self.terraform(&["show", "-json", "tfplan"]).ok().json()
+    }
+
+    /// The actions planned per resource address, e.g. `["update"]`.
+    pub fn planned_actions(&self) -> Vec<(String, Vec<String>)> {
+        let plan = self.plan_json();
+        plan["resource_changes"]
+            .as_array()
+            .map(|changes| {
+                changes
+                    .iter()
+                    .map(|c| {
+                        let actions = c["change"]["actions"]
+                            .as_array()
+                            .map(|a| {
+                                a.iter()
+                                    .filter_map(|x| x.as_str().map(String::from))
+                                    .collect()
+                            })
+                            .unwrap_or_default();
+                        (
+                            c["address"].as_str().unwrap_or_default().to_string(),
+                            actions,
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn state_json(&self) -> serde_json::Value {
+        self.terraform(&["show", "-json"]).ok().json()
+    }
+
+    pub fn outputs(&self) -> serde_json::Value {
+        self.terraform(&["output", "-json"]).ok().json()
+    }
+
+    #[track_caller]
+    pub fn destroy(&self) -> Run {
+        self.terraform(&["destroy", "-auto-approve", "-no-color"])
+            .ok()
+    }
+
+    /// Raw text of the state file (for secret scans).
+    pub fn state_text(&self) -> String {
+        std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
+    }
+}
