@@ -13,6 +13,8 @@ pub mod aws;
 pub mod plugin;
 pub mod provider;
 
+mod data_sources;
+mod errors;
 mod functions;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.

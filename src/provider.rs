@@ -3,36 +3,154 @@
 //! Adding a resource, data source or function is one line in the matching
 //! list below plus its own file.
 
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::functions;
-use crate::plugin::{Diagnostics, Function, Provider, Schema, Value};
+use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
+use crate::errors::aws_diagnostic;
+use crate::plugin::{
+    Attribute, AttributePath, Block, DataSource, Diagnostics, Function, IntBetween, NestedBlock,
+    Provider, Schema, StringCheck, Type, Value,
+};
+use crate::{data_sources, functions};
 
-/// The provider. Its client is built in `configure` and shared by every resource.
+/// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
-
-/// What `configure` hands to resources. The AWS layer fills this in.
-pub struct Clients;
 
 #[async_trait]
 impl Provider for RootAccessProvider {
-    type Client = Clients;
+    type Client = AwsClients;
 
     fn type_name(&self) -> &'static str {
         "rootaccess"
     }
 
     fn schema(&self) -> Schema {
+        let string_list = |name: &'static str, doc: &str| {
+            Attribute::new(name, Type::list(Type::String))
+                .optional()
+                .describe(doc)
+        };
+        let endpoint = |name: &'static str, service: &str| {
+            Attribute::string(name)
+                .optional()
+                .validator(URL)
+                .describe(&format!("Endpoint URL for {service}, e.g. a VPC endpoint."))
+        };
         Schema::new(
-            "The rootaccess provider manages AWS Organizations centralized root access from the \
-             organization's management account (or the IAM delegated administrator).",
+            "The rootaccess provider manages AWS Organizations centralized root access from the organization's \
+             management account (or the IAM delegated administrator): organization features, member accounts' root \
+             credentials, and resource policies that lock everyone out. Credentials and region are resolved like the \
+             AWS provider's: arguments here, then environment variables (`AWS_ACCESS_KEY_ID`, `AWS_PROFILE`, \
+             `AWS_REGION`, ...), then shared config and credentials files, then container or instance roles.",
         )
+        .attribute(Attribute::string("region").optional().describe(
+            "AWS region for STS root sessions (AssumeRoot is served only by regional STS endpoints). Required unless \
+             `AWS_REGION`/`AWS_DEFAULT_REGION` or the profile sets it.",
+        ))
+        .attribute(Attribute::string("profile").optional().describe("Named profile of the shared config files (as `AWS_PROFILE`)."))
+        .attribute(string_list("shared_config_files", "Shared config files to read instead of `~/.aws/config` (as `AWS_CONFIG_FILE`)."))
+        .attribute(string_list(
+            "shared_credentials_files",
+            "Shared credentials files to read instead of `~/.aws/credentials` (as `AWS_SHARED_CREDENTIALS_FILE`).",
+        ))
+        .attribute(Attribute::string("access_key").optional().sensitive().describe("Access key id. Prefer a profile or the environment; set together with `secret_key`."))
+        .attribute(Attribute::string("secret_key").optional().sensitive().describe("Secret access key; set together with `access_key`."))
+        .attribute(Attribute::string("token").optional().sensitive().describe("Session token for temporary `access_key`/`secret_key`."))
+        .attribute(
+            Attribute::bool("s3_use_path_style")
+                .optional()
+                .describe("Address S3 buckets by path instead of by virtual host (needed by most S3-compatible test endpoints). Defaults to `false`."),
+        )
+        .attribute(
+            Attribute::number("max_retries")
+                .optional()
+                .validator(IntBetween(0, 100))
+                .describe("Retries of an AWS call after throttling, 5xx and network errors, with exponential backoff and jitter. Defaults to `25`."),
+        )
+        .attribute(
+            Attribute::number("max_concurrent_requests")
+                .optional()
+                .validator(IntBetween(1, 256))
+                .describe("Upper bound on AWS calls in flight at once, across all resources. Defaults to `16`."),
+        )
+        .attribute(
+            Attribute::number("root_session_duration")
+                .optional()
+                .validator(IntBetween(1, 900))
+                .describe(
+                    "Seconds each `sts:AssumeRoot` session is requested for. Sessions are cached per member account and \
+                     task policy and renewed shortly before they expire. Defaults to `900`, the AWS maximum.",
+                ),
+        )
+        .block(NestedBlock::single(
+            "assume_role",
+            Block::new("Assume this IAM role (in the management account or the IAM delegated administrator) before any other call.")
+                .attribute(Attribute::string("role_arn").required().validator(ROLE_ARN).describe("ARN of the role to assume."))
+                .attribute(Attribute::string("session_name").optional().describe("Session name. Defaults to `terraform-provider-rootaccess`."))
+                .attribute(Attribute::string("external_id").optional().describe("External id the role's trust policy requires."))
+                .attribute(
+                    Attribute::string("duration")
+                        .optional()
+                        .validator(DURATION)
+                        .describe("How long the role session lasts, e.g. `15m` or `1h`."),
+                ),
+        ))
+        .block(NestedBlock::single(
+            "endpoints",
+            Block::new("Custom service endpoints.")
+                .attribute(endpoint("sts", "STS (must serve AssumeRoot: a regional or VPC endpoint)"))
+                .attribute(endpoint("iam", "IAM"))
+                .attribute(endpoint("s3", "S3"))
+                .attribute(endpoint("sqs", "SQS"))
+                .attribute(endpoint("organizations", "AWS Organizations")),
+        ))
     }
 
-    async fn configure(&self, _config: &Value, _diags: &mut Diagnostics) -> Option<Clients> {
-        Some(Clients)
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let access = config.attr("access_key");
+        let secret = config.attr("secret_key");
+        // Only complain when both are known: unknown values are checked again at apply.
+        if !access.is_unknown() && !secret.is_unknown() && access.is_null() != secret.is_null() {
+            let missing = if access.is_null() {
+                "access_key"
+            } else {
+                "secret_key"
+            };
+            diags.attribute_error(
+                AttributePath::root(missing),
+                "Incomplete static credentials",
+                "`access_key` and `secret_key` must be set together. Set both, or neither to use the profile or environment.",
+            );
+        }
+    }
+
+    async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<AwsClients> {
+        if !config.is_wholly_known() {
+            // Depends on values known only after apply: Terraform calls again then.
+            return None;
+        }
+        let settings = settings_from_config(config, diags)?;
+        match AwsClients::new(settings).await {
+            Ok(clients) => Some(clients),
+            Err(e) => {
+                diags.extend(aws_diagnostic(&e, "configure the provider"));
+                None
+            }
+        }
+    }
+
+    async fn stop(&self, client: Option<&AwsClients>) {
+        if let Some(c) = client {
+            c.stop();
+        }
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
+        vec![Arc::new(data_sources::caller_identity::CallerIdentity)]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {
@@ -40,5 +158,171 @@ impl Provider for RootAccessProvider {
             Arc::new(functions::task_policy_arn::TaskPolicyArn),
             Arc::new(functions::root_user_arn::RootUserArn),
         ]
+    }
+}
+
+const URL: StringCheck = StringCheck {
+    description: "Must be an `http://` or `https://` URL.",
+    check: |s| {
+        if (s.starts_with("https://") || s.starts_with("http://")) && s.len() > "http://".len() + 1
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "{s:?} is not an endpoint URL: write it as https://host[:port]"
+            ))
+        }
+    },
+};
+
+const ROLE_ARN: StringCheck = StringCheck {
+    description: "Must be an IAM role ARN.",
+    check: |s| {
+        let parts: Vec<&str> = s.splitn(6, ':').collect();
+        let ok = parts.len() == 6
+            && parts[0] == "arn"
+            && parts[2] == "iam"
+            && parts[5].starts_with("role/");
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "{s:?} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+            ))
+        }
+    },
+};
+
+const DURATION: StringCheck = StringCheck {
+    description: "A duration such as `900s`, `15m` or `1h`.",
+    check: |s| parse_duration(s).map(|_| ()),
+};
+
+/// Parses `90s`, `15m`, `1h`, `1h30m`.
+fn parse_duration(s: &str) -> Result<Duration, String> {
+    let bad = || format!("{s:?} is not a duration: write it like 900s, 15m or 1h");
+    let mut total = 0u64;
+    let mut digits = String::new();
+    for c in s.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total += n * match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            _ => return Err(bad()),
+        };
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs(total))
+}
+
+fn opt_string(v: &Value) -> Option<String> {
+    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+}
+
+fn string_list(v: &Value) -> Vec<PathBuf> {
+    v.elements()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|e| e.as_str().map(PathBuf::from))
+        .collect()
+}
+
+/// Reads the provider block into AWS settings (validators already ran).
+fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSettings> {
+    let mut s = AwsSettings {
+        region: opt_string(config.attr("region")),
+        profile: opt_string(config.attr("profile")),
+        shared_config_files: string_list(config.attr("shared_config_files")),
+        shared_credentials_files: string_list(config.attr("shared_credentials_files")),
+        s3_use_path_style: config.attr("s3_use_path_style").as_bool().unwrap_or(false),
+        ..AwsSettings::default()
+    };
+    if let (Some(access_key_id), Some(secret_access_key)) = (
+        opt_string(config.attr("access_key")),
+        opt_string(config.attr("secret_key")),
+    ) {
+        s.static_credentials = Some(StaticCredentials {
+            access_key_id,
+            secret_access_key,
+            session_token: opt_string(config.attr("token")),
+        });
+    }
+    if let Some(n) = config.attr("max_retries").as_i64() {
+        s.max_retries = n as u32;
+    }
+    if let Some(n) = config.attr("max_concurrent_requests").as_i64() {
+        s.max_concurrent_requests = n as usize;
+    }
+    if let Some(n) = config.attr("root_session_duration").as_i64() {
+        s.root_session_duration = Duration::from_secs(n as u64);
+    }
+    let role = config.attr("assume_role");
+    if let Some(role_arn) = opt_string(role.attr("role_arn")) {
+        let duration = match opt_string(role.attr("duration")).map(|d| parse_duration(&d)) {
+            Some(Err(e)) => {
+                diags.attribute_error(
+                    AttributePath::root("assume_role").attribute("duration"),
+                    "Invalid duration",
+                    e,
+                );
+                return None;
+            }
+            Some(Ok(d)) => Some(d),
+            None => None,
+        };
+        s.assume_role = Some(AssumeRole {
+            role_arn,
+            session_name: opt_string(role.attr("session_name")),
+            external_id: opt_string(role.attr("external_id")),
+            duration,
+        });
+    }
+    let e = config.attr("endpoints");
+    s.endpoints = Endpoints {
+        sts: opt_string(e.attr("sts")),
+        iam: opt_string(e.attr("iam")),
+        s3: opt_string(e.attr("s3")),
+        sqs: opt_string(e.attr("sqs")),
+        organizations: opt_string(e.attr("organizations")),
+    };
+    Some(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("15m"), Ok(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h30m"), Ok(Duration::from_secs(5400)));
+        assert!(parse_duration("15").is_err());
+        assert!(parse_duration("1d").is_err());
+        assert!(parse_duration("").is_err());
+    }
+
+    #[test]
+    fn settings_never_show_secrets_in_debug_output() {
+        let config = Value::encode(
+            &serde_json::json!({"access_key": "AKIAEXAMPLE", "secret_key": "very-secret", "token": "tok-secret", "region": "eu-west-1"}),
+            &RootAccessProvider.schema().value_type(),
+        )
+        .unwrap();
+        let mut diags = Diagnostics::new();
+        let s = settings_from_config(&config, &mut diags).unwrap();
+        let shown = format!("{s:?}");
+        assert!(shown.contains("AKIAEXAMPLE"));
+        assert!(
+            !shown.contains("very-secret") && !shown.contains("tok-secret"),
+            "{shown}"
+        );
     }
 }

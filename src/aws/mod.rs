@@ -1,5 +1,18 @@
-//! The AWS layer: facts and (later) clients for centralized root access.
+//! The AWS layer: configuration, clients, root sessions, error classification.
 //! Knows nothing of Terraform.
 
+mod clients;
+mod error;
 pub mod ids;
+mod root_session;
+mod settings;
 pub mod task_policy;
+
+pub use clients::AwsClients;
+pub use error::AwsError;
+pub use error::ErrorKind;
+pub use settings::AssumeRole;
+pub use settings::AwsSettings;
+pub use settings::Endpoints;
+pub use settings::MAX_ROOT_SESSION;
+pub use settings::StaticCredentials;

@@ -6,6 +6,7 @@
 //! - `framework`: the traits a provider implements.
 
 mod diag;
+pub mod docs;
 mod framework;
 mod grpc;
 mod handshake;

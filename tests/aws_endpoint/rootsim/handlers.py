@@ -177,7 +177,7 @@ def assume_root(self: Any) -> ActionResult:
         raise denied(f"centralized root access feature {feature} is not enabled")
 
     key = iam_backends[target_account][PARTITION].create_temp_access_key()
-    now = STATE.now()
+    now = STATE.now().replace(microsecond=0)
     session = RootSession(
         access_key_id=key.access_key_id, secret_access_key=key.secret_access_key,
         session_token=new_session_token(), account_id=target_account, task=task,

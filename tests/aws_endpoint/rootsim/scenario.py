@@ -263,3 +263,24 @@ def state_json() -> dict[str, Any]:
             "accounts": {a: account_json(a) for a in known_accounts()},
             "sessions": [s.to_json(now) for s in STATE.sessions.values()],
         }
+
+
+# `python -m rootsim --seed-demo`: an organization as a person finds it before
+# using the provider -- trusted access on, both features still off.
+DEMO_SCENARIO: dict[str, Any] = {
+    "organization": {"feature_set": "ALL"},
+    "trusted_access": [IAM_PRINCIPAL],
+    "delegated_administrators": ["222222222222"],
+    "features": [],
+    "accounts": [
+        {"id": "111111111111", "name": "workload-dev",
+         "root_credentials": {"password": True, "access_keys": 1, "mfa_devices": 1,
+                              "signing_certificates": 1},
+         "buckets": [{"name": "dev-locked-bucket", "policy": "deny-all",
+                      "objects": {"hello.txt": "hello"}}],
+         "queues": [{"name": "dev-locked-queue", "policy": "deny-all"}]},
+        {"id": "222222222222", "name": "security-tooling"},
+        {"id": "333333333333", "name": "workload-prod", "root_credentials": {"password": True}},
+        {"id": "444444444444", "name": "legacy", "status": "SUSPENDED"},
+    ],
+}

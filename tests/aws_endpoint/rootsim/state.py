@@ -9,6 +9,7 @@ by one re-entrant lock (the server is threaded).
 
 from __future__ import annotations
 
+import base64
 import datetime as _dt
 import secrets
 import string
@@ -259,4 +260,4 @@ def new_secret() -> str:
 
 
 def new_session_token() -> str:
-    return "IQoJb3JpZ2luX2VjE" + secrets.token_urlsafe(180)
+    return "IQoJb3JpZ2luX2VjE" + base64.b64encode(secrets.token_bytes(300)).decode("ascii")

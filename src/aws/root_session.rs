@@ -1,0 +1,96 @@
+//! Root sessions (`sts:AssumeRoot`): one per (member account, task policy),
+//! shared by every resource of a run, refreshed shortly before expiry, and
+//! requested once even when many resources ask at the same moment.
+//!
+//! Session credentials live only in this process's memory.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_sdk_sts::types::PolicyDescriptorType;
+
+use super::error::{AwsError, ErrorKind};
+use super::task_policy::TaskPolicy;
+
+/// A session is renewed when less than this is left: long enough for one
+/// more AWS call with retries.
+const REFRESH_MARGIN: Duration = Duration::from_secs(120);
+
+type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
+
+pub struct RootSessions {
+    sts: aws_sdk_sts::Client,
+    duration: Duration,
+    slots: Mutex<HashMap<(String, TaskPolicy), Slot>>,
+}
+
+impl RootSessions {
+    pub fn new(sts: aws_sdk_sts::Client, duration: Duration) -> Self {
+        RootSessions {
+            sts,
+            duration,
+            slots: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn slot(&self, account: &str, task: TaskPolicy) -> Slot {
+        let mut slots = self
+            .slots
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        slots
+            .entry((account.to_string(), task))
+            .or_default()
+            .clone()
+    }
+
+    pub async fn get(&self, account: &str, task: TaskPolicy) -> Result<Credentials, AwsError> {
+        let slot = self.slot(account, task);
+        // Holding the slot's lock while asking STS makes concurrent callers
+        // for the same session wait for this one answer.
+        let mut cached = slot.lock().await;
+        if let Some(creds) = cached.as_ref() {
+            let fresh = creds
+                .expiry()
+                .and_then(|e| e.duration_since(SystemTime::now()).ok())
+                .is_some_and(|left| left > REFRESH_MARGIN);
+            if fresh {
+                return Ok(creds.clone());
+            }
+        }
+        let creds = self.assume_root(account, task).await?;
+        *cached = Some(creds.clone());
+        Ok(creds)
+    }
+
+    async fn assume_root(&self, account: &str, task: TaskPolicy) -> Result<Credentials, AwsError> {
+        tracing::debug!(account, task = task.name(), "requesting a root session");
+        let out = self
+            .sts
+            .assume_root()
+            .target_principal(account)
+            .task_policy_arn(PolicyDescriptorType::builder().arn(task.arn()).build())
+            .duration_seconds(self.duration.as_secs().min(900) as i32)
+            .send()
+            .await
+            .map_err(|e| AwsError::from_sdk("sts:AssumeRoot", e))?;
+        let c = out.credentials.ok_or_else(|| {
+            AwsError::new(
+                "sts:AssumeRoot",
+                ErrorKind::Other,
+                "",
+                "AWS returned no credentials",
+            )
+        })?;
+        let expiry = SystemTime::try_from(c.expiration).ok();
+        Ok(Credentials::new(
+            c.access_key_id,
+            c.secret_access_key,
+            Some(c.session_token),
+            expiry,
+            "rootaccess-assume-root",
+        ))
+    }
+}

@@ -1,0 +1,71 @@
+//! The edge between the AWS layer and Terraform: AWS errors become
+//! diagnostics that say what happened and what to do about it.
+
+use crate::aws::{AwsError, ErrorKind};
+use crate::plugin::Diagnostics;
+
+/// What the user can do about each kind of AWS error.
+fn advice(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::FeatureNotEnabled => {
+            "The organization feature this task needs is not enabled. Enable it with the rootaccess_org_features \
+             resource (RootCredentialsManagement for credential tasks, RootSessions for bucket and queue unlocks), \
+             or run `aws iam enable-organizations-root-credentials-management` / `aws iam enable-organizations-root-sessions`."
+        }
+        ErrorKind::TrustedAccessOff => {
+            "IAM has no trusted access in AWS Organizations. Set manage_trusted_access = true on rootaccess_org_features, \
+             or run `aws organizations enable-aws-service-access --service-principal iam.amazonaws.com` in the management account."
+        }
+        ErrorKind::NotManagementOrDelegatedAdmin => {
+            "These credentials belong to neither the organization's management account nor its IAM delegated \
+             administrator. Configure the provider with credentials of one of those accounts (see the \
+             rootaccess_caller_identity data source to check where it runs)."
+        }
+        ErrorKind::CallerIsNotManagementAccount => {
+            "Only the management account can enable organization features; the IAM delegated administrator can list \
+             and disable them. Run this with management-account credentials."
+        }
+        ErrorKind::OrganizationNotFound => {
+            "The account is not in an AWS organization. Create one (`aws organizations create-organization \
+             --feature-set ALL`) or use credentials of an organization's management account."
+        }
+        ErrorKind::NotAllFeaturesMode => {
+            "The organization runs with consolidated billing only. Enable all features in AWS Organizations first."
+        }
+        ErrorKind::AccessDenied => {
+            "AWS denied the call. Check that the caller's IAM policy allows it (sts:AssumeRoot on \
+             arn:aws:iam::<member>:root with the sts:TaskPolicyArn condition, iam:*OrganizationsRoot*, organizations:Describe*), \
+             that no SCP or permission boundary denies it, that the target is a member account and not the \
+             management account, and that the organization feature the task needs is enabled."
+        }
+        ErrorKind::RegionDisabled => {
+            "STS is not activated in the configured region. Use a region enabled for the account, or activate STS \
+             for it in the IAM console (Account settings)."
+        }
+        ErrorKind::ExpiredCredentials => {
+            "The credentials expired. Refresh them (for example `aws sso login`) and run Terraform again."
+        }
+        ErrorKind::Throttled => {
+            "AWS kept throttling after all retries. Raise max_retries or lower max_concurrent_requests in the provider block, \
+             or run again later."
+        }
+        ErrorKind::NotFound => "The object does not exist.",
+        ErrorKind::Unreachable => {
+            "AWS could not be reached. Check network access, proxies and any custom endpoints in the provider block."
+        }
+        ErrorKind::Other => "",
+    }
+}
+
+/// A diagnostic for an AWS failure while trying to `doing` (e.g. "delete the root password of 111122223333").
+pub fn aws_diagnostic(err: &AwsError, doing: &str) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    let advice = advice(err.kind);
+    let detail = if advice.is_empty() {
+        err.to_string()
+    } else {
+        format!("{err}\n\n{advice}")
+    };
+    diags.error(format!("Could not {doing}"), detail);
+    diags
+}

@@ -1,0 +1,88 @@
+"""The endpoint process: moto's WSGI dispatcher plus the /_rootsim control API on one port."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from typing import Any
+
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from . import patches, scenario
+from .control import PREFIX, ControlApp
+
+# Static test keys of the management account.  moto maps access keys it did not
+# issue to its default account (123456789012), which the scenarios make the
+# organization's management account.
+MANAGEMENT_ACCESS_KEY_ID = "AKIAROOTSIMEXAMPLE01"
+MANAGEMENT_SECRET_ACCESS_KEY = "rootsim/management/EXAMPLEKEY/not-a-secret"
+
+
+class RootSimApp:
+    def __init__(self, control: ControlApp) -> None:
+        self.control = control
+        self.moto = DomainDispatcherApplication(create_backend_app)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path == PREFIX or path.startswith(PREFIX + "/"):
+            return self.control(environ, start_response)
+        if path.rstrip("/") == "/moto-api/reset" and environ.get("REQUEST_METHOD") == "POST":
+            scenario.reset_all()  # moto's own reset must clear rootsim's state too
+            body = json.dumps({"status": "ok"}).encode()
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
+        return self.moto(environ, start_response)
+
+
+class RootSimServer:
+    def __init__(self, host: str = "127.0.0.1", port: int = 0, region: str = "us-east-1",
+                 verbose: bool = False) -> None:
+        self.host = host
+        self.port = port
+        self.region = region
+        self.verbose = verbose
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def credentials(self) -> dict[str, str]:
+        return {"access_key_id": MANAGEMENT_ACCESS_KEY_ID,
+                "secret_access_key": MANAGEMENT_SECRET_ACCESS_KEY,
+                "management_account_id": DEFAULT_ACCOUNT_ID}
+
+    def start(self) -> "RootSimServer":
+        patches.install()
+        if not self.verbose:
+            logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app = RootSimApp(ControlApp(self.region, self.credentials))
+        self._server = make_server(self.host, self.port, app, threaded=True,
+                                   request_handler=MotoRequestHandler)
+        self.port = self._server.server_address[1]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="rootsim", daemon=True)
+        self._thread.start()
+        return self
+
+    @property
+    def endpoint(self) -> str:
+        host = self.host if ":" not in self.host else f"[{self.host}]"
+        return f"http://{host}:{self.port}"
+
+    def info(self) -> dict[str, Any]:
+        return {"endpoint": self.endpoint, "region": self.region, **self.credentials,
+                "control": self.endpoint + PREFIX}
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
