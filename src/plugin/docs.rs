@@ -230,7 +230,8 @@ fn block_doc(out: &mut String, block: &Block, anchor: &str) {
     fn is_read_only(a: &Attribute) -> bool {
         a.computed && !a.optional && !a.required
     }
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Pick = fn(&Attribute) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", is_required),
         ("Optional", is_optional),
         ("Read-Only", is_read_only),

@@ -139,7 +139,7 @@ class Endpoint:
             aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
             aws_session_token=creds.get("AWS_SESSION_TOKEN"),
-            config=botocore.config.Config(retries={"mode": "standard", "max_attempts": max_attempts},
+            config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": max_attempts},
                                           s3={"addressing_style": "path"}))
 
     def assume_root(self, target: str, task: str, creds: dict[str, str] | None = None,

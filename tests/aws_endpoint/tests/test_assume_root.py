@@ -21,7 +21,7 @@ def unvalidated_sts(ep):
     return boto3.session.Session().client(
         "sts", endpoint_url=ep.url, region_name="us-east-1",
         aws_access_key_id=creds["AWS_ACCESS_KEY_ID"], aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
-        config=botocore.config.Config(parameter_validation=False, retries={"max_attempts": 1}))
+        config=botocore.config.Config(parameter_validation=False, retries={"mode": "standard", "total_max_attempts": 1}))
 
 
 def test_validation_errors(ep):
