@@ -132,11 +132,13 @@ class ControlApp:
 
     def expire_sessions(self, request: Request) -> Response:
         now = STATE.now()
+        expired = 0
         with STATE.lock:
             for session in STATE.sessions.values():
                 if session.expiration > now:
                     session.expiration = now
-            return _json({"expired": len(STATE.sessions)})
+                    expired += 1
+        return _json({"expired": expired})
 
     def clock(self, request: Request) -> Response:
         return _json({"now": STATE.now().isoformat(), "offset_seconds": STATE.clock_offset})

@@ -43,10 +43,6 @@ TASK_FEATURE: dict[str, str] = {
 # Calls that no policy can deny.
 ALWAYS_ALLOWED = frozenset({"sts:GetCallerIdentity"})
 
-# IAM calls whose UserName-less form acts on the root user inside a root session.
-ROOT_USER_IAM_ACTIONS = frozenset(set().union(*(a for t, a in TASK_ACTIONS.items() if t.startswith("IAM")))
-                                  - {"iam:GetAccountSummary"})
-
 
 def task_from_arn(arn: str | None) -> str | None:
     if not arn or not arn.startswith(TASK_PREFIX):

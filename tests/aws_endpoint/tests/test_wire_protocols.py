@@ -5,10 +5,11 @@ x-amzn-query-error, AWS JSON 1.1)."""
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
 
-import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -16,6 +17,23 @@ from botocore.credentials import Credentials
 from conftest import DEV, LOCKED_BUCKET, LOCKED_QUEUE, TASK
 
 SQS_JSON = "application/x-amz-json-1.0"
+
+
+class Reply:
+    def __init__(self, status, headers, text):
+        self.status_code, self.headers, self.text = status, headers, text
+
+    def json(self):
+        return json.loads(self.text)
+
+
+def http(method, url, body, headers):
+    request = urllib.request.Request(url, data=body.encode() if body else None, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return Reply(response.status, response.headers, response.read().decode())
+    except urllib.error.HTTPError as exc:
+        return Reply(exc.code, exc.headers, exc.read().decode())
 
 
 def send(ep, service, creds, method="POST", path="/", body="", headers=None, host=None):
@@ -26,7 +44,7 @@ def send(ep, service, creds, method="POST", path="/", body="", headers=None, hos
     request = AWSRequest(method=method, url=url, data=body, headers=headers)
     SigV4Auth(Credentials(creds["AWS_ACCESS_KEY_ID"], creds["AWS_SECRET_ACCESS_KEY"],
                           creds.get("AWS_SESSION_TOKEN")), service, "us-east-1").add_auth(request)
-    return requests.request(method, url, data=body, headers=dict(request.headers), timeout=30)
+    return http(method, url, body, dict(request.headers))
 
 
 def sqs_json(ep, creds, operation, payload):
