@@ -135,7 +135,9 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
             // AWS answers AccessDenied when a root session needs a disabled feature.
             let m = message.to_ascii_lowercase();
-            if m.contains("not enabled") && (m.contains("root") || m.contains("feature")) {
+            if m.contains("trusted access") && m.contains("not enabled") {
+                ErrorKind::TrustedAccessOff
+            } else if m.contains("not enabled") && (m.contains("root") || m.contains("feature")) {
                 ErrorKind::FeatureNotEnabled
             } else {
                 ErrorKind::AccessDenied

@@ -79,10 +79,14 @@ impl<P: Provider> ProviderService<P> {
     fn require_client(&self, diags: &mut Diagnostics) -> Option<Arc<Client<P>>> {
         let client = self.client();
         if client.is_none() {
+            // Terraform skips Configure while the provider block has unknown
+            // values; a failed Configure would have stopped the run earlier.
             diags.error(
-                "Provider not configured",
-                "The rootaccess provider's configuration was not known when this operation ran. \
-                 Make sure the provider block does not depend on values known only after apply.",
+                "Provider configuration not known yet",
+                "The provider block depends on values that are known only after apply, and this operation \
+                 (reading a data source, importing, or opening an ephemeral resource) needs a configured provider \
+                 during plan. Apply the resources the provider block refers to first (terraform apply \
+                 -target=<address>), or set those provider arguments to known values.",
             );
         }
         client

@@ -10,6 +10,7 @@
 
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod aws;
 pub mod plugin_client;
 
 use std::path::{Path, PathBuf};
