@@ -16,6 +16,7 @@ pub mod provider;
 mod data_sources;
 mod errors;
 mod functions;
+mod resources;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/rootaccess/rootaccess";

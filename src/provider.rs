@@ -13,9 +13,9 @@ use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentia
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostics, Function, IntBetween, NestedBlock,
-    Provider, Schema, StringCheck, Type, Value,
+    Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{data_sources, functions};
+use crate::{data_sources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
@@ -149,8 +149,15 @@ impl Provider for RootAccessProvider {
         }
     }
 
+    fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
+        vec![Arc::new(resources::org_features::OrgFeaturesResource)]
+    }
+
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
-        vec![Arc::new(data_sources::caller_identity::CallerIdentity)]
+        vec![
+            Arc::new(data_sources::caller_identity::CallerIdentity),
+            Arc::new(data_sources::org_features::OrgFeaturesData),
+        ]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -1,3 +1,4 @@
 //! Data sources, one file each.
 
 pub mod caller_identity;
+pub mod org_features;

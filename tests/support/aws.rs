@@ -140,3 +140,48 @@ impl AwsEndpoint {
         )
     }
 }
+
+impl AwsEndpoint {
+    /// The organization as the endpoint holds it (features, trusted access, ...).
+    pub fn organization(&self) -> Value {
+        self.get("/state")["organizations"][0].clone()
+    }
+
+    /// SDK configuration acting with `keys` (the management account's when None).
+    pub fn sdk_config(&self, keys: Option<(&str, &str)>) -> aws_config::SdkConfig {
+        let (access, secret) = keys.unwrap_or((&self.access_key_id, &self.secret_access_key));
+        aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(self.region.clone()))
+            .endpoint_url(&self.url)
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        access,
+                        secret,
+                        None,
+                        None,
+                        "acceptance-test",
+                    ),
+                ),
+            )
+            .build()
+    }
+
+    pub fn iam(&self, keys: Option<(&str, &str)>) -> aws_sdk_iam::Client {
+        aws_sdk_iam::Client::new(&self.sdk_config(keys))
+    }
+
+    pub fn organizations(&self, keys: Option<(&str, &str)>) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.sdk_config(keys))
+    }
+}
+
+/// Runs an SDK call from a synchronous test.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(future)
+}

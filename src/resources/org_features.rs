@@ -1,0 +1,285 @@
+//! Resource `rootaccess_org_features`: the organization's centralized root
+//! access features, and (optionally) IAM's trusted access they depend on.
+
+use std::collections::BTreeSet;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::aws::org_features::{self, FEATURE_NAMES, OrgFeatures};
+use crate::aws::{AwsClients, ErrorKind};
+use crate::errors::aws_diagnostic;
+use crate::plugin::{
+    Attribute, AttributePath, Diagnostics, OneOf, Resource, Schema, StringCheck, Type, Value,
+};
+
+pub struct OrgFeaturesResource;
+
+#[derive(Serialize, Deserialize)]
+struct Model {
+    id: Option<String>,
+    organization_id: Option<String>,
+    enabled_features: BTreeSet<String>,
+    manage_trusted_access: bool,
+}
+
+const ORGANIZATION_ID: StringCheck = StringCheck {
+    description: "An organization id such as `o-a1b2c3d4e5`.",
+    check: |s| {
+        let body = s.strip_prefix("o-").unwrap_or_default();
+        if (10..=32).contains(&body.len())
+            && body
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        {
+            Ok(())
+        } else {
+            Err(format!(
+                "{s:?} is not an organization id: it looks like o-a1b2c3d4e5"
+            ))
+        }
+    },
+};
+
+#[async_trait]
+impl Resource<AwsClients> for OrgFeaturesResource {
+    fn type_name(&self) -> &'static str {
+        "rootaccess_org_features"
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Enables centralized root access for the organization: the IAM organization features that let the \
+             management account (or the IAM delegated administrator) manage member accounts' root credentials and \
+             run privileged root tasks. Same arguments as the AWS provider's `aws_iam_organizations_features`, so \
+             configurations can switch; in addition it can make sure IAM has trusted access in AWS Organizations. \
+             Must run in the management account. Destroying it disables the features; trusted access is left on.",
+        )
+        .attribute(
+            Attribute::new("enabled_features", Type::set(Type::String))
+                .required()
+                .validator(OneOf(&FEATURE_NAMES))
+                .describe(
+                    "Features to enable. `RootCredentialsManagement` lets the management account audit and delete \
+                     member root credentials and allow password recovery (new member accounts are created without \
+                     root credentials); `RootSessions` lets it run privileged root tasks such as unlocking bucket and \
+                     queue policies. Features removed from the set are disabled in place.",
+                ),
+        )
+        .attribute(Attribute::bool("manage_trusted_access").default(Value::Bool(false)).describe(
+            "When `true`, enable IAM's trusted access in AWS Organizations (`iam.amazonaws.com`) before enabling \
+             features, without touching any other service principal's access. When `false`, trusted access must \
+             already be on.",
+        ))
+        .attribute(Attribute::string("id").computed().use_state_for_unknown().describe("The organization id."))
+        .attribute(
+            Attribute::string("organization_id")
+                .computed()
+                .use_state_for_unknown()
+                .validator(ORGANIZATION_ID)
+                .describe("The organization id (`o-...`)."),
+        )
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if config
+            .attr("enabled_features")
+            .elements()
+            .is_some_and(|e| e.is_empty())
+        {
+            diags.attribute_error(
+                AttributePath::root("enabled_features"),
+                "No feature to enable",
+                "`enabled_features` must name at least one of RootCredentialsManagement, RootSessions. To disable \
+                 every feature, remove the resource instead.",
+            );
+        }
+    }
+
+    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(want) = decode(planned, diags) else {
+            return Value::Null;
+        };
+        if want.manage_trusted_access {
+            if let Err(e) = ensure_trusted_access(aws).await {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    "enable IAM trusted access in AWS Organizations",
+                ));
+                return Value::Null;
+            }
+        }
+        let mut reported = None;
+        for feature in &want.enabled_features {
+            match org_features::enable(aws, feature).await {
+                Ok(now) => reported = Some(now),
+                Err(e) => {
+                    diags.extend(aws_diagnostic(&e, &format!("enable {feature}")));
+                    // Record what is enabled now, so nothing is hidden from Terraform.
+                    return partial_state(aws, &want).await;
+                }
+            }
+        }
+        match reported {
+            Some(now) => state(&now, want.manage_trusted_access),
+            None => Value::Null,
+        }
+    }
+
+    async fn read(&self, aws: &AwsClients, state_value: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(prior) = decode(state_value, diags) else {
+            return Value::Null;
+        };
+        match org_features::list(aws).await {
+            // Nothing enabled means the object this resource manages is gone.
+            Ok(now) if now.enabled.is_empty() => Value::Null,
+            Ok(now) => state(&now, prior.manage_trusted_access),
+            Err(e) if e.is(ErrorKind::OrganizationNotFound) => Value::Null,
+            Err(e) => {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    "read the organization's root access features",
+                ));
+                state_value.clone()
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        aws: &AwsClients,
+        prior: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (Some(was), Some(want)) = (decode(prior, diags), decode(planned, diags)) else {
+            return prior.clone();
+        };
+        if want.manage_trusted_access {
+            if let Err(e) = ensure_trusted_access(aws).await {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    "enable IAM trusted access in AWS Organizations",
+                ));
+                return prior.clone();
+            }
+        }
+        let mut now = None;
+        for feature in want.enabled_features.difference(&was.enabled_features) {
+            match org_features::enable(aws, feature).await {
+                Ok(n) => now = Some(n),
+                Err(e) => {
+                    diags.extend(aws_diagnostic(&e, &format!("enable {feature}")));
+                    return partial_state(aws, &want).await;
+                }
+            }
+        }
+        for feature in was.enabled_features.difference(&want.enabled_features) {
+            match org_features::disable(aws, feature).await {
+                Ok(n) => now = Some(n),
+                Err(e) => {
+                    diags.extend(aws_diagnostic(&e, &format!("disable {feature}")));
+                    return partial_state(aws, &want).await;
+                }
+            }
+        }
+        match now {
+            Some(now) => state(&now, want.manage_trusted_access),
+            // Only manage_trusted_access changed.
+            None => match org_features::list(aws).await {
+                Ok(now) => state(&now, want.manage_trusted_access),
+                Err(e) => {
+                    diags.extend(aws_diagnostic(
+                        &e,
+                        "read the organization's root access features",
+                    ));
+                    prior.clone()
+                }
+            },
+        }
+    }
+
+    async fn delete(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
+        let Some(was) = decode(prior, diags) else {
+            return;
+        };
+        for feature in &was.enabled_features {
+            match org_features::disable(aws, feature).await {
+                Ok(_) => {}
+                // Already gone with the organization: nothing left to disable.
+                Err(e) if e.is(ErrorKind::OrganizationNotFound) => return,
+                Err(e) => diags.extend(aws_diagnostic(&e, &format!("disable {feature}"))),
+            }
+        }
+    }
+
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+        if let Err(message) = (ORGANIZATION_ID.check)(id) {
+            diags.error(
+                "Invalid import id",
+                format!("{message}. Import with the organization id, e.g. o-a1b2c3d4e5."),
+            );
+            return Value::Null;
+        }
+        match org_features::list(aws).await {
+            Ok(now) if now.organization_id != id => {
+                diags.error(
+                    "Wrong organization",
+                    format!(
+                        "The provider's credentials belong to organization {}, not {id}. Import with {} or use \
+                         credentials of {id}'s management account.",
+                        now.organization_id, now.organization_id
+                    ),
+                );
+                Value::Null
+            }
+            Ok(now) => state(&now, false),
+            Err(e) => {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    "read the organization's root access features",
+                ));
+                Value::Null
+            }
+        }
+    }
+}
+
+fn decode(value: &Value, diags: &mut Diagnostics) -> Option<Model> {
+    // Planned values still have computed attributes unknown.
+    match value.unknown_as_null().decode::<Model>() {
+        Ok(m) => Some(m),
+        Err(e) => {
+            diags.error(
+                "Internal error",
+                format!("Could not read rootaccess_org_features values: {e}"),
+            );
+            None
+        }
+    }
+}
+
+fn state(now: &OrgFeatures, manage_trusted_access: bool) -> Value {
+    let model = Model {
+        id: Some(now.organization_id.clone()),
+        organization_id: Some(now.organization_id.clone()),
+        enabled_features: now.enabled.clone(),
+        manage_trusted_access,
+    };
+    Value::encode(&model, &OrgFeaturesResource.schema().value_type()).unwrap_or(Value::Null)
+}
+
+/// After a failed step: what AWS reports now, or nothing if even that fails.
+async fn partial_state(aws: &AwsClients, want: &Model) -> Value {
+    match org_features::list(aws).await {
+        Ok(now) if !now.enabled.is_empty() => state(&now, want.manage_trusted_access),
+        _ => Value::Null,
+    }
+}
+
+async fn ensure_trusted_access(aws: &AwsClients) -> Result<(), crate::aws::AwsError> {
+    if !org_features::iam_trusted_access(aws).await? {
+        org_features::enable_iam_trusted_access(aws).await?;
+    }
+    Ok(())
+}
