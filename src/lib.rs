@@ -14,6 +14,7 @@ pub mod plugin;
 pub mod provider;
 
 mod data_sources;
+mod ephemeral_resources;
 mod errors;
 mod functions;
 mod resources;

@@ -12,10 +12,10 @@ use async_trait::async_trait;
 use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostics, Function, IntBetween, NestedBlock,
-    Provider, Resource, Schema, StringCheck, Type, Value,
+    Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
+    IntBetween, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{data_sources, functions, resources};
+use crate::{data_sources, ephemeral_resources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
@@ -158,6 +158,10 @@ impl Provider for RootAccessProvider {
             Arc::new(data_sources::caller_identity::CallerIdentity),
             Arc::new(data_sources::org_features::OrgFeaturesData),
         ]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<AwsClients>>> {
+        vec![Arc::new(ephemeral_resources::root_session::RootSession)]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -174,6 +174,17 @@ impl AwsClients {
         self.call(self.root_sessions.get(account, task)).await
     }
 
+    /// A fresh, uncached root session of `duration` (at most 900 s).
+    pub async fn open_root_session(
+        &self,
+        account: &str,
+        task: TaskPolicy,
+        duration: Duration,
+    ) -> Result<Credentials, AwsError> {
+        self.call(self.root_sessions.open(account, task, duration))
+            .await
+    }
+
     /// IAM acting as `account`'s root user for `task`.
     pub async fn root_iam(
         &self,

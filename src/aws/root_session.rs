@@ -60,19 +60,35 @@ impl RootSessions {
                 return Ok(creds.clone());
             }
         }
-        let creds = self.assume_root(account, task).await?;
+        let creds = self.assume_root(account, task, self.duration).await?;
         *cached = Some(creds.clone());
         Ok(creds)
     }
 
-    async fn assume_root(&self, account: &str, task: TaskPolicy) -> Result<Credentials, AwsError> {
+    /// A new session that bypasses the cache: for credentials handed out of
+    /// the provider (the ephemeral resource), whose lifetime the caller owns.
+    pub async fn open(
+        &self,
+        account: &str,
+        task: TaskPolicy,
+        duration: Duration,
+    ) -> Result<Credentials, AwsError> {
+        self.assume_root(account, task, duration).await
+    }
+
+    async fn assume_root(
+        &self,
+        account: &str,
+        task: TaskPolicy,
+        duration: Duration,
+    ) -> Result<Credentials, AwsError> {
         tracing::debug!(account, task = task.name(), "requesting a root session");
         let out = self
             .sts
             .assume_root()
             .target_principal(account)
             .task_policy_arn(PolicyDescriptorType::builder().arn(task.arn()).build())
-            .duration_seconds(self.duration.as_secs().min(900) as i32)
+            .duration_seconds(duration.as_secs().min(900) as i32)
             .send()
             .await
             .map_err(|e| AwsError::from_sdk("sts:AssumeRoot", e))?;

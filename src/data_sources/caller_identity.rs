@@ -39,7 +39,7 @@ impl DataSource<AwsClients> for CallerIdentity {
         .attribute(computed("account_id", "Account id of the caller."))
         .attribute(computed("arn", "ARN of the caller (user, role session, ...)."))
         .attribute(computed("user_id", "Unique id of the caller."))
-        .attribute(computed("organization_id", "Id (`o-...`) of the caller's organization; null outside an organization."))
+        .attribute(computed("organization_id", "Id (`o-...`) of the caller's organization; null outside an organization or when the caller may not describe it."))
         .attribute(computed("management_account_id", "Account id of the organization's management account; null outside an organization."))
         .attribute(Attribute::bool("is_management_account").computed().describe("Whether the caller is in the organization's management account."))
         .attribute(Attribute::bool("is_iam_delegated_administrator").computed().describe(
@@ -83,7 +83,10 @@ impl DataSource<AwsClients> for CallerIdentity {
                     o.and_then(|o| o.master_account_id),
                 )
             }
-            Err(e) if e.is(ErrorKind::OrganizationNotFound) => (None, None),
+            // Outside an organization, or a caller (such as a root session) that may not describe it.
+            Err(e) if e.is(ErrorKind::OrganizationNotFound) || e.is(ErrorKind::AccessDenied) => {
+                (None, None)
+            }
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "describe the caller's organization"));
                 return Value::Null;

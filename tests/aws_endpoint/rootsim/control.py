@@ -127,8 +127,9 @@ class ControlApp:
     def sessions(self, request: Request) -> Response:
         now = STATE.now()
         with STATE.lock:
+            secrets = request.args.get("secrets") == "1"
             return _json({"now": now.isoformat(),
-                          "sessions": [s.to_json(now) for s in STATE.sessions.values()]})
+                          "sessions": [s.to_json(now, secrets) for s in STATE.sessions.values()]})
 
     def expire_sessions(self, request: Request) -> Response:
         now = STATE.now()

@@ -113,11 +113,16 @@ class RootSession:
     def arn(self) -> str:
         return f"arn:aws:iam::{self.account_id}:root"
 
-    def to_json(self, now: _dt.datetime) -> dict[str, Any]:
-        return {"access_key_id": self.access_key_id, "account_id": self.account_id,
+    def to_json(self, now: _dt.datetime, secrets: bool = False) -> dict[str, Any]:
+        view = {"access_key_id": self.access_key_id, "account_id": self.account_id,
                 "task": self.task, "issued_at": iso(self.issued_at),
                 "expiration": iso(self.expiration), "expired": now >= self.expiration,
                 "caller_account_id": self.caller_account_id, "caller_arn": self.caller_arn}
+        if secrets:
+            # Only for tests that prove these values never reach Terraform's files.
+            view["secret_access_key"] = self.secret_access_key
+            view["session_token"] = self.session_token
+        return view
 
 
 @dataclass

@@ -1,0 +1,3 @@
+//! Ephemeral resources, one file each.
+
+pub mod root_session;

@@ -1,0 +1,154 @@
+//! Ephemeral resource `rootaccess_root_session`: short-lived credentials that
+//! act as a member account's root user for one task, for example to configure
+//! an aliased `provider "aws"` for a root task no resource here covers. The
+//! values exist only during the Terraform run: never in state or plan files.
+
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::aws::AwsClients;
+use crate::aws::ids::check_account_id;
+use crate::aws::task_policy::TaskPolicy;
+use crate::errors::aws_diagnostic;
+use crate::plugin::{
+    Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, StringCheck, Value,
+};
+
+pub struct RootSession;
+
+const ACCOUNT_ID: StringCheck = StringCheck {
+    description: "Exactly 12 digits.",
+    check: check_account_id,
+};
+
+const TASK_POLICY: StringCheck = StringCheck {
+    description: "One of `IAMAuditRootUserCredentials`, `IAMCreateRootUserPassword`, `IAMDeleteRootUserCredentials`, \
+                  `S3UnlockBucketPolicy`, `SQSUnlockQueuePolicy`, or its ARN.",
+    check: |s| {
+        s.parse::<TaskPolicy>()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    },
+};
+
+#[derive(Serialize)]
+struct SessionValues {
+    account_id: String,
+    task_policy: String,
+    duration_seconds: Option<i64>,
+    task_policy_arn: String,
+    access_key_id: String,
+    secret_access_key: String,
+    session_token: String,
+    expiration: String,
+}
+
+#[async_trait]
+impl EphemeralResource<AwsClients> for RootSession {
+    fn type_name(&self) -> &'static str {
+        "rootaccess_root_session"
+    }
+
+    fn schema(&self) -> Schema {
+        let secret = |name: &'static str, doc: &str| {
+            Attribute::string(name).computed().sensitive().describe(doc)
+        };
+        Schema::new(
+            "Opens an `sts:AssumeRoot` session: credentials acting as a member account's root user, limited to one \
+             AWS managed root-task policy, valid at most 900 seconds. Use them to configure another provider for a \
+             root task the resources of this provider do not cover. Requires Terraform 1.10+ (OpenTofu 1.11+); the \
+             credentials never reach state or plan files. AWS cannot revoke them early, so closing does nothing; \
+             keep `duration_seconds` short.",
+        )
+        .attribute(
+            Attribute::string("account_id")
+                .required()
+                .validator(ACCOUNT_ID)
+                .describe("The member account to act in (not the management account)."),
+        )
+        .attribute(
+            Attribute::string("task_policy")
+                .required()
+                .validator(TASK_POLICY)
+                .describe("The task the session is limited to."),
+        )
+        .attribute(
+            Attribute::number("duration_seconds")
+                .optional()
+                .validator(IntBetween(1, 900))
+                .describe("Lifetime of the session in seconds. Defaults to `900`."),
+        )
+        .attribute(Attribute::string("task_policy_arn").computed().describe("ARN of the task policy."))
+        .attribute(secret("access_key_id", "Access key id of the session."))
+        .attribute(secret("secret_access_key", "Secret access key of the session."))
+        .attribute(secret("session_token", "Session token of the session."))
+        .attribute(Attribute::string("expiration").computed().describe("When the credentials expire (RFC 3339)."))
+    }
+
+    async fn open(
+        &self,
+        aws: &AwsClients,
+        config: &Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Opened> {
+        let account = config
+            .attr("account_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let task_text = config
+            .attr("task_policy")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Ok(task) = task_text.parse::<TaskPolicy>() else {
+            diags.error(
+                "Invalid task_policy",
+                format!("{task_text:?} is not a root-task policy"),
+            );
+            return None;
+        };
+        let duration_seconds = config.attr("duration_seconds").as_i64();
+        let duration = Duration::from_secs(duration_seconds.unwrap_or(900).clamp(1, 900) as u64);
+        let creds = match aws.open_root_session(&account, task, duration).await {
+            Ok(c) => c,
+            Err(e) => {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    &format!("open a {task} root session in {account}"),
+                ));
+                return None;
+            }
+        };
+        let expires = creds
+            .expiry()
+            .unwrap_or_else(|| SystemTime::now() + duration);
+        let expiration = time::OffsetDateTime::from(expires)
+            .format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default();
+        let result = SessionValues {
+            account_id: account,
+            task_policy: task_text,
+            duration_seconds,
+            task_policy_arn: task.arn(),
+            access_key_id: creds.access_key_id().to_string(),
+            secret_access_key: creds.secret_access_key().to_string(),
+            session_token: creds.session_token().unwrap_or_default().to_string(),
+            expiration,
+        };
+        match Value::encode(&result, &self.schema().value_type()) {
+            // Root sessions cannot be renewed: no renew_at.
+            Ok(result) => Some(Opened {
+                result,
+                renew_at: None,
+                private: Vec::new(),
+            }),
+            Err(e) => {
+                diags.error("Internal error", e.to_string());
+                None
+            }
+        }
+    }
+}
