@@ -311,3 +311,54 @@ fn the_data_source_reports_features_access_and_delegated_admin() {
     assert_eq!(org["iam_trusted_access"], true);
     assert_eq!(org["iam_delegated_administrator"], "222222222222");
 }
+
+#[test]
+fn state_moves_over_from_the_aws_providers_resource() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed(org_with(
+        true,
+        &["RootCredentialsManagement", "RootSessions"],
+    ));
+    let org_id = seeded["organization"]["id"].as_str().unwrap().to_string();
+    let w = Workdir::new(&format!(
+        "{}{}\nmoved {{\n  from = aws_iam_organizations_features.this\n  to   = rootaccess_org_features.this\n}}\n",
+        aws.provider_hcl(),
+        resource("[\"RootCredentialsManagement\", \"RootSessions\"]", "")
+    ));
+    // State as the AWS provider wrote it.
+    let state = json!({
+        "version": 4, "terraform_version": "1.15.5", "serial": 1,
+        "lineage": "5e0c4a8e-0000-4000-8000-000000000001", "outputs": {},
+        "resources": [{
+            "mode": "managed", "type": "aws_iam_organizations_features", "name": "this",
+            "provider": "provider[\"registry.terraform.io/hashicorp/aws\"]",
+            "instances": [{"schema_version": 0, "sensitive_attributes": [],
+                           "attributes": {"id": org_id, "enabled_features": ["RootCredentialsManagement", "RootSessions"]}}]
+        }],
+        "check_results": null
+    });
+    w.write_file("terraform.tfstate", &state.to_string());
+    // Terraform insists that the source provider be installed; no registry is
+    // reachable here, so a stand-in binary answers for hashicorp/aws.
+    let stand_in = tempfile::tempdir().expect("dir");
+    std::os::unix::fs::symlink(
+        support::provider_binary(),
+        stand_in.path().join("terraform-provider-aws"),
+    )
+    .expect("link");
+    w.write_dev_overrides(&[("registry.terraform.io/hashicorp/aws", stand_in.path())]);
+
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert!(
+        plan.stdout()
+            .contains("has moved to rootaccess_org_features.this"),
+        "{}",
+        plan.text()
+    );
+    w.apply();
+    let after = w.state_json();
+    let moved = &after["values"]["root_module"]["resources"][0];
+    assert_eq!(moved["type"], "rootaccess_org_features");
+    assert_eq!(moved["values"]["organization_id"], org_id.as_str());
+    assert_eq!(moved["values"]["manage_trusted_access"], false);
+}

@@ -26,10 +26,17 @@ fn version() -> &'static str {
 /// A work dir whose CLI config installs providers only from `mirror`.
 fn mirrored(mirror: &std::path::Path) -> Workdir {
     let w = Workdir::new("");
-    std::fs::write(w.path().join("main.tf"), CONFIG.replace("VERSION", version())).expect("main.tf");
+    std::fs::write(
+        w.path().join("main.tf"),
+        CONFIG.replace("VERSION", version()),
+    )
+    .expect("main.tf");
     w.write_file(
         "cli.tfrc",
-        &format!("provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n", mirror.display()),
+        &format!(
+            "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n  }}\n}}\n",
+            mirror.display()
+        ),
     );
     w
 }
@@ -38,23 +45,48 @@ fn mirrored(mirror: &std::path::Path) -> Workdir {
 fn release_artifacts_install_through_a_filesystem_mirror() {
     let out = tempfile::tempdir().expect("tmp");
     let status = Command::new(support::repo_root().join("scripts/release"))
-        .args(["--out", &out.path().display().to_string(), "--binary", &support::provider_binary().display().to_string()])
+        .args([
+            "--out",
+            &out.path().display().to_string(),
+            "--binary",
+            &support::provider_binary().display().to_string(),
+        ])
         .status()
         .expect("run scripts/release");
     assert!(status.success());
     let v = version();
     let zip = format!("terraform-provider-rootaccess_{v}_linux_amd64.zip");
     let manifest: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(out.path().join(format!("terraform-provider-rootaccess_{v}_manifest.json"))).expect("manifest"),
+        &std::fs::read_to_string(
+            out.path()
+                .join(format!("terraform-provider-rootaccess_{v}_manifest.json")),
+        )
+        .expect("manifest"),
     )
     .expect("manifest JSON");
-    assert_eq!(manifest["metadata"]["protocol_versions"], serde_json::json!(["5.0"]));
-    let sums = std::fs::read_to_string(out.path().join(format!("terraform-provider-rootaccess_{v}_SHA256SUMS"))).expect("sums");
-    let zip_sum = sums.lines().find(|l| l.ends_with(&zip)).expect("zip listed").split_whitespace().next().expect("sum").to_string();
+    assert_eq!(
+        manifest["metadata"]["protocol_versions"],
+        serde_json::json!(["5.0"])
+    );
+    let sums = std::fs::read_to_string(
+        out.path()
+            .join(format!("terraform-provider-rootaccess_{v}_SHA256SUMS")),
+    )
+    .expect("sums");
+    let zip_sum = sums
+        .lines()
+        .find(|l| l.ends_with(&zip))
+        .expect("zip listed")
+        .split_whitespace()
+        .next()
+        .expect("sum")
+        .to_string();
 
     // Packed mirror layout: HOST/NAMESPACE/TYPE/<registry zip>.
     let mirror = tempfile::tempdir().expect("mirror");
-    let dir = mirror.path().join("registry.terraform.io/rootaccess/rootaccess");
+    let dir = mirror
+        .path()
+        .join("registry.terraform.io/rootaccess/rootaccess");
     std::fs::create_dir_all(&dir).expect("mkdir");
     std::fs::copy(out.path().join(&zip), dir.join(&zip)).expect("copy zip");
 
@@ -64,10 +96,19 @@ fn release_artifacts_install_through_a_filesystem_mirror() {
     assert!(lock.contains(&format!("version     = \"{v}\"")), "{lock}");
     // A mirror yields the package hash (h1:); zh: hashes come only from a registry.
     assert!(lock.contains("\"h1:"), "{lock}");
-    let actual = Command::new("sha256sum").arg(out.path().join(&zip)).output().expect("sha256sum");
-    assert!(String::from_utf8_lossy(&actual.stdout).starts_with(&zip_sum), "SHA256SUMS matches the zip");
+    let actual = Command::new("sha256sum")
+        .arg(out.path().join(&zip))
+        .output()
+        .expect("sha256sum");
+    assert!(
+        String::from_utf8_lossy(&actual.stdout).starts_with(&zip_sum),
+        "SHA256SUMS matches the zip"
+    );
     w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(w.outputs()["arn"]["value"], "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy");
+    assert_eq!(
+        w.outputs()["arn"]["value"],
+        "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
+    );
 }
 
 #[test]
@@ -75,12 +116,19 @@ fn install_script_layout_is_found_by_terraform_init() {
     let plugins = tempfile::tempdir().expect("plugins");
     // --debug reuses the binary the tests already built.
     let status = Command::new(support::repo_root().join("scripts/install"))
-        .args(["--debug", "--plugins-dir", &plugins.path().display().to_string()])
+        .args([
+            "--debug",
+            "--plugins-dir",
+            &plugins.path().display().to_string(),
+        ])
         .status()
         .expect("run scripts/install");
     assert!(status.success());
     let w = mirrored(plugins.path());
     w.terraform(&["init", "-no-color"]).ok();
     w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
-    assert_eq!(w.outputs()["arn"]["value"], "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy");
+    assert_eq!(
+        w.outputs()["arn"]["value"],
+        "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
+    );
 }

@@ -96,6 +96,19 @@ pub trait Resource<C>: Send + Sync {
     /// Deletes the object.
     async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
 
+    /// Takes over the state of another resource type (a `moved` block across
+    /// types or providers). `source_state` is the stored JSON; `None` means
+    /// the move is not supported from that source.
+    async fn move_state(
+        &self,
+        _source_provider: &str,
+        _source_type: &str,
+        _source_state: &serde_json::Value,
+        _diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        None
+    }
+
     /// Turns an import ID into a state skeleton that `read` completes.
     async fn import(&self, _client: &C, _id: &str, diags: &mut Diagnostics) -> Value {
         diags.error(

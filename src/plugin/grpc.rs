@@ -96,7 +96,7 @@ impl<P: Provider> ProviderService<P> {
         pb::ServerCapabilities {
             plan_destroy: true,
             get_provider_schema_optional: true,
-            move_resource_state: false,
+            move_resource_state: true,
             generate_resource_config: false,
         }
     }
@@ -798,15 +798,45 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::move_resource_state::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        diags.error(
-            "Move not supported",
-            format!(
-                "{} cannot take over state from {}.",
-                req.target_type_name, req.source_type_name
-            ),
-        );
+        let mut target_state = None;
+        if let Some((resource, schema)) = lookup(
+            &self.resources,
+            "resource type",
+            &req.target_type_name,
+            &mut diags,
+        ) {
+            let raw = req.source_state.map(|r| r.json).unwrap_or_default();
+            match serde_json::from_slice::<serde_json::Value>(&raw) {
+                Ok(source) => {
+                    let moved = resource
+                        .move_state(
+                            &req.source_provider_address,
+                            &req.source_type_name,
+                            &source,
+                            &mut diags,
+                        )
+                        .await;
+                    match moved {
+                        Some(state) => {
+                            target_state = encode(&state, &schema.value_type(), &mut diags)
+                        }
+                        None if !diags.has_errors() => diags.error(
+                            "Move not supported",
+                            format!(
+                                "{} cannot take over state from {} ({}).",
+                                req.target_type_name,
+                                req.source_type_name,
+                                req.source_provider_address
+                            ),
+                        ),
+                        None => {}
+                    }
+                }
+                Err(e) => diags.error("Cannot read the source state", e.to_string()),
+            }
+        }
         Ok(Response::new(pb::move_resource_state::Response {
-            target_state: None,
+            target_state,
             diagnostics: diags_to_proto(&diags),
             target_private: Vec::new(),
             target_identity: None,

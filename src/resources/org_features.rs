@@ -213,6 +213,45 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         }
     }
 
+    /// `moved { from = aws_iam_organizations_features.x, to = rootaccess_org_features.x }`:
+    /// the AWS provider's resource has the same id and feature set.
+    async fn move_state(
+        &self,
+        source_provider: &str,
+        source_type: &str,
+        source_state: &serde_json::Value,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        if source_type != "aws_iam_organizations_features"
+            || !source_provider.ends_with("hashicorp/aws")
+        {
+            return None;
+        }
+        let id = source_state["id"].as_str().unwrap_or_default().to_string();
+        let enabled_features = source_state["enabled_features"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|f| f.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if id.is_empty() {
+            diags.error(
+                "Cannot move state",
+                "The aws_iam_organizations_features state has no id.",
+            );
+            return None;
+        }
+        let model = Model {
+            id: Some(id.clone()),
+            organization_id: Some(id),
+            enabled_features,
+            manage_trusted_access: false,
+        };
+        Value::encode(&model, &self.schema().value_type()).ok()
+    }
+
     async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         if let Err(message) = (ORGANIZATION_ID.check)(id) {
             diags.error(

@@ -130,21 +130,30 @@ impl Workdir {
             .prefix("tfacc")
             .tempdir()
             .expect("temp dir");
-        let overrides = provider_binary()
-            .parent()
-            .expect("binary dir")
-            .display()
-            .to_string();
-        let cli_config = format!(
-            "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{overrides}\"\n  }}\n  direct {{}}\n}}\n"
-        );
-        std::fs::write(dir.path().join("cli.tfrc"), cli_config).expect("cli config");
         let w = Workdir {
             dir,
             env: Vec::new(),
         };
+        w.write_dev_overrides(&[]);
         w.write_config(config);
         w
+    }
+
+    /// Points Terraform at the provider under test, plus `extra` (source, directory) pairs.
+    pub fn write_dev_overrides(&self, extra: &[(&str, &Path)]) {
+        let ours = provider_binary()
+            .parent()
+            .expect("binary dir")
+            .display()
+            .to_string();
+        let mut lines = format!("    \"{PROVIDER_SOURCE}\" = \"{ours}\"\n");
+        for (source, dir) in extra {
+            lines.push_str(&format!("    \"{source}\" = \"{}\"\n", dir.display()));
+        }
+        let cli_config = format!(
+            "provider_installation {{\n  dev_overrides {{\n{lines}  }}\n  direct {{}}\n}}\n"
+        );
+        std::fs::write(self.path().join("cli.tfrc"), cli_config).expect("cli config");
     }
 
     pub fn path(&self) -> &Path {
