@@ -120,3 +120,34 @@ ephemeral "rootaccess_root_session" "bad" {
         "3600 is not allowed. Must be a whole number from 1 to 900",
     ]);
 }
+
+#[test]
+fn trace_logs_carry_no_secret() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&config(&aws)).env("TF_LOG", "trace");
+    let run = w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    let logs = run.stderr();
+    // The provider did log at trace level, in hclog JSON that Terraform re-emits.
+    assert!(
+        logs.contains("provider.terraform-provider-rootaccess"),
+        "no provider logs seen"
+    );
+    assert!(
+        logs.contains("requesting a root session"),
+        "our own debug events reach Terraform"
+    );
+    assert!(
+        !logs.contains(&aws.secret_access_key),
+        "the provider's secret key was logged"
+    );
+    let sessions = aws.get("/sessions?secrets=1");
+    for s in sessions["sessions"].as_array().expect("sessions") {
+        for key in ["secret_access_key", "session_token"] {
+            assert!(
+                !logs.contains(s[key].as_str().expect("value")),
+                "{key} of a root session was logged"
+            );
+        }
+    }
+}

@@ -9,7 +9,7 @@ use std::io::Write;
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
-use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::filter::{LevelFilter, Targets};
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 
 /// The level asked for by TF_LOG_PROVIDER, else TF_LOG; warnings and errors otherwise.
@@ -30,7 +30,7 @@ pub fn level_from_env(var: impl Fn(&str) -> Option<String>) -> LevelFilter {
 /// Installs the hclog writer and the panic hook for the whole process.
 pub fn init() {
     let level = level_from_env(|k| std::env::var(k).ok());
-    let subscriber = tracing_subscriber::registry().with(HclogLayer.with_filter(level));
+    let subscriber = tracing_subscriber::registry().with(HclogLayer.with_filter(filter(level)));
     // Ignoring the error is right: it only fails if a subscriber is already set (tests).
     let _ = tracing::subscriber::set_global_default(subscriber);
     std::panic::set_hook(Box::new(|info| {
@@ -38,6 +38,25 @@ pub fn init() {
         let _ = writeln!(stderr, "panic: {info}");
         let _ = writeln!(stderr, "{}", std::backtrace::Backtrace::force_capture());
     }));
+}
+
+/// Libraries below us may log request details at debug and trace level
+/// (signing input includes session tokens): they are capped at info, and the
+/// signer is never heard.
+fn filter(level: LevelFilter) -> Targets {
+    let capped = level.min(LevelFilter::INFO);
+    Targets::new()
+        .with_default(level)
+        .with_target("aws_sigv4", LevelFilter::OFF)
+        .with_target("aws_smithy_runtime", capped)
+        .with_target("aws_smithy_http_client", capped)
+        .with_target("aws_config", capped)
+        .with_target("aws_runtime", capped)
+        .with_target("hyper", capped)
+        .with_target("hyper_util", capped)
+        .with_target("h2", capped)
+        .with_target("rustls", capped)
+        .with_target("tonic", capped)
 }
 
 struct HclogLayer;
