@@ -47,6 +47,17 @@ pub fn terraform_path() -> PathBuf {
     .clone()
 }
 
+/// The older Terraform (1.11, without actions) for compatibility tests:
+/// TF_ACC_TERRAFORM_OLD_PATH when set, else the one scripts/bootstrap installs.
+pub fn older_terraform_path() -> PathBuf {
+    if let Ok(p) = std::env::var("TF_ACC_TERRAFORM_OLD_PATH") {
+        return PathBuf::from(p);
+    }
+    // Provisioning is shared with the main Terraform.
+    let _ = terraform_path();
+    repo_root().join(".tools/bin/terraform-1.11")
+}
+
 /// The result of one Terraform command.
 pub struct Run {
     pub args: Vec<String>,
@@ -122,6 +133,7 @@ pub fn flatten(s: &str) -> String {
 pub struct Workdir {
     dir: tempfile::TempDir,
     env: Vec<(String, String)>,
+    terraform: PathBuf,
 }
 
 impl Workdir {
@@ -133,6 +145,7 @@ impl Workdir {
         let w = Workdir {
             dir,
             env: Vec::new(),
+            terraform: terraform_path(),
         };
         w.write_dev_overrides(&[]);
         w.write_config(config);
@@ -160,6 +173,12 @@ impl Workdir {
         self.dir.path()
     }
 
+    /// Runs every command with another Terraform binary.
+    pub fn with_terraform(mut self, path: PathBuf) -> Workdir {
+        self.terraform = path;
+        self
+    }
+
     /// Extra environment for Terraform and, through it, the provider.
     pub fn env(mut self, key: &str, value: &str) -> Workdir {
         self.env.push((key.to_string(), value.to_string()));
@@ -176,7 +195,7 @@ impl Workdir {
     }
 
     pub fn terraform(&self, args: &[&str]) -> Run {
-        let mut cmd = Command::new(terraform_path());
+        let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(self.path())
             .env("TF_CLI_CONFIG_FILE", self.path().join("cli.tfrc"))
