@@ -28,84 +28,66 @@ fn features(organization_id: Option<String>, enabled: &[FeatureType]) -> OrgFeat
     }
 }
 
+/// Calls one of the five IAM organization-feature operations; they all
+/// answer with the organization id and the features enabled afterwards.
+macro_rules! feature_operation {
+    ($aws:expr, $operation:ident, $name:literal) => {
+        $aws.call(async {
+            let out = $aws
+                .iam
+                .$operation()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk($name, e))?;
+            Ok(features(
+                out.organization_id.clone(),
+                out.enabled_features(),
+            ))
+        })
+        .await
+    };
+}
+
 pub async fn list(aws: &AwsClients) -> Result<OrgFeatures, AwsError> {
-    aws.call(async {
-        let out = aws
-            .iam
-            .list_organizations_features()
-            .send()
-            .await
-            .map_err(|e| AwsError::from_sdk("iam:ListOrganizationsFeatures", e))?;
-        Ok(features(
-            out.organization_id.clone(),
-            out.enabled_features(),
-        ))
-    })
-    .await
+    feature_operation!(
+        aws,
+        list_organizations_features,
+        "iam:ListOrganizationsFeatures"
+    )
 }
 
 /// Enables `feature` and returns the state IAM reports afterwards.
 pub async fn enable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
-    aws.call(async {
-        if feature == "RootSessions" {
-            let out = aws
-                .iam
-                .enable_organizations_root_sessions()
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("iam:EnableOrganizationsRootSessions", e))?;
-            Ok(features(
-                out.organization_id.clone(),
-                out.enabled_features(),
-            ))
-        } else {
-            let out = aws
-                .iam
-                .enable_organizations_root_credentials_management()
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::from_sdk("iam:EnableOrganizationsRootCredentialsManagement", e)
-                })?;
-            Ok(features(
-                out.organization_id.clone(),
-                out.enabled_features(),
-            ))
-        }
-    })
-    .await
+    if feature == "RootSessions" {
+        feature_operation!(
+            aws,
+            enable_organizations_root_sessions,
+            "iam:EnableOrganizationsRootSessions"
+        )
+    } else {
+        feature_operation!(
+            aws,
+            enable_organizations_root_credentials_management,
+            "iam:EnableOrganizationsRootCredentialsManagement"
+        )
+    }
 }
 
 /// Disables `feature` and returns the state IAM reports afterwards.
 pub async fn disable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
-    aws.call(async {
-        if feature == "RootSessions" {
-            let out = aws
-                .iam
-                .disable_organizations_root_sessions()
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk("iam:DisableOrganizationsRootSessions", e))?;
-            Ok(features(
-                out.organization_id.clone(),
-                out.enabled_features(),
-            ))
-        } else {
-            let out = aws
-                .iam
-                .disable_organizations_root_credentials_management()
-                .send()
-                .await
-                .map_err(|e| {
-                    AwsError::from_sdk("iam:DisableOrganizationsRootCredentialsManagement", e)
-                })?;
-            Ok(features(
-                out.organization_id.clone(),
-                out.enabled_features(),
-            ))
-        }
-    })
-    .await
+    if feature == "RootSessions" {
+        feature_operation!(
+            aws,
+            disable_organizations_root_sessions,
+            "iam:DisableOrganizationsRootSessions"
+        )
+    } else {
+        feature_operation!(
+            aws,
+            disable_organizations_root_credentials_management,
+            "iam:DisableOrganizationsRootCredentialsManagement"
+        )
+    }
 }
 
 /// Whether IAM has trusted access in AWS Organizations.

@@ -118,6 +118,21 @@ fn lookup<'a, T>(
     found
 }
 
+/// Looks up a handler, decodes its configuration and runs the schema's
+/// validators; the caller then runs the handler's own checks.
+fn checked_config<T: ?Sized>(
+    map: &BTreeMap<&'static str, Registered<T>>,
+    kind: &str,
+    name: &str,
+    config: Option<&pb::DynamicValue>,
+    diags: &mut Diagnostics,
+) -> Option<(Arc<T>, Value)> {
+    let (handler, schema) = lookup(map, kind, name, diags)?;
+    let config = decode(config, &schema.value_type(), "configuration", diags)?;
+    validate_config(schema, &config, diags);
+    Some((handler.clone(), config))
+}
+
 // ---- conversions between plugin-layer types and protocol messages ----
 
 fn decode(
@@ -491,18 +506,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::validate_resource_type_config::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((resource, schema)) =
-            lookup(&self.resources, "resource type", &req.type_name, &mut diags)
-        {
-            if let Some(config) = decode(
-                req.config.as_ref(),
-                &schema.value_type(),
-                "configuration",
-                &mut diags,
-            ) {
-                validate_config(schema, &config, &mut diags);
-                resource.validate(&config, &mut diags).await;
-            }
+        if let Some((resource, config)) = checked_config(
+            &self.resources,
+            "resource type",
+            &req.type_name,
+            req.config.as_ref(),
+            &mut diags,
+        ) {
+            resource.validate(&config, &mut diags).await;
         }
         Ok(Response::new(pb::validate_resource_type_config::Response {
             diagnostics: diags_to_proto(&diags),
@@ -515,21 +526,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::validate_data_source_config::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((source, schema)) = lookup(
+        if let Some((source, config)) = checked_config(
             &self.data_sources,
             "data source",
             &req.type_name,
+            req.config.as_ref(),
             &mut diags,
         ) {
-            if let Some(config) = decode(
-                req.config.as_ref(),
-                &schema.value_type(),
-                "configuration",
-                &mut diags,
-            ) {
-                validate_config(schema, &config, &mut diags);
-                source.validate(&config, &mut diags).await;
-            }
+            source.validate(&config, &mut diags).await;
         }
         Ok(Response::new(pb::validate_data_source_config::Response {
             diagnostics: diags_to_proto(&diags),
@@ -899,21 +903,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::validate_ephemeral_resource_config::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((eph, schema)) = lookup(
+        if let Some((eph, config)) = checked_config(
             &self.ephemeral_resources,
             "ephemeral resource",
             &req.type_name,
+            req.config.as_ref(),
             &mut diags,
         ) {
-            if let Some(config) = decode(
-                req.config.as_ref(),
-                &schema.value_type(),
-                "configuration",
-                &mut diags,
-            ) {
-                validate_config(schema, &config, &mut diags);
-                eph.validate(&config, &mut diags).await;
-            }
+            eph.validate(&config, &mut diags).await;
         }
         Ok(Response::new(
             pb::validate_ephemeral_resource_config::Response {
@@ -1122,18 +1119,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::plan_action::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((action, schema)) =
-            lookup(&self.actions, "action", &req.action_type, &mut diags)
-        {
-            if let Some(config) = decode(
-                req.config.as_ref(),
-                &schema.value_type(),
-                "configuration",
-                &mut diags,
-            ) {
-                validate_config(schema, &config, &mut diags);
-                action.validate(&config, &mut diags).await;
-            }
+        if let Some((action, config)) = checked_config(
+            &self.actions,
+            "action",
+            &req.action_type,
+            req.config.as_ref(),
+            &mut diags,
+        ) {
+            action.validate(&config, &mut diags).await;
         }
         Ok(Response::new(pb::plan_action::Response {
             diagnostics: diags_to_proto(&diags),
@@ -1182,17 +1175,14 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::validate_action_config::Response>, Status> {
         let req = request.into_inner();
         let mut diags = Diagnostics::new();
-        if let Some((action, schema)) = lookup(&self.actions, "action", &req.type_name, &mut diags)
-        {
-            if let Some(config) = decode(
-                req.config.as_ref(),
-                &schema.value_type(),
-                "configuration",
-                &mut diags,
-            ) {
-                validate_config(schema, &config, &mut diags);
-                action.validate(&config, &mut diags).await;
-            }
+        if let Some((action, config)) = checked_config(
+            &self.actions,
+            "action",
+            &req.type_name,
+            req.config.as_ref(),
+            &mut diags,
+        ) {
+            action.validate(&config, &mut diags).await;
         }
         Ok(Response::new(pb::validate_action_config::Response {
             diagnostics: diags_to_proto(&diags),
