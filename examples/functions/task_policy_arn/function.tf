@@ -1,12 +1,17 @@
-# Allow a pipeline role to open only bucket-unlock root sessions.
-data "aws_iam_policy_document" "unlock_only" {
-  statement {
-    actions   = ["sts:AssumeRoot"]
-    resources = [provider::rootaccess::root_user_arn("111122223333")]
-    condition {
-      test     = "StringEquals"
-      variable = "sts:TaskPolicyArn"
-      values   = [provider::rootaccess::task_policy_arn("S3UnlockBucketPolicy")]
-    }
-  }
+# An identity policy that lets a pipeline open only bucket-unlock root
+# sessions in one member account.
+output "unlock_only_policy" {
+  value = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect   = "Allow"
+      Action   = "sts:AssumeRoot"
+      Resource = provider::rootaccess::root_user_arn("111122223333")
+      Condition = {
+        StringEquals = {
+          "sts:TaskPolicyArn" = provider::rootaccess::task_policy_arn("S3UnlockBucketPolicy")
+        }
+      }
+    }]
+  })
 }
