@@ -8,6 +8,7 @@
 //! - [`provider`]: the rootaccess provider: its configuration and the list of
 //!   everything it offers, one line per resource, data source or function.
 //! - `functions`: provider functions, one file each.
+//! - `resources`: managed resources, one file each.
 
 pub mod aws;
 pub mod plugin;
@@ -16,6 +17,7 @@ pub mod provider;
 mod data_sources;
 mod errors;
 mod functions;
+mod resources;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/rootaccess/rootaccess";

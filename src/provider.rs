@@ -13,9 +13,9 @@ use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentia
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostics, Function, IntBetween, NestedBlock,
-    Provider, Schema, StringCheck, Type, Value,
+    Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{data_sources, functions};
+use crate::{data_sources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
@@ -147,6 +147,13 @@ impl Provider for RootAccessProvider {
         if let Some(c) = client {
             c.stop();
         }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
+        vec![
+            Arc::new(resources::bucket_policy_unlock::BucketPolicyUnlock),
+            Arc::new(resources::queue_policy_unlock::QueuePolicyUnlock),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
