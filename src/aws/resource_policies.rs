@@ -55,7 +55,9 @@ pub fn check_policy_json(text: &str) -> Result<(), String> {
 pub fn check_bucket_name(name: &str) -> Result<(), String> {
     let fail = |why: &str| Err(format!("{name:?} is not a valid S3 bucket name: {why}"));
     if let Some(rest) = name.strip_prefix("s3://") {
-        return fail(&format!("write the bucket name alone, without s3:// ({rest:?})"));
+        return fail(&format!(
+            "write the bucket name alone, without s3:// ({rest:?})"
+        ));
     }
     if let Some(rest) = name.strip_prefix("arn:") {
         let bucket = rest.rsplit(':').next().unwrap_or_default();
@@ -340,10 +342,7 @@ fn region_of_host(host: &str) -> Option<String> {
     if !aws {
         return None;
     }
-    labels
-        .iter()
-        .find(|l| is_region(l))
-        .map(|l| l.to_string())
+    labels.iter().find(|l| is_region(l)).map(|l| l.to_string())
 }
 
 /// Reads a queue's policy as the owning account's root user. `None`: no policy.
@@ -410,8 +409,16 @@ mod tests {
         assert!(same_policy("not json", "not json"));
         assert!(!same_policy("not json", "{}"));
         assert!(check_policy_json(r#"{"Statement": []}"#).is_ok());
-        assert!(check_policy_json("[1]").unwrap_err().contains("JSON object"));
-        assert!(check_policy_json("{").unwrap_err().contains("not valid JSON"));
+        assert!(
+            check_policy_json("[1]")
+                .unwrap_err()
+                .contains("JSON object")
+        );
+        assert!(
+            check_policy_json("{")
+                .unwrap_err()
+                .contains("not valid JSON")
+        );
     }
 
     #[test]
@@ -455,8 +462,8 @@ mod tests {
 
     #[test]
     fn queue_urls() {
-        let q = QueueUrl::parse("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo")
-            .unwrap();
+        let q =
+            QueueUrl::parse("https://sqs.eu-west-1.amazonaws.com/111122223333/jobs.fifo").unwrap();
         assert_eq!(q.account_id, "111122223333");
         assert_eq!(q.name, "jobs.fifo");
         assert_eq!(q.region.as_deref(), Some("eu-west-1"));
@@ -474,19 +481,26 @@ mod tests {
             Some("cn-north-1")
         );
         assert_eq!(
-            region(
-                "https://vpce-0abc-xyz.sqs.us-west-2.vpce.amazonaws.com/111122223333/q"
-            )
-            .as_deref(),
+            region("https://vpce-0abc-xyz.sqs.us-west-2.vpce.amazonaws.com/111122223333/q")
+                .as_deref(),
             Some("us-west-2")
         );
         assert_eq!(region("http://127.0.0.1:4566/111122223333/q"), None);
         for (bad, why) in [
             ("sqs.us-east-1.amazonaws.com/111122223333/q", "https://"),
-            ("https://sqs.us-east-1.amazonaws.com/q", "/<account id>/<queue name>"),
+            (
+                "https://sqs.us-east-1.amazonaws.com/q",
+                "/<account id>/<queue name>",
+            ),
             ("https://sqs.us-east-1.amazonaws.com/1234/q", "12-digit"),
-            ("https://sqs.us-east-1.amazonaws.com/111122223333/a b", "not a queue name"),
-            ("https://sqs.us-east-1.amazonaws.com/111122223333/", "not a queue name"),
+            (
+                "https://sqs.us-east-1.amazonaws.com/111122223333/a b",
+                "not a queue name",
+            ),
+            (
+                "https://sqs.us-east-1.amazonaws.com/111122223333/",
+                "not a queue name",
+            ),
             ("https:///111122223333/q", "no host"),
             ("arn:aws:sqs:us-east-1:111122223333:q", "https://"),
         ] {

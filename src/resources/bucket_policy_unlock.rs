@@ -5,10 +5,10 @@
 use async_trait::async_trait;
 
 use super::policy_unlock::{self, ACCOUNT_ID, Step};
+use crate::aws::ids::check_account_id;
 use crate::aws::resource_policies::{
     self as policies, BucketPolicy, BucketRegion, check_bucket_name, check_region,
 };
-use crate::aws::ids::check_account_id;
 use crate::aws::{AwsClients, AwsError, ErrorKind};
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
@@ -165,7 +165,8 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         }
         if !policy_unlock::plan_run(prior, &mut plan.planned) {
             if plan.config.attr("region").is_null() {
-                plan.planned.set_attr("region", prior.attr("region").clone());
+                plan.planned
+                    .set_attr("region", prior.attr("region").clone());
             }
             return;
         }
@@ -188,9 +189,12 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                     .set_attr("region", Value::string(found.region.clone()));
                 let replacement = plan.planned.attr("replacement_policy");
                 if !replacement.is_unknown() {
-                    let going = policy_unlock::to_remove(found.policy.as_deref(), replacement.as_str());
-                    plan.planned
-                        .set_attr("removed_policy", policy_unlock::planned_removed(going, prior));
+                    let going =
+                        policy_unlock::to_remove(found.policy.as_deref(), replacement.as_str());
+                    plan.planned.set_attr(
+                        "removed_policy",
+                        policy_unlock::planned_removed(going, prior),
+                    );
                 }
             }
             Ok(None) => missing_bucket(&target, &mut plan.diags),
@@ -207,7 +211,10 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
         let Some(t) = Target::of(state) else {
-            diags.error("Invalid state", "The stored state names no account and bucket.");
+            diags.error(
+                "Invalid state",
+                "The stored state names no account and bucket.",
+            );
             return state.clone();
         };
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
@@ -280,10 +287,18 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
 }
 
 /// Create and update: read, check against the plan, delete or put.
-async fn unlock(aws: &AwsClients, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Value {
+async fn unlock(
+    aws: &AwsClients,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
     let failed = prior.clone(); // on error, what held before
     let Some(t) = Target::of(planned) else {
-        diags.error("Invalid plan", "The planned state names no account and bucket.");
+        diags.error(
+            "Invalid plan",
+            "The planned state names no account and bucket.",
+        );
         return failed;
     };
     let what = t.describe();
@@ -310,17 +325,26 @@ async fn unlock(aws: &AwsClients, prior: &Value, planned: &Value, diags: &mut Di
     let replacement = planned.attr("replacement_policy").as_str();
     let current = found.policy.as_deref();
     let going = policy_unlock::to_remove(current, replacement);
-    let Some(removed) = policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
+    let Some(removed) =
+        policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
     else {
         return failed;
     };
     let result = match policy_unlock::step(current, replacement) {
-        Step::Delete => policies::delete_bucket_policy(aws, t.account, t.bucket, &found.region).await,
-        Step::Put(p) => policies::put_bucket_policy(aws, t.account, t.bucket, &found.region, &p).await,
+        Step::Delete => {
+            policies::delete_bucket_policy(aws, t.account, t.bucket, &found.region).await
+        }
+        Step::Put(p) => {
+            policies::put_bucket_policy(aws, t.account, t.bucket, &found.region, &p).await
+        }
         Step::Nothing => Ok(()),
     };
     if let Err(e) = result {
-        let doing = if replacement.is_some() { "replace" } else { "delete" };
+        let doing = if replacement.is_some() {
+            "replace"
+        } else {
+            "delete"
+        };
         diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
         return failed;
     }

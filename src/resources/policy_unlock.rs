@@ -111,7 +111,10 @@ pub fn plan_run(prior: &Value, planned: &mut Value) -> bool {
         prior.attr("replacement_policy").as_str(),
     ) {
         if same_policy(new, old) {
-            planned.set_attr("replacement_policy", prior.attr("replacement_policy").clone());
+            planned.set_attr(
+                "replacement_policy",
+                prior.attr("replacement_policy").clone(),
+            );
         }
     }
     let run = planned.attr("triggers") != prior.attr("triggers")
@@ -170,7 +173,9 @@ pub fn check_against_plan(
 /// The warning for an object that had no policy when the unlock ran.
 pub fn nothing_to_remove(what: &str, replacement: bool, diags: &mut Diagnostics) {
     let detail = if replacement {
-        format!("{what} had no policy, so nothing was removed; the replacement policy was put on it.")
+        format!(
+            "{what} had no policy, so nothing was removed; the replacement policy was put on it."
+        )
     } else {
         format!("{what} had no policy, so it is already unlocked and nothing was removed.")
     };
@@ -194,8 +199,7 @@ mod tests {
     use std::collections::BTreeMap;
 
     const LOCK: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*"}]}"#;
-    const LOCK_PRETTY: &str =
-        "{\n \"Statement\": [ {\"Action\": \"s3:*\", \"Effect\": \"Deny\", \"Principal\": \"*\"} ]\n}";
+    const LOCK_PRETTY: &str = "{\n \"Statement\": [ {\"Action\": \"s3:*\", \"Effect\": \"Deny\", \"Principal\": \"*\"} ]\n}";
     const OTHER: &str = r#"{"Statement":[]}"#;
 
     fn state(removed: Option<&str>, replacement: Option<&str>) -> Value {
@@ -213,7 +217,10 @@ mod tests {
     fn drift_without_replacement_is_only_the_removed_policy_coming_back() {
         let s = state(Some(LOCK), None);
         assert!(still_unlocked(None, &s));
-        assert!(still_unlocked(Some(OTHER), &s), "a later policy is legitimate");
+        assert!(
+            still_unlocked(Some(OTHER), &s),
+            "a later policy is legitimate"
+        );
         assert!(!still_unlocked(Some(LOCK_PRETTY), &s), "compared as JSON");
         assert!(still_unlocked(Some(LOCK), &state(None, None)));
     }

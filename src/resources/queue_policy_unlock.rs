@@ -158,8 +158,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 let replacement = plan.planned.attr("replacement_policy");
                 if !replacement.is_unknown() {
                     let going = policy_unlock::to_remove(current.as_deref(), replacement.as_str());
-                    plan.planned
-                        .set_attr("removed_policy", policy_unlock::planned_removed(going, prior));
+                    plan.planned.set_attr(
+                        "removed_policy",
+                        policy_unlock::planned_removed(going, prior),
+                    );
                 }
             }
             Ok(None) => missing_queue(&t, &mut plan.diags),
@@ -176,7 +178,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
         let Some(t) = Target::of(state) else {
-            diags.error("Invalid state", "The stored state names no account and queue URL.");
+            diags.error(
+                "Invalid state",
+                "The stored state names no account and queue URL.",
+            );
             return state.clone();
         };
         match t.read(aws).await {
@@ -218,7 +223,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         let queue = match QueueUrl::parse(id) {
             Ok(q) => q,
             Err(e) => {
-                diags.error("Invalid import id", format!("The import id must be the queue URL: {e}."));
+                diags.error(
+                    "Invalid import id",
+                    format!("The import id must be the queue URL: {e}."),
+                );
                 return Value::Null;
             }
         };
@@ -240,10 +248,18 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
 }
 
 /// Create and update: read, check against the plan, remove or put.
-async fn unlock(aws: &AwsClients, prior: &Value, planned: &Value, diags: &mut Diagnostics) -> Value {
+async fn unlock(
+    aws: &AwsClients,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
     let failed = prior.clone(); // on error, what held before
     let Some(t) = Target::of(planned) else {
-        diags.error("Invalid plan", "The planned state names no account and queue URL.");
+        diags.error(
+            "Invalid plan",
+            "The planned state names no account and queue URL.",
+        );
         return failed;
     };
     let what = t.describe();
@@ -261,7 +277,8 @@ async fn unlock(aws: &AwsClients, prior: &Value, planned: &Value, diags: &mut Di
     let replacement = planned.attr("replacement_policy").as_str();
     let current = current.as_deref();
     let going = policy_unlock::to_remove(current, replacement);
-    let Some(removed) = policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
+    let Some(removed) =
+        policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
     else {
         return failed;
     };
@@ -271,7 +288,11 @@ async fn unlock(aws: &AwsClients, prior: &Value, planned: &Value, diags: &mut Di
         Step::Nothing => Ok(()),
     };
     if let Err(e) = result {
-        let doing = if replacement.is_some() { "replace" } else { "remove" };
+        let doing = if replacement.is_some() {
+            "replace"
+        } else {
+            "remove"
+        };
         diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
         return failed;
     }
