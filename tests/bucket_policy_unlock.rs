@@ -779,3 +779,35 @@ fn without_root_sessions_the_plan_says_which_feature_to_enable() {
         "RootSessions for bucket and queue unlocks",
     ]);
 }
+
+#[test]
+fn the_documented_example_applies() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootSessions"],
+        "accounts": [{"id": "111122223333", "buckets": [
+            {"name": "example-locked-logs", "policy": "deny-all"},
+            {"name": "example-locked-data", "policy": "deny-all", "region": "eu-west-1"}
+        ]}]
+    }));
+    let example = std::fs::read_to_string(
+        support::repo_root().join("examples/resources/rootaccess_bucket_policy_unlock/resource.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    w.apply();
+    let buckets = &aws.account("111122223333")["buckets"];
+    assert_eq!(buckets["example-locked-logs"]["policy"], Value::Null);
+    assert_eq!(
+        buckets["example-locked-data"]["policy"]["Statement"][0]["Sid"],
+        "DenyInsecureTransport"
+    );
+    assert_eq!(
+        w.outputs()["removed_from_logs"]["value"]
+            .as_str()
+            .map(|p| p.contains("DenyEveryone")),
+        Some(true)
+    );
+}

@@ -107,6 +107,9 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
              **Regions.** Buckets can be in any region. The unlock session cannot call `GetBucketLocation`, so the \
              provider asks in `region` (default: the provider's region) and follows S3's redirect, which names \
              the bucket's region in `x-amz-bucket-region`; the region found is kept in `region`.\n\n\
+             **Import** adopts an unlock done earlier (for example by hand) without judging the bucket's current \
+             policy: what was removed then is unknown, so until the next run only `replacement_policy` drift is \
+             watched.\n\n\
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.",
         )
         .attribute(
@@ -127,7 +130,11 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                 .required()
                 .requires_replace()
                 .validator(BUCKET_NAME)
-                .describe("Name of the locked bucket (the name alone, not an ARN or `s3://` URL). Changing it replaces the resource."),
+                .describe(
+                    "Name of the locked bucket (the name alone, not an ARN or `s3://` URL). Legacy names with capitals \
+                     or underscores (us-east-1 buckets from before March 2018) are not accepted. Changing it replaces \
+                     the resource.",
+                ),
         )
         .attribute(
             Attribute::string("region")

@@ -83,6 +83,9 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
              **Regions.** The queue's region comes from its URL (`sqs.<region>.amazonaws.com`, the legacy \
              `<region>.queue.amazonaws.com` and `queue.amazonaws.com`, VPC endpoint names); a URL of another host \
              (a custom `endpoints.sqs`) means the provider's region.\n\n\
+             **Import** adopts an unlock done earlier (for example by hand) without judging the queue's current \
+             policy: what was removed then is unknown, so until the next run only `replacement_policy` drift is \
+             watched.\n\n\
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.",
         )
         .attribute(
