@@ -8,6 +8,7 @@
 //! - [`provider`]: the rootaccess provider: its configuration and the list of
 //!   everything it offers, one line per resource, data source or function.
 //! - `functions`: provider functions, one file each.
+//! - `resources`: managed resources, one file each.
 
 pub mod aws;
 pub mod plugin;

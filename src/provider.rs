@@ -150,7 +150,11 @@ impl Provider for RootAccessProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
-        vec![Arc::new(resources::org_features::OrgFeaturesResource)]
+        vec![
+            Arc::new(resources::org_features::OrgFeaturesResource),
+            Arc::new(resources::bucket_policy_unlock::BucketPolicyUnlock),
+            Arc::new(resources::queue_policy_unlock::QueuePolicyUnlock),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {

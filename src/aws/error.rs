@@ -125,6 +125,7 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         | "ThrottlingException"
         | "TooManyRequests"
         | "RequestLimitExceeded"
+        | "RequestThrottled"
         | "SlowDown" => ErrorKind::Throttled,
         "NoSuchEntity"
         | "NoSuchBucket"

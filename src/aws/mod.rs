@@ -5,6 +5,7 @@ mod clients;
 mod error;
 pub mod ids;
 pub mod org_features;
+pub mod resource_policies;
 mod root_session;
 mod settings;
 pub mod task_policy;

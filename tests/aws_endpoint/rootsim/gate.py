@@ -7,6 +7,7 @@ service-specific rules (locking resource policies, Organizations callers).
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -226,6 +227,20 @@ _S3_FALLBACK = {
 }
 
 
+_SIGNING_REGION = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/s3/aws4_request")
+
+
+def wrong_region(headers: Any, operation: str, bucket: Any) -> wire.Response | None:
+    """S3 answers a request signed for another region than the bucket's with
+    301 PermanentRedirect and the bucket's region in `x-amz-bucket-region`
+    (moto serves every region on one endpoint and never does)."""
+    match = _SIGNING_REGION.search(headers.get("Authorization") or "")
+    region = getattr(bucket, "region_name", None)
+    if match is None or region is None or match.group(1) == region or operation == "CreateBucket":
+        return None
+    return wire.redirect(bucket.name, region)
+
+
 def s3_gate(resp: Any, request: Any, is_key: bool) -> wire.Response | None:
     resp.setup_class(request)
     bucket = resp.bucket_name or ""
@@ -250,10 +265,13 @@ def s3_gate(resp: Any, request: Any, is_key: bool) -> wire.Response | None:
         return None
     partition, owner_account = owner
     action = iam_action("s3", operation)
+    fake_bucket = s3_backends[owner_account][partition].buckets.get(bucket)
+    redirect = wrong_region(resp.headers, operation, fake_bucket)
+    if redirect is not None:
+        return redirect
     session = caller.session
     if session is not None and session.account_id != owner_account:
         return wire.error("s3", resp.headers, "AccessDenied")
-    fake_bucket = s3_backends[owner_account][partition].buckets.get(bucket)
     policy = getattr(fake_bucket, "policy", None)
     if not policy:
         return None

@@ -123,7 +123,7 @@ def _populate(account_id: str, spec: dict[str, Any], region: str, endpoint: str)
     for bucket in spec.get("buckets", []):
         name = bucket if isinstance(bucket, str) else bucket["name"]
         bucket = {} if isinstance(bucket, str) else bucket
-        s3.create_bucket(name, region)
+        s3.create_bucket(name, bucket.get("region") or region)
         policy = _policy_text(bucket.get("policy"), deny_all_bucket_policy(name))
         if policy:
             s3.put_bucket_policy(name, policy.encode("utf-8"))
@@ -226,7 +226,7 @@ def account_json(account_id: str) -> dict[str, Any]:
     out["buckets"] = {}
     if account_id in s3_backends:
         for name, bucket in s3_backends[account_id][PARTITION].buckets.items():
-            out["buckets"][name] = {"policy": parse(bucket.policy),
+            out["buckets"][name] = {"region": bucket.region_name, "policy": parse(bucket.policy),
                                     "objects": sorted(bucket.keys.keys())}
     out["queues"] = {}
     if account_id in sqs_backends:

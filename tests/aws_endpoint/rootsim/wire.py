@@ -132,6 +132,18 @@ def error(service: str, headers: Any, kind: str, message: str | None = None) -> 
     return render(service, protocol, code, status, message or default_message, json_type, fault)
 
 
+def redirect(bucket: str, region: str) -> Response:
+    """S3's answer to a request sent to the wrong region (HEAD requests get no body)."""
+    status, headers, body = render(
+        "s3", "rest-xml", "PermanentRedirect", 301,
+        "The bucket you are attempting to access must be addressed using the specified endpoint. "
+        "Please send all future requests to this endpoint.")
+    body = body.replace("</Message>", f"</Message><Endpoint>{escape(bucket)}.s3.{escape(region)}.amazonaws.com"
+                        f"</Endpoint><Bucket>{escape(bucket)}</Bucket>", 1)
+    headers["x-amz-bucket-region"] = region
+    return status, headers, body
+
+
 def server_error(service: str, headers: Any, status: int) -> Response:
     protocol = protocol_for(service, headers)
     table = _SERVER_ERRORS[protocol]

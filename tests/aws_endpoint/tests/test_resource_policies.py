@@ -123,3 +123,35 @@ def test_policy_evaluator_ignores_garbage():
     assert explicit_deny(None, "s3:GetObject", BUCKET, WHO) is False
     assert explicit_deny("not json", "s3:GetObject", BUCKET, WHO) is False
     assert explicit_deny(b'{"Statement": []}', "s3:GetObject", BUCKET, WHO) is False
+
+
+def test_bucket_in_another_region_redirects_requests_signed_for_the_wrong_one(endpoint):
+    import urllib.error
+    import urllib.request
+
+    endpoint.seed({"accounts": [{"id": DEV, "users": ["alice"],
+                                 "buckets": [{"name": "far-bucket", "region": "eu-west-1",
+                                              "objects": {"k": "v"}}]}]})
+    assert endpoint.account(DEV)["buckets"]["far-bucket"]["region"] == "eu-west-1"
+    key = endpoint.user_creds(DEV, "alice")["AWS_ACCESS_KEY_ID"]
+
+    def get(region):
+        request = urllib.request.Request(f"{endpoint.url}/far-bucket?policy", headers={
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20250101/{region}/s3/aws4_request, "
+                             "SignedHeaders=host, Signature=00"})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, dict(response.headers), response.read().decode()
+        except urllib.error.HTTPError as exc:
+            return exc.code, dict(exc.headers), exc.read().decode()
+
+    status, headers, body = get("us-east-1")
+    assert status == 301 and headers["x-amz-bucket-region"] == "eu-west-1"
+    assert "<Code>PermanentRedirect</Code>" in body
+    status, _, body = get("eu-west-1")
+    assert status == 404 and "NoSuchBucketPolicy" in body
+    # boto3 follows the redirect by itself: two requests, the second one answered.
+    alice = endpoint.client("s3", endpoint.user_creds(DEV, "alice"))
+    endpoint.control("DELETE", "/calls")
+    assert [o["Key"] for o in alice.list_objects_v2(Bucket="far-bucket")["Contents"]] == ["k"]
+    assert endpoint.calls()["calls"][DEV]["s3"]["ListObjectsV2"] == 2

@@ -1,0 +1,298 @@
+//! The rules the two unlock resources (`rootaccess_bucket_policy_unlock`,
+//! `rootaccess_queue_policy_unlock`) share, written once: their common
+//! attributes, when a plan runs the unlock, what an unlock removes, how apply
+//! checks it against the plan, and what counts as drift. Policies are always
+//! compared as JSON documents ([`same_policy`]), never as text.
+//!
+//! Attributes:
+//! - `replacement_policy`: what the object should hold after the unlock
+//!   (`None`: no policy at all).
+//! - `removed_policy`: at plan time the policy that the unlock will remove
+//!   (so the person approving sees it), afterwards the policy it removed.
+//!   When an unlock finds nothing to remove it keeps the earlier value.
+//! - `unlocked`: `false` when a refresh finds the object locked again; the
+//!   plan then shows `unlocked: false -> true` and the apply unlocks again.
+
+use crate::aws::ids::check_account_id;
+use crate::aws::resource_policies::{check_policy_json, same_policy};
+use crate::plugin::{Attribute, Diagnostics, Schema, StringCheck, Type, Value};
+
+pub const ACCOUNT_ID: StringCheck = StringCheck {
+    description: "Must be a 12-digit AWS account id.",
+    check: check_account_id,
+};
+
+pub const POLICY_JSON: StringCheck = StringCheck {
+    description: "Must be a JSON policy document (an object).",
+    check: check_policy_json,
+};
+
+/// Adds the attributes both resources share. `object` names what is unlocked
+/// ("bucket" or "queue"), `call` the AWS call that puts a policy.
+pub fn shared_attributes(schema: Schema, object: &str, call: &str) -> Schema {
+    schema
+        .attribute(Attribute::string("replacement_policy").optional().validator(POLICY_JSON).describe(&format!(
+            "A policy to put on the {object} instead of deleting the locking one ({call}), for example a corrected \
+             version of it. Compared with what AWS holds as a JSON document, so formatting does not matter. While it \
+             is set, any other policy on the {object} is drift and the next apply puts it back. Changing it puts the \
+             new policy; removing it deletes the policy the provider put."
+        )))
+        .attribute(Attribute::new("triggers", Type::map(Type::String)).optional().describe(&format!(
+            "Arbitrary strings; any change runs the unlock again as an in-place update (not a replacement), removing \
+             whatever policy the {object} has by then. The plan shows that policy in `removed_policy` first."
+        )))
+        .attribute(Attribute::string("removed_policy").computed().describe(&format!(
+            "The policy the unlock removes or replaces, as JSON text exactly as AWS returned it. The plan shows it \
+             before anything is removed (read through the root session), so the person approving sees what goes. \
+             Null when the {object} had no policy. When a later run (`triggers`) finds nothing to remove, the earlier \
+             value is kept: it is what a refresh watches for."
+        )))
+        .attribute(Attribute::bool("unlocked").computed().describe(&format!(
+            "Whether the {object} is still as the unlock left it. A refresh sets it to `false` when the removed \
+             policy is back on the {object} (or, with `replacement_policy`, when the {object} holds any other \
+             policy); the next plan shows `false -> true` and the apply unlocks it again. Any other policy \
+             someone puts on the {object} later is theirs: it is never planned for deletion."
+        )))
+}
+
+/// The policy an unlock removes or replaces: the current one, unless it
+/// already is the wanted replacement.
+pub fn to_remove(current: Option<&str>, replacement: Option<&str>) -> Option<String> {
+    match (current, replacement) {
+        (Some(c), Some(r)) if same_policy(c, r) => None,
+        (c, _) => c.map(str::to_string),
+    }
+}
+
+/// What an unlock does to the object.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Step {
+    Delete,
+    Put(String),
+    /// Already as wanted.
+    Nothing,
+}
+
+pub fn step(current: Option<&str>, replacement: Option<&str>) -> Step {
+    match (current, replacement) {
+        (Some(c), Some(r)) if same_policy(c, r) => Step::Nothing,
+        (_, Some(r)) => Step::Put(r.to_string()),
+        (Some(_), None) => Step::Delete,
+        (None, None) => Step::Nothing,
+    }
+}
+
+/// Drift check on refresh: is the object still as the unlock left it?
+pub fn still_unlocked(current: Option<&str>, state: &Value) -> bool {
+    match (state.attr("replacement_policy").as_str(), current) {
+        (Some(r), Some(c)) => same_policy(r, c),
+        (Some(_), None) => false,
+        (None, None) => true,
+        // Only the return of the very policy that was removed is drift.
+        (None, Some(c)) => !state
+            .attr("removed_policy")
+            .as_str()
+            .is_some_and(|removed| same_policy(removed, c)),
+    }
+}
+
+/// Framework-independent part of planning. Returns whether the plan runs the
+/// unlock (create, a `triggers` or `replacement_policy` change, or a refresh
+/// that found the object locked again). Without a run, every computed value
+/// stays as in the prior state.
+pub fn plan_run(prior: &Value, planned: &mut Value) -> bool {
+    if prior.is_null() {
+        planned.set_attr("unlocked", Value::Bool(true));
+        return true;
+    }
+    // A replacement policy equal in meaning to the stored one keeps the stored text.
+    if let (Some(new), Some(old)) = (
+        planned.attr("replacement_policy").as_str(),
+        prior.attr("replacement_policy").as_str(),
+    ) {
+        if same_policy(new, old) {
+            planned.set_attr(
+                "replacement_policy",
+                prior.attr("replacement_policy").clone(),
+            );
+        }
+    }
+    let run = planned.attr("triggers") != prior.attr("triggers")
+        || planned.attr("replacement_policy") != prior.attr("replacement_policy")
+        || prior.attr("unlocked").as_bool() == Some(false);
+    if run {
+        planned.set_attr("unlocked", Value::Bool(true));
+    } else {
+        for name in ["id", "removed_policy", "unlocked"] {
+            planned.set_attr(name, prior.attr(name).clone());
+        }
+    }
+    run
+}
+
+/// The planned `removed_policy`: what will go now, else what went before.
+pub fn planned_removed(to_remove: Option<String>, prior: &Value) -> Value {
+    match to_remove {
+        Some(p) => Value::String(p),
+        None => prior.attr("removed_policy").clone(),
+    }
+}
+
+/// Apply-time check: the policy about to be removed must be the one the plan
+/// showed (`planned.removed_policy`, when it was known at plan time). Returns
+/// the `removed_policy` to store, or an error diagnostic naming both.
+pub fn check_against_plan(
+    planned: &Value,
+    prior: &Value,
+    to_remove: Option<&str>,
+    what: &str,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let shown = planned.attr("removed_policy");
+    if shown.is_unknown() {
+        return Some(planned_removed(to_remove.map(str::to_string), prior));
+    }
+    match to_remove {
+        Some(now) if !shown.as_str().is_some_and(|s| same_policy(s, now)) => {
+            let before = shown
+                .as_str()
+                .map_or_else(|| "no policy to remove".to_string(), str::to_string);
+            diags.error(
+                format!("The policy of {what} changed after the plan"),
+                format!(
+                    "The plan showed this policy would be removed:\n\n{before}\n\nbut {what} now holds:\n\n{now}\n\n\
+                     Nothing was changed. Run `terraform plan` again to review the policy that is there now."
+                ),
+            );
+            None
+        }
+        _ => Some(shown.clone()),
+    }
+}
+
+/// The warning for an object that had no policy when the unlock ran.
+pub fn nothing_to_remove(what: &str, replacement: bool, diags: &mut Diagnostics) {
+    let detail = if replacement {
+        format!(
+            "{what} had no policy, so nothing was removed; the replacement policy was put on it."
+        )
+    } else {
+        format!("{what} had no policy, so it is already unlocked and nothing was removed.")
+    };
+    diags.warning(format!("No policy on {what}"), detail);
+}
+
+/// The warning on destroy: it changes nothing in AWS.
+pub fn destroy_warning(what: &str, diags: &mut Diagnostics) {
+    diags.warning(
+        format!("Unlock of {what} removed from state only"),
+        format!(
+            "Destroying this resource does not restore the policy it removed and does not touch {what}: \
+             the policy it holds now stays."
+        ),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    const LOCK: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*"}]}"#;
+    const LOCK_PRETTY: &str = "{\n \"Statement\": [ {\"Action\": \"s3:*\", \"Effect\": \"Deny\", \"Principal\": \"*\"} ]\n}";
+    const OTHER: &str = r#"{"Statement":[]}"#;
+
+    fn state(removed: Option<&str>, replacement: Option<&str>) -> Value {
+        let s = |v: Option<&str>| v.map_or(Value::Null, Value::string);
+        Value::Object(BTreeMap::from([
+            ("id".to_string(), Value::string("x")),
+            ("removed_policy".to_string(), s(removed)),
+            ("replacement_policy".to_string(), s(replacement)),
+            ("triggers".to_string(), Value::Null),
+            ("unlocked".to_string(), Value::Bool(true)),
+        ]))
+    }
+
+    #[test]
+    fn drift_without_replacement_is_only_the_removed_policy_coming_back() {
+        let s = state(Some(LOCK), None);
+        assert!(still_unlocked(None, &s));
+        assert!(
+            still_unlocked(Some(OTHER), &s),
+            "a later policy is legitimate"
+        );
+        assert!(!still_unlocked(Some(LOCK_PRETTY), &s), "compared as JSON");
+        assert!(still_unlocked(Some(LOCK), &state(None, None)));
+    }
+
+    #[test]
+    fn drift_with_replacement_is_any_other_policy() {
+        let s = state(Some(LOCK), Some(OTHER));
+        assert!(still_unlocked(Some("{ \"Statement\" : [ ] }"), &s));
+        assert!(!still_unlocked(Some(LOCK), &s));
+        assert!(!still_unlocked(None, &s));
+    }
+
+    #[test]
+    fn what_an_unlock_does() {
+        assert_eq!(step(Some(LOCK), None), Step::Delete);
+        assert_eq!(step(None, None), Step::Nothing);
+        assert_eq!(step(Some(LOCK), Some(OTHER)), Step::Put(OTHER.into()));
+        assert_eq!(step(None, Some(OTHER)), Step::Put(OTHER.into()));
+        assert_eq!(step(Some(LOCK_PRETTY), Some(LOCK)), Step::Nothing);
+        assert_eq!(to_remove(Some(LOCK), Some(OTHER)), Some(LOCK.into()));
+        assert_eq!(to_remove(Some(OTHER), Some(OTHER)), None);
+    }
+
+    #[test]
+    fn plans_run_only_when_something_asks_for_it() {
+        let prior = state(Some(LOCK), Some(LOCK));
+        // Same replacement in another layout: no run, the stored text stays.
+        let mut planned = prior.clone();
+        planned.set_attr("replacement_policy", Value::string(LOCK_PRETTY));
+        planned.set_attr("removed_policy", Value::Unknown);
+        assert!(!plan_run(&prior, &mut planned));
+        assert_eq!(planned, prior);
+        // New triggers: a run.
+        let mut planned = prior.clone();
+        planned.set_attr(
+            "triggers",
+            Value::Map(BTreeMap::from([("k".into(), Value::string("v"))])),
+        );
+        assert!(plan_run(&prior, &mut planned));
+        // A refresh found the lock back: a run.
+        let mut locked = prior.clone();
+        locked.set_attr("unlocked", Value::Bool(false));
+        let mut planned = locked.clone();
+        assert!(plan_run(&locked, &mut planned));
+        assert_eq!(planned.attr("unlocked"), &Value::Bool(true));
+    }
+
+    #[test]
+    fn apply_refuses_a_policy_the_plan_did_not_show() {
+        let mut diags = Diagnostics::new();
+        let planned = state(Some(LOCK), None);
+        let prior = Value::Null;
+        assert_eq!(
+            check_against_plan(&planned, &prior, Some(LOCK_PRETTY), "bucket b", &mut diags),
+            Some(Value::string(LOCK))
+        );
+        assert_eq!(
+            check_against_plan(&planned, &prior, None, "bucket b", &mut diags),
+            Some(Value::string(LOCK))
+        );
+        assert!(diags.is_empty());
+        assert_eq!(
+            check_against_plan(&planned, &prior, Some(OTHER), "bucket b", &mut diags),
+            None
+        );
+        let none_shown = state(None, None);
+        assert_eq!(
+            check_against_plan(&none_shown, &prior, Some(LOCK), "bucket b", &mut diags),
+            None
+        );
+        assert!(diags.has_errors());
+        let text: Vec<_> = diags.iter().map(|d| d.detail.clone()).collect();
+        assert!(text[1].contains("no policy to remove"), "{text:?}");
+    }
+}

@@ -1,0 +1,310 @@
+//! Resource `rootaccess_queue_policy_unlock`: removes (or replaces) an SQS
+//! queue policy that locks everyone out of a member account's queue, as that
+//! account's root user in an SQSUnlockQueuePolicy session.
+
+use async_trait::async_trait;
+
+use super::policy_unlock::{self, ACCOUNT_ID, Step};
+use crate::aws::resource_policies::{self as policies, QueueUrl};
+use crate::aws::{AwsClients, AwsError, ErrorKind};
+use crate::errors::aws_diagnostic;
+use crate::plugin::{
+    Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, StringCheck, Value,
+};
+
+pub struct QueuePolicyUnlock;
+
+const QUEUE_URL: StringCheck = StringCheck {
+    description: "Must be a queue URL, `https://sqs.<region>.amazonaws.com/<account id>/<queue name>`.",
+    check: |s| QueueUrl::parse(s).map(|_| ()),
+};
+
+/// The queue a configuration or state names, once it is known.
+struct Target {
+    account: String,
+    queue: QueueUrl,
+}
+
+impl Target {
+    fn of(value: &Value) -> Option<Target> {
+        Some(Target {
+            account: value.attr("account_id").as_str()?.to_string(),
+            queue: QueueUrl::parse(value.attr("queue_url").as_str()?).ok()?,
+        })
+    }
+    fn describe(&self) -> String {
+        format!("queue {} of account {}", self.queue.name, self.account)
+    }
+    /// Reads the policy. `Ok(None)`: the queue does not exist; `Ok(Some(None))`: no policy.
+    async fn read(&self, aws: &AwsClients) -> Result<Option<Option<String>>, AwsError> {
+        match policies::get_queue_policy(aws, &self.queue).await {
+            Ok(policy) => Ok(Some(policy)),
+            Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+fn missing_queue(t: &Target, diags: &mut Diagnostics) {
+    diags.attribute_error(
+        AttributePath::root("queue_url"),
+        "Queue not found",
+        format!(
+            "There is no queue {} in account {}. Check the URL (as `aws sqs get-queue-url` prints it in that \
+             account).",
+            t.queue.url, t.account
+        ),
+    );
+}
+
+#[async_trait]
+impl Resource<AwsClients> for QueuePolicyUnlock {
+    fn type_name(&self) -> &'static str {
+        "rootaccess_queue_policy_unlock"
+    }
+
+    fn schema(&self) -> Schema {
+        let schema = Schema::new(
+            "Unlocks an SQS queue in a member account whose queue policy denies everyone, including the account's \
+             own administrators. Only the account's root user can undo that: the provider opens a root session for \
+             the account (`sts:AssumeRoot` with the `SQSUnlockQueuePolicy` task policy, which needs the \
+             organization's `RootSessions` feature) and removes the policy (`SetQueueAttributes` with an empty \
+             `Policy`), or replaces it with `replacement_policy`.\n\n\
+             **What the plan shows.** The plan reads the queue's current policy through the root session and shows \
+             it as `removed_policy`, so the person approving sees exactly what goes. If the policy is different by \
+             the time of the apply, nothing is removed and the apply fails: Terraform itself stops when its final \
+             check before the apply reads a different policy (it reports `removed_policy` changing), and the \
+             provider stops when the policy changes after that. A queue without a policy is already unlocked: the \
+             apply succeeds with a warning.\n\n\
+             **Drift.** A refresh checks the queue: if the removed policy is back (or, with `replacement_policy`, \
+             the queue holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \
+             other policy put on the queue later is legitimate and never planned for deletion. A queue that no \
+             longer exists removes the resource from state.\n\n\
+             **Regions.** The queue's region comes from its URL (`sqs.<region>.amazonaws.com`, the legacy \
+             `<region>.queue.amazonaws.com` and `queue.amazonaws.com`, VPC endpoint names); a URL of another host \
+             (a custom `endpoints.sqs`) means the provider's region.\n\n\
+             **Import** adopts an unlock done earlier (for example by hand) without judging the queue's current \
+             policy: what was removed then is unknown, so until the next run only `replacement_policy` drift is \
+             watched.\n\n\
+             **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.",
+        )
+        .attribute(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("The queue URL, also the import id."),
+        )
+        .attribute(
+            Attribute::string("account_id")
+                .required()
+                .requires_replace()
+                .validator(ACCOUNT_ID)
+                .describe("Member account that owns the queue (not the management account: AWS issues no root sessions for it). Must be the account in `queue_url`. Changing it replaces the resource."),
+        )
+        .attribute(
+            Attribute::string("queue_url")
+                .required()
+                .requires_replace()
+                .validator(QUEUE_URL)
+                .describe("URL of the locked queue. Its account must be `account_id`; its host names the region. Changing it replaces the resource."),
+        );
+        policy_unlock::shared_attributes(schema, "queue", "`SetQueueAttributes`")
+    }
+
+    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let (Some(account), Some(url)) = (
+            config.attr("account_id").as_str(),
+            config.attr("queue_url").as_str(),
+        ) else {
+            return; // unknown until apply: checked again then
+        };
+        if let Ok(q) = QueueUrl::parse(url) {
+            if q.account_id != account {
+                diags.attribute_error(
+                    AttributePath::root("queue_url"),
+                    "Queue of another account",
+                    format!(
+                        "The queue URL belongs to account {}, but account_id is {account}. A root session acts only \
+                         in its own account: set account_id = \"{}\", or use the URL of a queue in {account}.",
+                        q.account_id, q.account_id
+                    ),
+                );
+            }
+        }
+    }
+
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+        let Some(t) = Target::of(plan.config) else {
+            return; // unknown until apply
+        };
+        plan.planned.set_attr("id", Value::string(&t.queue.url));
+        let prior = plan.prior;
+        if !prior.is_null()
+            && ["account_id", "queue_url"]
+                .iter()
+                .any(|a| plan.config.attr(a) != prior.attr(a))
+        {
+            return; // a replacement: Terraform plans the new object again from scratch
+        }
+        if t.queue.account_id != t.account {
+            return; // refused by validate
+        }
+        if !policy_unlock::plan_run(prior, &mut plan.planned) {
+            return;
+        }
+        let Some(aws) = plan.client else {
+            return; // provider configuration unknown: shown as known after apply
+        };
+        // Plan-time read: the person approving sees the policy that goes.
+        match t.read(aws).await {
+            Ok(Some(current)) => {
+                let replacement = plan.planned.attr("replacement_policy");
+                if !replacement.is_unknown() {
+                    let going = policy_unlock::to_remove(current.as_deref(), replacement.as_str());
+                    plan.planned.set_attr(
+                        "removed_policy",
+                        policy_unlock::planned_removed(going, prior),
+                    );
+                }
+            }
+            Ok(None) => missing_queue(&t, &mut plan.diags),
+            Err(e) => plan.diags.extend(aws_diagnostic(
+                &e,
+                &format!("read the policy of {}", t.describe()),
+            )),
+        }
+    }
+
+    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
+        unlock(aws, &Value::Null, planned, diags).await
+    }
+
+    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(t) = Target::of(state) else {
+            diags.error(
+                "Invalid state",
+                "The stored state names no account and queue URL.",
+            );
+            return state.clone();
+        };
+        match t.read(aws).await {
+            Ok(Some(current)) => {
+                let mut state = state.clone();
+                state.set_attr("id", Value::string(&t.queue.url));
+                let unlocked = policy_unlock::still_unlocked(current.as_deref(), &state);
+                state.set_attr("unlocked", Value::Bool(unlocked));
+                state
+            }
+            Ok(None) => Value::Null,
+            Err(e) => {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    &format!("read the policy of {}", t.describe()),
+                ));
+                state.clone()
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        aws: &AwsClients,
+        prior: &Value,
+        planned: &Value,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        // Runs the unlock again (triggers, replacement_policy, or the lock came back).
+        unlock(aws, prior, planned, diags).await
+    }
+
+    async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
+        let what = Target::of(prior).map_or_else(|| "the queue".to_string(), |t| t.describe());
+        policy_unlock::destroy_warning(&what, diags);
+    }
+
+    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+        let queue = match QueueUrl::parse(id) {
+            Ok(q) => q,
+            Err(e) => {
+                diags.error(
+                    "Invalid import id",
+                    format!("The import id must be the queue URL: {e}."),
+                );
+                return Value::Null;
+            }
+        };
+        let mut state = Value::Object(Default::default());
+        for (name, value) in [
+            ("id", Value::string(id)),
+            ("account_id", Value::string(&queue.account_id)),
+            ("queue_url", Value::string(id)),
+            ("replacement_policy", Value::Null),
+            ("triggers", Value::Null),
+            // Whatever was removed before the import is unknown: nothing is watched for.
+            ("removed_policy", Value::Null),
+            ("unlocked", Value::Bool(true)),
+        ] {
+            state.set_attr(name, value);
+        }
+        state
+    }
+}
+
+/// Create and update: read, check against the plan, remove or put.
+async fn unlock(
+    aws: &AwsClients,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
+    let failed = prior.clone(); // on error, what held before
+    let Some(t) = Target::of(planned) else {
+        diags.error(
+            "Invalid plan",
+            "The planned state names no account and queue URL.",
+        );
+        return failed;
+    };
+    let what = t.describe();
+    let current = match t.read(aws).await {
+        Ok(Some(current)) => current,
+        Ok(None) => {
+            missing_queue(&t, diags);
+            return failed;
+        }
+        Err(e) => {
+            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
+            return failed;
+        }
+    };
+    let replacement = planned.attr("replacement_policy").as_str();
+    let current = current.as_deref();
+    let going = policy_unlock::to_remove(current, replacement);
+    let Some(removed) =
+        policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
+    else {
+        return failed;
+    };
+    let result = match policy_unlock::step(current, replacement) {
+        Step::Delete => policies::set_queue_policy(aws, &t.queue, None).await,
+        Step::Put(p) => policies::set_queue_policy(aws, &t.queue, Some(&p)).await,
+        Step::Nothing => Ok(()),
+    };
+    if let Err(e) = result {
+        let doing = if replacement.is_some() {
+            "replace"
+        } else {
+            "remove"
+        };
+        diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
+        return failed;
+    }
+    if current.is_none() {
+        policy_unlock::nothing_to_remove(&what, replacement.is_some(), diags);
+    }
+    let mut state = planned.clone();
+    state.set_attr("id", Value::string(&t.queue.url));
+    state.set_attr("removed_policy", removed);
+    state.set_attr("unlocked", Value::Bool(true));
+    state
+}
