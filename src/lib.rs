@@ -14,6 +14,8 @@ pub mod aws;
 pub mod plugin;
 pub mod provider;
 
+mod actions;
+mod checks;
 mod data_sources;
 mod ephemeral_resources;
 mod errors;

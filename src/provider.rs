@@ -12,10 +12,10 @@ use async_trait::async_trait;
 use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
-    Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
+    Action, Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
     IntBetween, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{data_sources, ephemeral_resources, functions, resources};
+use crate::{actions, data_sources, ephemeral_resources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
@@ -166,6 +166,13 @@ impl Provider for RootAccessProvider {
 
     fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<AwsClients>>> {
         vec![Arc::new(ephemeral_resources::root_session::RootSession)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action<AwsClients>>> {
+        vec![
+            Arc::new(actions::unlock_bucket_policy::UnlockBucketPolicy),
+            Arc::new(actions::unlock_queue_policy::UnlockQueuePolicy),
+        ]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

@@ -12,7 +12,8 @@ async fn schema_call(channel: tonic::transport::Channel) -> Result<usize, tonic:
     let schema = provider_client(channel)
         .get_schema(get_provider_schema::Request {})
         .await?;
-    Ok(schema.into_inner().functions.len())
+    let schema = schema.into_inner();
+    Ok(schema.functions.len())
 }
 
 #[tokio::test]

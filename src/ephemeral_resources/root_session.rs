@@ -9,29 +9,12 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::aws::AwsClients;
-use crate::aws::ids::check_account_id;
 use crate::aws::task_policy::TaskPolicy;
+use crate::checks::{ACCOUNT_ID, TASK_POLICY};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{
-    Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, StringCheck, Value,
-};
+use crate::plugin::{Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value};
 
 pub struct RootSession;
-
-const ACCOUNT_ID: StringCheck = StringCheck {
-    description: "Exactly 12 digits.",
-    check: check_account_id,
-};
-
-const TASK_POLICY: StringCheck = StringCheck {
-    description: "One of `IAMAuditRootUserCredentials`, `IAMCreateRootUserPassword`, `IAMDeleteRootUserCredentials`, \
-                  `S3UnlockBucketPolicy`, `SQSUnlockQueuePolicy`, or its ARN.",
-    check: |s| {
-        s.parse::<TaskPolicy>()
-            .map(|_| ())
-            .map_err(|e| e.to_string())
-    },
-};
 
 #[derive(Serialize)]
 struct SessionValues {

@@ -4,28 +4,17 @@
 
 use async_trait::async_trait;
 
-use super::policy_unlock::{self, ACCOUNT_ID, Step};
+use super::policy_unlock::{self, Step};
 use crate::aws::ids::check_account_id;
 use crate::aws::resource_policies::{
-    self as policies, BucketPolicy, BucketRegion, check_bucket_name, check_region,
+    self as policies, BucketPolicy, BucketRegion, check_bucket_name,
 };
 use crate::aws::{AwsClients, AwsError, ErrorKind};
+use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{
-    Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, StringCheck, Value,
-};
+use crate::plugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct BucketPolicyUnlock;
-
-const BUCKET_NAME: StringCheck = StringCheck {
-    description: "Must be a valid S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens).",
-    check: check_bucket_name,
-};
-
-const REGION: StringCheck = StringCheck {
-    description: "Must be an AWS region code such as `eu-west-1`.",
-    check: check_region,
-};
 
 /// The bucket a configuration or state names, once its names are known.
 struct Target<'a> {

@@ -13,19 +13,9 @@
 //! - `unlocked`: `false` when a refresh finds the object locked again; the
 //!   plan then shows `unlocked: false -> true` and the apply unlocks again.
 
-use crate::aws::ids::check_account_id;
-use crate::aws::resource_policies::{check_policy_json, same_policy};
-use crate::plugin::{Attribute, Diagnostics, Schema, StringCheck, Type, Value};
-
-pub const ACCOUNT_ID: StringCheck = StringCheck {
-    description: "Must be a 12-digit AWS account id.",
-    check: check_account_id,
-};
-
-pub const POLICY_JSON: StringCheck = StringCheck {
-    description: "Must be a JSON policy document (an object).",
-    check: check_policy_json,
-};
+use crate::aws::resource_policies::same_policy;
+use crate::checks::POLICY_JSON;
+use crate::plugin::{Attribute, Diagnostics, Schema, Type, Value};
 
 /// Adds the attributes both resources share. `object` names what is unlocked
 /// ("bucket" or "queue"), `call` the AWS call that puts a policy.

@@ -4,20 +4,14 @@
 
 use async_trait::async_trait;
 
-use super::policy_unlock::{self, ACCOUNT_ID, Step};
+use super::policy_unlock::{self, Step};
 use crate::aws::resource_policies::{self as policies, QueueUrl};
 use crate::aws::{AwsClients, AwsError, ErrorKind};
+use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{
-    Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, StringCheck, Value,
-};
+use crate::plugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct QueuePolicyUnlock;
-
-const QUEUE_URL: StringCheck = StringCheck {
-    description: "Must be a queue URL, `https://sqs.<region>.amazonaws.com/<account id>/<queue name>`.",
-    check: |s| QueueUrl::parse(s).map(|_| ()),
-};
 
 /// The queue a configuration or state names, once it is known.
 struct Target {

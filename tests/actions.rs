@@ -1,0 +1,160 @@
+//! Actions (Terraform 1.14+) through the real Terraform CLI: invoked on their
+//! own with -invoke and from an action_trigger, with their effect checked in
+//! the local endpoint and their progress shown by the CLI.
+
+mod support;
+
+use serde_json::json;
+use support::Workdir;
+use support::aws::AwsEndpoint;
+
+fn seed(aws: &AwsEndpoint) -> serde_json::Value {
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement", "RootSessions"],
+        "accounts": [
+            {"id": "111111111111",
+             "root_credentials": {"password": true, "access_keys": 2, "mfa_devices": 1, "signing_certificates": 1},
+             "buckets": [{"name": "locked-bucket", "policy": "deny-all"}],
+             "queues": [{"name": "locked-queue", "policy": "deny-all"}]},
+            {"id": "222222222222", "root_credentials": {"password": true, "access_keys": 1}}
+        ]
+    }))
+}
+
+fn bucket_policy(aws: &AwsEndpoint) -> serde_json::Value {
+    aws.account("111111111111")["buckets"]["locked-bucket"]["policy"].clone()
+}
+
+fn queue_policy(aws: &AwsEndpoint) -> serde_json::Value {
+    aws.account("111111111111")["queues"]["locked-queue"]["policy"].clone()
+}
+
+#[test]
+fn unlock_bucket_policy_invoked_from_the_cli_shows_progress() {
+    let aws = AwsEndpoint::start();
+    seed(&aws);
+    let w = Workdir::new(&format!(
+        "{}action \"rootaccess_unlock_bucket_policy\" \"dev\" {{\n  config {{\n    account_id = \"111111111111\"\n    bucket     = \"locked-bucket\"\n  }}\n}}\n",
+        aws.provider_hcl()
+    ));
+    assert!(!bucket_policy(&aws).is_null());
+    let run = w
+        .terraform(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-invoke=action.rootaccess_unlock_bucket_policy.dev",
+        ])
+        .ok();
+    let out = support::flatten(&run.stdout());
+    assert!(
+        out.contains("Action started: action.rootaccess_unlock_bucket_policy.dev"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Deleting the policy of s3://locked-bucket"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\"Sid\": \"DenyEveryone\""),
+        "the removed policy is shown: {out}"
+    );
+    assert!(
+        out.contains("s3://locked-bucket in 111111111111 is unlocked"),
+        "{out}"
+    );
+    assert!(bucket_policy(&aws).is_null(), "policy deleted");
+    // An action keeps nothing in state.
+    assert!(w.state_text().is_empty() || !w.state_text().contains("locked-bucket"));
+    // Invoked again there is nothing to do, and it says so.
+    let again = w
+        .terraform(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-invoke=action.rootaccess_unlock_bucket_policy.dev",
+        ])
+        .ok();
+    assert!(
+        support::flatten(&again.text()).contains("already unlocked"),
+        "{}",
+        again.text()
+    );
+}
+
+#[test]
+fn unlock_queue_policy_runs_from_an_action_trigger() {
+    let aws = AwsEndpoint::start();
+    let seeded = seed(&aws);
+    let url = seeded["accounts"]["111111111111"]["queues"]["locked-queue"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let w = Workdir::new(&format!(
+        r#"{provider}
+action "rootaccess_unlock_queue_policy" "orders" {{
+  config {{
+    account_id = "111111111111"
+    queue_url  = "{url}"
+  }}
+}}
+
+resource "terraform_data" "incident" {{
+  input = "INC-42"
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create]
+      actions = [action.rootaccess_unlock_queue_policy.orders]
+    }}
+  }}
+}}
+"#,
+        provider = aws.provider_hcl()
+    ));
+    assert!(!queue_policy(&aws).is_null());
+    let run = w.apply();
+    let out = support::flatten(&run.stdout());
+    assert!(
+        out.contains("triggered by terraform_data.incident"),
+        "{out}"
+    );
+    assert!(
+        out.contains("locked-queue in 111111111111 is unlocked"),
+        "{out}"
+    );
+    assert!(queue_policy(&aws).is_null(), "queue policy removed");
+}
+
+#[test]
+fn invalid_action_input_fails_before_anything_runs() {
+    let aws = AwsEndpoint::start();
+    seed(&aws);
+    let w = Workdir::new(&format!(
+        r#"{provider}
+action "rootaccess_unlock_queue_policy" "wrong_account" {{
+  config {{
+    account_id = "111111111111"
+    queue_url  = "https://sqs.us-east-1.amazonaws.com/222222222222/locked-queue"
+  }}
+}}
+action "rootaccess_unlock_bucket_policy" "bad_name" {{
+  config {{
+    account_id = "1111"
+    bucket     = "Not_A_Bucket"
+  }}
+}}
+"#,
+        provider = aws.provider_hcl()
+    ));
+    w.terraform(&["validate", "-no-color"]).fails_with(&[
+        "The queue URL names account 222222222222, but account_id is 111111111111",
+        "\"1111\" is not an AWS account id",
+        "Not_A_Bucket",
+    ]);
+    assert!(
+        !bucket_policy(&aws).is_null() && !queue_policy(&aws).is_null(),
+        "nothing changed"
+    );
+}
