@@ -30,7 +30,9 @@ pub fn level_from_env(var: impl Fn(&str) -> Option<String>) -> LevelFilter {
 /// Installs the hclog writer and the panic hook for the whole process.
 pub fn init() {
     let level = level_from_env(|k| std::env::var(k).ok());
-    let subscriber = tracing_subscriber::registry().with(HclogLayer.with_filter(filter(level)));
+    let subscriber = tracing_subscriber::registry()
+        .with(filter(level))
+        .with(HclogLayer);
     // Ignoring the error is right: it only fails if a subscriber is already set (tests).
     let _ = tracing::subscriber::set_global_default(subscriber);
     std::panic::set_hook(Box::new(|info| {
@@ -175,5 +177,21 @@ mod tests {
         let ts = v["@timestamp"].as_str().unwrap();
         let fraction = ts.rsplit('.').next().unwrap();
         assert_eq!(fraction.len(), 7, "6 digits then Z: {ts}");
+    }
+}
+
+#[cfg(test)]
+mod filter_tests {
+    use super::*;
+
+    #[test]
+    fn libraries_are_capped_and_the_signer_is_silent() {
+        let f = filter(LevelFilter::TRACE);
+        assert!(f.would_enable("terraform_provider_rootaccess::aws", &Level::TRACE));
+        assert!(!f.would_enable("h2::codec::framed_write", &Level::TRACE));
+        assert!(f.would_enable("h2::codec::framed_write", &Level::INFO));
+        assert!(!f.would_enable("aws_sigv4::http_request::sign", &Level::ERROR));
+        let quiet = filter(LevelFilter::WARN);
+        assert!(!quiet.would_enable("h2::codec", &Level::INFO));
     }
 }
