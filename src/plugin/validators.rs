@@ -70,11 +70,21 @@ impl Validator for StringCheck {
     fn description(&self) -> String {
         self.description.to_string()
     }
+    /// Checks a string, or each string of a list or set (pointing at the element).
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
-        if let Some(s) = value.as_str() {
-            if let Err(message) = (self.check)(s) {
-                diags.attribute_error(path.clone(), "Invalid value", message);
+        let check = |v: &Value, p: AttributePath, diags: &mut Diagnostics| {
+            if let Some(s) = v.as_str() {
+                if let Err(message) = (self.check)(s) {
+                    diags.attribute_error(p, "Invalid value", message);
+                }
             }
+        };
+        match value.elements() {
+            Some(items) => items
+                .iter()
+                .enumerate()
+                .for_each(|(i, v)| check(v, path.clone().index(i as i64), diags)),
+            None => check(value, path.clone(), diags),
         }
     }
 }
