@@ -7,7 +7,12 @@
 //!   resources implement. Knows nothing of AWS.
 //! - [`provider`]: the rootaccess provider: its configuration and the list of
 //!   everything it offers, one line per resource, data source or function.
-//! - `functions`: provider functions, one file each.
+//! - [`aws`]: the AWS side. Clients, root sessions, the organization, and the
+//!   root-credential operations. Knows nothing of Terraform.
+//! - `resources`, `data_sources`, `functions`: one file each, reading top to
+//!   bottom (schema, validate, plan, create, read, update, delete, import).
+//! - `member_account`, `errors`: what resources share (the account id
+//!   attribute and its plan-time checks; AWS errors as diagnostics).
 
 pub mod aws;
 pub mod plugin;
@@ -16,6 +21,8 @@ pub mod provider;
 mod data_sources;
 mod errors;
 mod functions;
+mod member_account;
+mod resources;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/rootaccess/rootaccess";

@@ -13,9 +13,9 @@ use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentia
 use crate::errors::aws_diagnostic;
 use crate::plugin::{
     Attribute, AttributePath, Block, DataSource, Diagnostics, Function, IntBetween, NestedBlock,
-    Provider, Schema, StringCheck, Type, Value,
+    Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{data_sources, functions};
+use crate::{data_sources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;
@@ -149,8 +149,19 @@ impl Provider for RootAccessProvider {
         }
     }
 
+    fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
+        vec![
+            Arc::new(resources::member_credentials_absent::MemberCredentialsAbsent),
+            Arc::new(resources::member_password_recovery::MemberPasswordRecovery),
+        ]
+    }
+
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
-        vec![Arc::new(data_sources::caller_identity::CallerIdentity)]
+        vec![
+            Arc::new(data_sources::caller_identity::CallerIdentity),
+            Arc::new(data_sources::member_root_credentials::MemberRootCredentials),
+            Arc::new(data_sources::org_root_credentials::OrgRootCredentials),
+        ]
     }
 
     fn functions(&self) -> Vec<Arc<dyn Function>> {

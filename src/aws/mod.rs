@@ -4,6 +4,8 @@
 mod clients;
 mod error;
 pub mod ids;
+mod organization;
+pub mod root_credentials;
 mod root_session;
 mod settings;
 pub mod task_policy;
@@ -11,6 +13,9 @@ pub mod task_policy;
 pub use clients::AwsClients;
 pub use error::AwsError;
 pub use error::ErrorKind;
+pub use organization::Membership;
+pub use organization::OrgAccount;
+pub use organization::Organization;
 pub use settings::AssumeRole;
 pub use settings::AwsSettings;
 pub use settings::Endpoints;

@@ -1,3 +1,5 @@
 //! Data sources, one file each.
 
 pub mod caller_identity;
+pub mod member_root_credentials;
+pub mod org_root_credentials;
