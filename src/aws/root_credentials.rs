@@ -142,7 +142,7 @@ impl RootCredentials {
     }
 
     /// These credentials without `gone`.
-    fn without(&self, gone: &[Credential]) -> RootCredentials {
+    pub fn without(&self, gone: &[Credential]) -> RootCredentials {
         RootCredentials {
             password: self.password && !gone.contains(&Credential::Password),
             access_keys: self
@@ -205,17 +205,15 @@ pub struct Failure {
     pub error: AwsError,
 }
 
-/// What a deletion run found, did, and left.
+/// What a deletion run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct DeletionReport {
-    /// Every root credential of the account before the run (all four types).
-    pub before: RootCredentials,
-    /// What this run deleted.
+pub struct Deletion {
+    /// Deleted by this run.
     pub removed: Vec<Credential>,
-    /// What could not be deleted; it still exists.
+    /// Already gone when this run tried to delete them (deleted meanwhile).
+    pub already_gone: Vec<Credential>,
+    /// Could not be deleted: they still exist.
     pub failures: Vec<Failure>,
-    /// The account's root credentials after the run (all four types).
-    pub after: RootCredentials,
 }
 
 /// Audits `account`'s root credentials in an IAMAuditRootUserCredentials
@@ -286,47 +284,58 @@ pub async fn audit_many(
 
 /// Deletes every root credential of `types` in `account`, in one
 /// IAMDeleteRootUserCredentials session: list all four kinds (an error here
-/// stops before anything is deleted), then delete concurrently. One failed
-/// deletion does not stop the others; the report says what is left.
-pub async fn delete(
+/// stops before anything is deleted), then delete those of `types`. Returns
+/// what the account had before (all four kinds) and what the run did.
+pub async fn delete_all(
     aws: &AwsClients,
     account: &str,
     types: &[CredentialType],
-) -> Result<DeletionReport, AwsError> {
+) -> Result<(RootCredentials, Deletion), AwsError> {
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
     let before = inventory(aws, &iam).await?;
-    let targets = before.of_types(types).items();
-    let outcomes = futures::future::join_all(targets.into_iter().map(|credential| {
-        let iam = &iam;
-        async move {
+    let deletion = delete_each(aws, &iam, before.of_types(types).items()).await;
+    Ok((before, deletion))
+}
+
+/// Deletes exactly `credentials` in `account` (one IAMDeleteRootUserCredentials
+/// session, no listing).
+pub async fn delete_these(
+    aws: &AwsClients,
+    account: &str,
+    credentials: Vec<Credential>,
+) -> Result<Deletion, AwsError> {
+    if credentials.is_empty() {
+        return Ok(Deletion::default());
+    }
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
+        .await?;
+    Ok(delete_each(aws, &iam, credentials).await)
+}
+
+/// Deletes each credential concurrently; one failure does not stop the others.
+async fn delete_each(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+    credentials: Vec<Credential>,
+) -> Deletion {
+    let outcomes =
+        futures::future::join_all(credentials.into_iter().map(|credential| async move {
             let result = aws.call(delete_one(iam, &credential)).await;
             (credential, result)
-        }
-    }))
-    .await;
-    let mut removed = Vec::new();
-    let mut gone = Vec::new();
-    let mut failures = Vec::new();
+        }))
+        .await;
+    let mut deletion = Deletion::default();
     for (credential, result) in outcomes {
         match result {
-            Ok(()) => {
-                gone.push(credential.clone());
-                removed.push(credential);
-            }
-            // Deleted meanwhile by someone else: gone, though not by us.
-            Err(e) if e.is(ErrorKind::NotFound) => gone.push(credential),
-            Err(error) => failures.push(Failure { credential, error }),
+            Ok(()) => deletion.removed.push(credential),
+            Err(e) if e.is(ErrorKind::NotFound) => deletion.already_gone.push(credential),
+            Err(error) => deletion.failures.push(Failure { credential, error }),
         }
     }
-    let after = before.without(&gone);
-    Ok(DeletionReport {
-        before,
-        removed,
-        failures,
-        after,
-    })
+    deletion
 }
 
 /// Whether `account`'s root user has a password (login profile), and when it

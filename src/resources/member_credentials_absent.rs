@@ -10,7 +10,7 @@ use async_trait::async_trait;
 
 use crate::aws::AwsClients;
 use crate::aws::ids::check_account_id;
-use crate::aws::root_credentials::{self, Credential, CredentialType, RootCredentials};
+use crate::aws::root_credentials::{self, Credential, CredentialType, Deletion, RootCredentials};
 use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::{account_id_attribute, check_target, gone_reason};
 use crate::plugin::{
@@ -175,23 +175,31 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         for t in &managed {
             plan.planned.set_attr(present_attr(*t), empty(*t));
         }
-        if plan.prior.is_null() || plan.planned == *plan.prior {
+        if plan.prior.is_null() {
+            // Create: what is removed, and what exists of the other kinds, is
+            // known after apply.
             return;
         }
-        // An update: apply deletes (and records) what is present of the managed
-        // types; what it finds of the others is left as last read.
+        // Update: apply deletes exactly what the last read found of the managed
+        // kinds, so the plan can say what will be removed.
+        let mut targets = Vec::new();
         for t in CredentialType::ALL {
-            plan.planned.set_attr(removed_attr(t), Value::Unknown);
-            if !managed.contains(&t) {
+            let prior_removed = plan.prior.attr(removed_attr(t));
+            if managed.contains(&t) {
+                let found = present_items(plan.prior, t);
+                let found_refs: Vec<&Credential> = found.iter().collect();
+                plan.planned
+                    .set_attr(removed_attr(t), accumulate(prior_removed, &found_refs, t));
+                targets.extend(found);
+            } else {
                 plan.planned
                     .set_attr(present_attr(t), plan.prior.attr(present_attr(t)).clone());
+                plan.planned
+                    .set_attr(removed_attr(t), prior_removed.clone());
             }
         }
-        let found: Vec<String> = managed
-            .iter()
-            .flat_map(|t| describe_present(plan.prior, *t))
-            .collect();
-        if !found.is_empty() {
+        if !targets.is_empty() {
+            let names: Vec<String> = targets.iter().map(|c| c.to_string()).collect();
             plan.diags.warning(
                 format!(
                     "Root credentials present in account {}",
@@ -200,17 +208,16 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                 format!(
                     "The account has root credentials of the types this resource keeps absent: {}. Apply deletes \
                      them. If they were created on purpose, remove their type from credential_types instead.",
-                    found.join(", ")
+                    names.join(", ")
                 ),
             );
         }
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        match delete_managed(aws, &Value::Null, planned, diags).await {
-            Some(state) => state,
-            None => Value::Null,
-        }
+        sweep(aws, &Value::Null, planned, diags)
+            .await
+            .unwrap_or(Value::Null)
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
@@ -261,11 +268,16 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         planned: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        match delete_managed(aws, prior, planned, diags).await {
-            Some(state) => state,
-            // Nothing was deleted: the prior state still holds.
-            None => prior.clone(),
-        }
+        let known_plan = CredentialType::ALL
+            .iter()
+            .all(|t| planned.attr(removed_attr(*t)).is_wholly_known());
+        let result = if known_plan {
+            delete_planned(aws, prior, planned, diags).await
+        } else {
+            sweep(aws, prior, planned, diags).await
+        };
+        // None: nothing was deleted, the prior state still holds.
+        result.unwrap_or_else(|| prior.clone())
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
@@ -300,9 +312,10 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 }
 
-/// Create and update: delete what is present of the managed types and build
-/// the new state. `None` when nothing could be done (error reported).
-async fn delete_managed(
+/// Create (and an update planned without known types): list what the account
+/// has and delete every credential of the managed kinds. `None` when nothing
+/// could be done (error reported).
+async fn sweep(
     aws: &AwsClients,
     prior: &Value,
     planned: &Value,
@@ -311,8 +324,50 @@ async fn delete_managed(
     let account = planned.attr("account_id").as_str().unwrap_or_default();
     let managed = credential_types(planned.attr("credential_types"))
         .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    let report = match root_credentials::delete(aws, account, &managed).await {
-        Ok(report) => report,
+    let (before, deletion) = match root_credentials::delete_all(aws, account, &managed).await {
+        Ok(done) => done,
+        Err(e) => {
+            diags.extend(aws_diagnostic(
+                &e,
+                &format!("delete the root credentials of account {account}"),
+            ));
+            return None;
+        }
+    };
+    let mut gone = deletion.removed.clone();
+    gone.extend(deletion.already_gone.iter().cloned());
+    let after = before.without(&gone);
+    let mut state = planned.clone();
+    state.set_attr("id", Value::string(account));
+    for t in CredentialType::ALL {
+        // Managed kinds: what is left. Others: as planned (last read), or as
+        // found now when the plan could not know.
+        if managed.contains(&t) || !planned.attr(present_attr(t)).is_wholly_known() {
+            state.set_attr(present_attr(t), present(&after, t));
+        }
+    }
+    record(&mut state, prior, &gone);
+    report_failures(account, &deletion, diags);
+    Some(state)
+}
+
+/// An update with a known plan: delete exactly what the last read found of
+/// the managed kinds (the plan showed it), nothing else.
+async fn delete_planned(
+    aws: &AwsClients,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    let account = planned.attr("account_id").as_str().unwrap_or_default();
+    let managed = credential_types(planned.attr("credential_types"))
+        .unwrap_or_else(|| CredentialType::ALL.to_vec());
+    let targets: Vec<Credential> = managed
+        .iter()
+        .flat_map(|t| present_items(prior, *t))
+        .collect();
+    let deletion = match root_credentials::delete_these(aws, account, targets).await {
+        Ok(deletion) => deletion,
         Err(e) => {
             diags.extend(aws_diagnostic(
                 &e,
@@ -322,59 +377,72 @@ async fn delete_managed(
         }
     };
     let mut state = planned.clone();
-    state.set_attr("id", Value::string(account));
-    for t in CredentialType::ALL {
-        // Managed kinds: what is left. Others: as planned (last read), or as
-        // found now when the plan could not know (create).
-        let planned_present = planned.attr(present_attr(t));
-        if managed.contains(&t) || !planned_present.is_wholly_known() {
-            state.set_attr(present_attr(t), present(&report.after, t));
-        }
-        let removed: Vec<&Credential> = report
-            .removed
-            .iter()
-            .filter(|c| c.credential_type() == t)
-            .collect();
-        state.set_attr(
-            removed_attr(t),
-            accumulate(prior.attr(removed_attr(t)), &removed, t),
-        );
-    }
-    if !report.failures.is_empty() {
-        let mut detail = String::new();
-        if report.removed.is_empty() {
-            detail.push_str("Nothing was deleted.\n");
-        } else {
-            let removed: Vec<String> = report.removed.iter().map(|c| c.to_string()).collect();
-            detail.push_str(&format!("Deleted: {}.\n", removed.join(", ")));
-        }
-        detail.push_str("Still present:\n");
-        for f in &report.failures {
-            detail.push_str(&format!("  - {}: {}\n", f.credential, f.error));
-        }
-        let mut advices: Vec<&str> = report
+    let mut gone = deletion.removed.clone();
+    gone.extend(deletion.already_gone.iter().cloned());
+    record(&mut state, prior, &gone);
+    // What could not be deleted is still present.
+    for t in &managed {
+        let failed: Vec<&Credential> = deletion
             .failures
             .iter()
-            .map(|f| advice(f.error.kind))
-            .filter(|a| !a.is_empty())
+            .map(|f| &f.credential)
+            .filter(|c| c.credential_type() == *t)
             .collect();
-        advices.dedup();
-        for a in advices {
-            detail.push_str(&format!("\n{a}\n"));
-        }
-        detail.push_str(
-            "\nThe state records what was deleted (removed_*) and what is left (present_*). Run terraform apply \
-             again to delete the rest.",
-        );
-        diags.error(
-            format!(
-                "Root credentials of account {account} only partly deleted: {} left",
-                report.failures.len()
-            ),
-            detail,
+        state.set_attr(present_attr(*t), value_of(&failed, *t));
+    }
+    report_failures(account, &deletion, diags);
+    Some(state)
+}
+
+/// Adds `gone` to the `removed_*` record of `prior`.
+fn record(state: &mut Value, prior: &Value, gone: &[Credential]) {
+    for t in CredentialType::ALL {
+        let of_type: Vec<&Credential> = gone.iter().filter(|c| c.credential_type() == t).collect();
+        state.set_attr(
+            removed_attr(t),
+            accumulate(prior.attr(removed_attr(t)), &of_type, t),
         );
     }
-    Some(state)
+}
+
+/// The error of a partly failed deletion: what went, what is left and why.
+fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnostics) {
+    if deletion.failures.is_empty() {
+        return;
+    }
+    let mut detail = String::new();
+    if deletion.removed.is_empty() {
+        detail.push_str("Nothing was deleted.\n");
+    } else {
+        let removed: Vec<String> = deletion.removed.iter().map(|c| c.to_string()).collect();
+        detail.push_str(&format!("Deleted: {}.\n", removed.join(", ")));
+    }
+    detail.push_str("Still present:\n");
+    for f in &deletion.failures {
+        detail.push_str(&format!("  - {}: {}\n", f.credential, f.error));
+    }
+    let mut advices: Vec<&str> = deletion
+        .failures
+        .iter()
+        .map(|f| advice(f.error.kind))
+        .filter(|a| !a.is_empty())
+        .collect();
+    advices.sort();
+    advices.dedup();
+    for a in advices {
+        detail.push_str(&format!("\n{a}\n"));
+    }
+    detail.push_str(
+        "\nThe state records what was deleted (removed_*) and what is left (present_*). Run terraform apply \
+         again to delete the rest.",
+    );
+    diags.error(
+        format!(
+            "Root credentials of account {account} only partly deleted: {} left",
+            deletion.failures.len()
+        ),
+        detail,
+    );
 }
 
 /// The managed types, or `None` while unknown.
@@ -418,59 +486,58 @@ fn empty(t: CredentialType) -> Value {
     }
 }
 
-/// What `found` holds of type `t`, as the attribute's value.
-fn present(found: &RootCredentials, t: CredentialType) -> Value {
-    match t {
-        CredentialType::Password => Value::Bool(found.password),
-        CredentialType::AccessKeys => string_set(found.access_keys.iter().map(|k| k.id.clone())),
-        CredentialType::SigningCertificates => {
-            string_set(found.signing_certificates.iter().map(|c| c.id.clone()))
-        }
-        CredentialType::MfaDevices => string_set(found.mfa_devices.iter().cloned()),
-    }
-}
-
-/// The prior record of removals of type `t` plus `removed` now.
-fn accumulate(prior: &Value, removed: &[&Credential], t: CredentialType) -> Value {
+/// Credentials of type `t` as the value of a `present_*`/`removed_*` attribute.
+fn value_of(items: &[&Credential], t: CredentialType) -> Value {
     if t == CredentialType::Password {
-        return Value::Bool(prior.as_bool().unwrap_or(false) || !removed.is_empty());
+        return Value::Bool(items.iter().any(|c| **c == Credential::Password));
     }
-    let mut ids: Vec<String> = prior
-        .elements()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
-    ids.extend(removed.iter().filter_map(|c| match c {
+    string_set(items.iter().filter_map(|c| match c {
         Credential::AccessKey(id)
         | Credential::SigningCertificate(id)
         | Credential::MfaDevice(id) => Some(id.clone()),
         Credential::Password => None,
-    }));
-    string_set(ids)
+    }))
 }
 
-/// The credentials of type `t` a state says are present, for messages.
-fn describe_present(state: &Value, t: CredentialType) -> Vec<String> {
-    let v = state.attr(present_attr(t));
-    match t {
-        CredentialType::Password if v.as_bool() == Some(true) => {
-            vec![Credential::Password.to_string()]
-        }
-        CredentialType::Password => Vec::new(),
-        _ => v
-            .elements()
-            .unwrap_or_default()
-            .iter()
-            .filter_map(|id| id.as_str())
-            .map(|id| match t {
-                CredentialType::AccessKeys => Credential::AccessKey(id.into()),
-                CredentialType::SigningCertificates => Credential::SigningCertificate(id.into()),
-                _ => Credential::MfaDevice(id.into()),
-            })
-            .map(|c| c.to_string())
-            .collect(),
+/// What `found` holds of type `t`, as the attribute's value.
+fn present(found: &RootCredentials, t: CredentialType) -> Value {
+    let items = found.items();
+    let of_type: Vec<&Credential> = items.iter().filter(|c| c.credential_type() == t).collect();
+    value_of(&of_type, t)
+}
+
+/// The prior record of removals of type `t` plus `removed` now.
+fn accumulate(prior: &Value, removed: &[&Credential], t: CredentialType) -> Value {
+    let earlier = items_in(prior, t);
+    let mut all: Vec<&Credential> = earlier.iter().collect();
+    all.extend(removed.iter().copied());
+    value_of(&all, t)
+}
+
+/// The credentials of type `t` a state says are present.
+fn present_items(state: &Value, t: CredentialType) -> Vec<Credential> {
+    items_in(state.attr(present_attr(t)), t)
+}
+
+/// The credentials of type `t` named by a `present_*`/`removed_*` value.
+fn items_in(v: &Value, t: CredentialType) -> Vec<Credential> {
+    if t == CredentialType::Password {
+        return if v.as_bool() == Some(true) {
+            vec![Credential::Password]
+        } else {
+            Vec::new()
+        };
     }
+    v.elements()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|id| id.as_str())
+        .map(|id| match t {
+            CredentialType::AccessKeys => Credential::AccessKey(id.into()),
+            CredentialType::SigningCertificates => Credential::SigningCertificate(id.into()),
+            _ => Credential::MfaDevice(id.into()),
+        })
+        .collect()
 }
 
 #[cfg(test)]
