@@ -11,6 +11,12 @@ pub const ACCOUNT_ID: StringCheck = StringCheck {
     check: check_account_id,
 };
 
+/// A list of 12-digit account ids.
+pub const ACCOUNT_IDS: StringCheck = StringCheck {
+    description: "Each must be a 12-digit AWS account id (a string: keep leading zeros).",
+    check: check_account_id,
+};
+
 /// The `account_id` argument of a resource: required, validated, and
 /// replacing the resource when it changes.
 pub fn account_id_attribute(doc: &str) -> Attribute {

@@ -592,3 +592,37 @@ fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
     assert_eq!(org_calls["DescribeOrganization"], 2, "{calls}");
     assert_eq!(org_calls["ListAccounts"], 2, "{calls}");
 }
+
+#[test]
+fn the_documented_example_applies() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [
+            {"id": DEV, "root_credentials": {"password": true, "access_keys": 1}},
+            {"id": "333333333333", "root_credentials": {"password": true, "mfa_devices": 1}}
+        ]
+    }));
+    let example = std::fs::read_to_string(
+        support::repo_root()
+            .join("examples/resources/rootaccess_member_credentials_absent/resource.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    w.apply();
+    assert_clean(&aws, DEV);
+    let prod = root_credentials(&aws, "333333333333");
+    assert!(
+        prod["login_profile"].is_object(),
+        "the password stays: {prod}"
+    );
+    assert_eq!(prod["mfa_devices"], json!([]));
+    assert_eq!(
+        w.outputs()["deleted_root_access_keys"]["value"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}

@@ -218,3 +218,25 @@ fn without_the_feature_the_error_says_which_one_to_enable() {
         ]);
     assert_eq!(login_profile(&aws, SECURITY), Value::Null);
 }
+
+#[test]
+fn the_documented_example_applies() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [{"id": "333333333333", "root_credentials": {"access_keys": 1, "mfa_devices": 1}}]
+    }));
+    let example = std::fs::read_to_string(
+        support::repo_root()
+            .join("examples/resources/rootaccess_member_password_recovery/resource.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    w.apply();
+    let rc = aws.account("333333333333")["root_credentials"].clone();
+    assert!(rc["login_profile"].is_object(), "{rc}");
+    assert_eq!(rc["access_keys"], json!([]));
+    assert_eq!(rc["mfa_devices"], json!([]));
+}

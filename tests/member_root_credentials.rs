@@ -132,3 +132,19 @@ fn an_audit_refused_by_aws_is_explained() {
         "rootaccess_org_features",
     ]);
 }
+
+#[test]
+fn the_documented_example_applies() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let example = std::fs::read_to_string(
+        support::repo_root()
+            .join("examples/data-sources/rootaccess_member_root_credentials/data-source.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    w.apply();
+    let out = w.outputs()["dev_root_credentials"]["value"].clone();
+    assert_eq!(out["password"], true);
+    assert_eq!(out["access_key_ids"].as_array().map(Vec::len), Some(2));
+}

@@ -248,3 +248,41 @@ async fn the_org_wide_audit_runs_concurrently_within_the_provider_bound() {
         "{wide:?}: the audit did not run concurrently"
     );
 }
+
+#[test]
+fn the_documented_example_applies_and_converges() {
+    let aws = AwsEndpoint::start();
+    seed_org(&aws);
+    let example = std::fs::read_to_string(
+        support::repo_root()
+            .join("examples/data-sources/rootaccess_org_root_credentials/data-source.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    // The check reports the accounts found before the resources deleted their credentials.
+    let run = w.apply();
+    let text = support::flatten(&run.text());
+    assert!(
+        text.contains("Member accounts with root credentials: 111111111111, 333333333333"),
+        "{text}"
+    );
+    for id in ["111111111111", "333333333333"] {
+        let rc = aws.account(id)["root_credentials"].clone();
+        assert_eq!(
+            rc["present"],
+            json!({"password": false, "access_keys": false, "signing_certificates": false, "mfa": false}),
+            "{rc}"
+        );
+    }
+    // The next run finds nothing: the check passes.
+    let run = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        !run.text().contains("Member accounts with root credentials"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        w.outputs()["skipped_accounts"]["value"]["444444444444"],
+        "account is SUSPENDED: AWS opens no root session in it"
+    );
+}

@@ -10,7 +10,7 @@ use serde::Serialize;
 use crate::aws::root_credentials;
 use crate::aws::{AwsClients, Membership};
 use crate::errors::{advice, aws_diagnostic};
-use crate::member_account::ACCOUNT_ID;
+use crate::member_account::ACCOUNT_IDS;
 use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 use super::member_root_credentials::{Audit, access_keys_type, signing_certificates_type};
@@ -66,7 +66,10 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         let count = |name: &'static str, doc: &str| (name, Type::Number, doc.to_string());
         let summary_fields = [
             count("accounts_audited", "member accounts audited"),
-            count("accounts_skipped", "accounts skipped (see `skipped`)"),
+            count(
+                "accounts_skipped",
+                "accounts not audited, listed in `skipped`",
+            ),
             count(
                 "accounts_with_credentials",
                 "audited accounts with at least one root credential",
@@ -103,7 +106,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         .attribute(
             Attribute::new("account_ids", Type::list(Type::String))
                 .optional()
-                .validator(ACCOUNT_ID)
+                .validator(ACCOUNT_IDS)
                 .describe(
                     "Audit only these accounts. Ids that are the management account, not ACTIVE, or not in the \
                      organization are skipped with the reason. Default: every account of the organization.",

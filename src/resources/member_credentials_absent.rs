@@ -62,8 +62,9 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
              be enabled.\n\n\
              **What the plan shows.** Every refresh audits the account. The `present_*` attributes list the root \
              credentials it has; for the managed types the plan forces them to empty, so a credential that came \
-             back (drift) or that a failed apply left behind shows up as an in-place update naming it, and apply \
-             deletes it again. Credentials of types not in `credential_types` are reported in `present_*` and \
+             back (drift) or that a failed apply left behind shows up as an in-place update that names it twice: \
+             leaving `present_*` and joining `removed_*`. Apply then deletes exactly what the plan shows, and a \
+             warning lists it as well. Credentials of types not in `credential_types` are reported in `present_*` and \
              never touched.\n\n\
              **Partial failure.** Every deletion is attempted even when another one fails; the error lists what \
              is left, the state records what was deleted (`removed_*`) and what remains (`present_*`), and the \
@@ -124,19 +125,19 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         .attribute(
             Attribute::bool("removed_password")
                 .computed()
-                .describe("Whether this resource has deleted a root password."),
+                .describe("Whether this resource has ever deleted the root password."),
         )
         .attribute(string_set(
             "removed_access_key_ids",
-            "Ids of the root access keys this resource has deleted.",
+            "Ids of the root access keys this resource has deleted, over all its applies (a credential found already gone while deleting counts too).",
         ))
         .attribute(string_set(
             "removed_signing_certificate_ids",
-            "Ids of the root signing certificates this resource has deleted.",
+            "Ids of the root signing certificates this resource has deleted, over all its applies.",
         ))
         .attribute(string_set(
             "removed_mfa_serials",
-            "Serial numbers of the root MFA devices this resource has deactivated.",
+            "Serial numbers of the root MFA devices this resource has deactivated, over all its applies.",
         ))
     }
 
