@@ -626,3 +626,40 @@ fn the_documented_example_applies() {
         Some(1)
     );
 }
+
+#[test]
+fn the_iam_delegated_administrator_can_run_it_and_an_ordinary_member_is_told_why_not() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed_standard();
+    let delegated = format!(
+        "provider \"rootaccess\" {{\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{}  assume_role {{\n    role_arn = \"arn:aws:iam::222222222222:role/root-access-admin\"\n  }}\n}}\n",
+        aws.access_key_id,
+        aws.secret_access_key,
+        aws.endpoints_hcl()
+    );
+    let w = Workdir::new(&format!("{delegated}{}", resource(DEV, "")));
+    w.apply();
+    assert_clean(&aws, DEV);
+    // The delegated administrator knows the management account too.
+    let w = Workdir::new(&format!("{delegated}{}", resource("123456789012", "")));
+    w.terraform(&["plan", "-no-color"])
+        .fails_with(&["The management account is not a member account"]);
+
+    // An ordinary member account cannot list the organization: no plan-time
+    // verdict, and AWS's refusal at apply is explained.
+    let dev_admin = &seeded["accounts"][DEV]["admin"];
+    let w = Workdir::new(&format!(
+        "{}{}",
+        aws.provider_hcl_with_keys(
+            dev_admin["access_key_id"].as_str().unwrap(),
+            dev_admin["secret_access_key"].as_str().unwrap()
+        ),
+        resource("222222222222", "")
+    ));
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            "Could not delete the root credentials of account 222222222222",
+            "AccessDenied",
+            "neither the management account nor the IAM delegated administrator",
+        ]);
+}

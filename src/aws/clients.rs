@@ -26,7 +26,7 @@ pub struct AwsClients {
     pub organizations: aws_sdk_organizations::Client,
     root_sessions: RootSessions,
     /// The organization, read on first use (see `organization.rs`).
-    pub(super) organization: tokio::sync::OnceCell<Arc<Organization>>,
+    pub(super) organization: tokio::sync::OnceCell<Result<Arc<Organization>, AwsError>>,
     limit: Arc<Semaphore>,
     cancel: watch::Sender<bool>,
 }

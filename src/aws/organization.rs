@@ -60,11 +60,13 @@ impl Organization {
 impl AwsClients {
     /// The organization with all its accounts (DescribeOrganization, then
     /// ListAccounts page by page), read once and cached for this configuration.
+    /// A failure is cached too: a caller without organizations:ListAccounts
+    /// asks once per Terraform command, not once per resource.
     pub async fn organization(&self) -> Result<Arc<Organization>, AwsError> {
         self.organization
-            .get_or_try_init(|| async { self.read_organization().await.map(Arc::new) })
+            .get_or_init(|| async { self.read_organization().await.map(Arc::new) })
             .await
-            .cloned()
+            .clone()
     }
 
     async fn read_organization(&self) -> Result<Organization, AwsError> {
