@@ -8,7 +8,7 @@ use crate::aws::task_policy::TaskPolicy;
 use crate::plugin::StringCheck;
 
 pub const ACCOUNT_ID: StringCheck = StringCheck {
-    description: "Must be a 12-digit AWS account id.",
+    description: "Must be a 12-digit AWS account id (a string: keep leading zeros).",
     check: check_account_id,
 };
 

@@ -5,7 +5,7 @@ use crate::aws::{AwsError, ErrorKind};
 use crate::plugin::Diagnostics;
 
 /// What the user can do about each kind of AWS error.
-fn advice(kind: ErrorKind) -> &'static str {
+pub(crate) fn advice(kind: ErrorKind) -> &'static str {
     match kind {
         ErrorKind::FeatureNotEnabled => {
             "The organization feature this task needs is not enabled. Enable it with the rootaccess_org_features \

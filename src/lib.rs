@@ -7,8 +7,14 @@
 //!   resources implement. Knows nothing of AWS.
 //! - [`provider`]: the rootaccess provider: its configuration and the list of
 //!   everything it offers, one line per resource, data source or function.
-//! - `functions`: provider functions, one file each.
-//! - `resources`: managed resources, one file each.
+//! - [`aws`]: the AWS side. Clients, root sessions, the organization, and the
+//!   root-credential operations. Knows nothing of Terraform.
+//! - `resources`, `data_sources`, `ephemeral_resources`, `actions`, `functions`:
+//!   one file each, reading top to
+//!   bottom (schema, validate, plan, create, read, update, delete, import).
+//! - `member_account`, `errors`: what resources share (the account id
+//!   attribute and its plan-time checks; AWS errors as diagnostics).
+//! - `checks`: attribute validators shared by all of them.
 
 pub mod aws;
 pub mod plugin;
@@ -20,6 +26,7 @@ mod data_sources;
 mod ephemeral_resources;
 mod errors;
 mod functions;
+mod member_account;
 mod resources;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.

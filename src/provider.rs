@@ -154,13 +154,17 @@ impl Provider for RootAccessProvider {
             Arc::new(resources::org_features::OrgFeaturesResource),
             Arc::new(resources::bucket_policy_unlock::BucketPolicyUnlock),
             Arc::new(resources::queue_policy_unlock::QueuePolicyUnlock),
+            Arc::new(resources::member_credentials_absent::MemberCredentialsAbsent),
+            Arc::new(resources::member_password_recovery::MemberPasswordRecovery),
         ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
         vec![
             Arc::new(data_sources::caller_identity::CallerIdentity),
+            Arc::new(data_sources::member_root_credentials::MemberRootCredentials),
             Arc::new(data_sources::org_features::OrgFeaturesData),
+            Arc::new(data_sources::org_root_credentials::OrgRootCredentials),
         ]
     }
 
@@ -170,6 +174,8 @@ impl Provider for RootAccessProvider {
 
     fn actions(&self) -> Vec<Arc<dyn Action<AwsClients>>> {
         vec![
+            Arc::new(actions::allow_password_recovery::AllowPasswordRecovery),
+            Arc::new(actions::delete_root_credentials::DeleteRootCredentials),
             Arc::new(actions::unlock_bucket_policy::UnlockBucketPolicy),
             Arc::new(actions::unlock_queue_policy::UnlockQueuePolicy),
         ]

@@ -18,7 +18,8 @@ fn seed(aws: &AwsEndpoint) -> serde_json::Value {
              "root_credentials": {"password": true, "access_keys": 2, "mfa_devices": 1, "signing_certificates": 1},
              "buckets": [{"name": "locked-bucket", "policy": "deny-all"}],
              "queues": [{"name": "locked-queue", "policy": "deny-all"}]},
-            {"id": "222222222222", "root_credentials": {"password": true, "access_keys": 1}}
+            {"id": "222222222222", "root_credentials": {"password": true, "access_keys": 1}},
+            {"id": "333333333333"}
         ]
     }))
 }
@@ -157,4 +158,118 @@ action "rootaccess_unlock_bucket_policy" "bad_name" {{
         !bucket_policy(&aws).is_null() && !queue_policy(&aws).is_null(),
         "nothing changed"
     );
+}
+
+fn root_credentials(aws: &AwsEndpoint, account: &str) -> serde_json::Value {
+    aws.account(account)["root_credentials"].clone()
+}
+
+#[test]
+fn delete_root_credentials_reports_each_credential_it_removes() {
+    let aws = AwsEndpoint::start();
+    seed(&aws);
+    let keys: Vec<String> = root_credentials(&aws, "111111111111")["access_keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k["access_key_id"].as_str().unwrap().to_string())
+        .collect();
+    let w = Workdir::new(&format!(
+        r#"{provider}
+action "rootaccess_delete_root_credentials" "all" {{
+  config {{
+    account_ids = ["111111111111", "222222222222"]
+  }}
+}}
+"#,
+        provider = aws.provider_hcl()
+    ));
+    let run = w
+        .terraform(&[
+            "apply",
+            "-auto-approve",
+            "-no-color",
+            "-invoke=action.rootaccess_delete_root_credentials.all",
+        ])
+        .ok();
+    let out = support::flatten(&run.stdout());
+    for key in &keys {
+        assert!(
+            out.contains(&format!("111111111111: deleted access key {key}")),
+            "{out}"
+        );
+    }
+    assert!(out.contains("222222222222: deleted"), "{out}");
+    for account in ["111111111111", "222222222222"] {
+        let rc = root_credentials(&aws, account);
+        assert!(rc["login_profile"].is_null(), "{account}: {rc}");
+        assert_eq!(rc["access_keys"], json!([]), "{account}: {rc}");
+        assert_eq!(rc["signing_certificates"], json!([]), "{account}: {rc}");
+        assert_eq!(rc["mfa_devices"], json!([]), "{account}: {rc}");
+    }
+}
+
+#[test]
+fn allow_password_recovery_runs_from_an_action_trigger_and_only_once() {
+    let aws = AwsEndpoint::start();
+    seed(&aws);
+    assert!(root_credentials(&aws, "333333333333")["login_profile"].is_null());
+    let w = Workdir::new(&format!(
+        r#"{provider}
+action "rootaccess_allow_password_recovery" "prod" {{
+  config {{
+    account_id = "333333333333"
+  }}
+}}
+
+resource "terraform_data" "owner_change" {{
+  input = "new-owner@example.com"
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create, after_update]
+      actions = [action.rootaccess_allow_password_recovery.prod]
+    }}
+  }}
+}}
+"#,
+        provider = aws.provider_hcl()
+    ));
+    let run = w.apply();
+    assert!(
+        support::flatten(&run.stdout()).contains("333333333333: password recovery allowed"),
+        "{}",
+        run.stdout()
+    );
+    assert!(!root_credentials(&aws, "333333333333")["login_profile"].is_null());
+    // Triggered again, it finds the login profile and changes nothing.
+    w.write_config(&w_config_with_input(&aws, "other-owner@example.com"));
+    let again = w.apply();
+    assert!(
+        support::flatten(&again.stdout()).contains("already has a login profile"),
+        "{}",
+        again.stdout()
+    );
+}
+
+fn w_config_with_input(aws: &AwsEndpoint, input: &str) -> String {
+    format!(
+        r#"{provider}
+action "rootaccess_allow_password_recovery" "prod" {{
+  config {{
+    account_id = "333333333333"
+  }}
+}}
+
+resource "terraform_data" "owner_change" {{
+  input = "{input}"
+  lifecycle {{
+    action_trigger {{
+      events  = [after_create, after_update]
+      actions = [action.rootaccess_allow_password_recovery.prod]
+    }}
+  }}
+}}
+"#,
+        provider = aws.provider_hcl()
+    )
 }

@@ -12,6 +12,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{Semaphore, watch};
 
 use super::error::{AwsError, ErrorKind};
+use super::organization::Organization;
 use super::root_session::RootSessions;
 use super::settings::AwsSettings;
 use super::task_policy::TaskPolicy;
@@ -24,6 +25,8 @@ pub struct AwsClients {
     pub iam: aws_sdk_iam::Client,
     pub organizations: aws_sdk_organizations::Client,
     root_sessions: RootSessions,
+    /// The organization, read on first use (see `organization.rs`).
+    pub(super) organization: tokio::sync::OnceCell<Result<Arc<Organization>, AwsError>>,
     limit: Arc<Semaphore>,
     cancel: watch::Sender<bool>,
 }
@@ -120,6 +123,7 @@ impl AwsClients {
             organizations: organizations_client(&base, &settings),
             root_sessions: RootSessions::new(sts.clone(), settings.root_session_duration),
             sts,
+            organization: tokio::sync::OnceCell::new(),
             limit: Arc::new(Semaphore::new(settings.max_concurrent_requests.max(1))),
             cancel,
             base,
@@ -132,6 +136,11 @@ impl AwsClients {
             .region()
             .map(|r| r.to_string())
             .unwrap_or_default()
+    }
+
+    /// The bound on AWS calls in flight (`max_concurrent_requests`).
+    pub fn max_concurrent_requests(&self) -> usize {
+        self.settings.max_concurrent_requests.max(1)
     }
 
     /// Runs one AWS operation within the concurrency bound; Stop cancels it.

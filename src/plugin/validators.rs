@@ -60,7 +60,8 @@ impl Validator for IntBetween {
     }
 }
 
-/// A string checked by a function that explains what is wrong.
+/// A string (or each string of a set/list) checked by a function that
+/// explains what is wrong.
 pub struct StringCheck {
     pub description: &'static str,
     pub check: fn(&str) -> Result<(), String>,
@@ -102,6 +103,26 @@ mod tests {
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].attribute, Some(AttributePath::root("x").index(1)));
         assert!(d[0].detail.contains("`a`, `b`"));
+    }
+
+    #[test]
+    fn string_check_applies_to_each_element_of_a_list() {
+        let mut diags = Diagnostics::new();
+        let check = StringCheck {
+            description: "short",
+            check: |s| {
+                if s.len() < 3 {
+                    Ok(())
+                } else {
+                    Err(format!("{s} is long"))
+                }
+            },
+        };
+        let v = Value::List(vec![Value::string("ok"), Value::string("toolong")]);
+        check.validate(&v, &AttributePath::root("x"), &mut diags);
+        let d: Vec<_> = diags.iter().collect();
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].attribute, Some(AttributePath::root("x").index(1)));
     }
 
     #[test]

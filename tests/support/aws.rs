@@ -77,6 +77,13 @@ impl AwsEndpoint {
             .unwrap_or_else(|e| panic!("POST {path}: {e}"))
     }
 
+    pub fn put_json(&self, path: &str, body: Value) -> Value {
+        ureq::put(&self.control(path))
+            .send_json(body)
+            .and_then(|mut r| r.body_mut().read_json())
+            .unwrap_or_else(|e| panic!("PUT {path}: {e}"))
+    }
+
     pub fn delete(&self, path: &str) {
         ureq::delete(&self.control(path))
             .call()

@@ -1,0 +1,626 @@
+//! Root credentials of member accounts: audit them, delete them, allow password
+//! recovery. Each operation runs in a root session limited to its task
+//! (reads: IAMAuditRootUserCredentials; deletions: IAMDeleteRootUserCredentials;
+//! password recovery: IAMCreateRootUserPassword). No call names a UserName:
+//! inside a root session the root user is implied.
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_sdk_iam::primitives::{DateTime, DateTimeFormat};
+use aws_sdk_iam::types::SummaryKeyType;
+use futures::StreamExt;
+
+use super::clients::AwsClients;
+use super::error::{AwsError, ErrorKind};
+use super::task_policy::TaskPolicy;
+
+/// The four kinds of root credentials a member account can have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CredentialType {
+    Password,
+    AccessKeys,
+    SigningCertificates,
+    MfaDevices,
+}
+
+impl CredentialType {
+    pub const ALL: [CredentialType; 4] = [
+        CredentialType::Password,
+        CredentialType::AccessKeys,
+        CredentialType::SigningCertificates,
+        CredentialType::MfaDevices,
+    ];
+
+    /// The names users write, in the order of [`CredentialType::ALL`].
+    pub const NAMES: [&'static str; 4] = [
+        "password",
+        "access_keys",
+        "signing_certificates",
+        "mfa_devices",
+    ];
+
+    pub fn name(self) -> &'static str {
+        Self::NAMES[self as usize]
+    }
+}
+
+impl fmt::Display for CredentialType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for CredentialType {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        CredentialType::ALL
+            .into_iter()
+            .find(|t| t.name() == s)
+            .ok_or_else(|| {
+                format!(
+                    "{s:?} is not a credential type; use {}",
+                    CredentialType::NAMES.join(", ")
+                )
+            })
+    }
+}
+
+/// A root access key (the id only: the secret is never readable).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessKey {
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+}
+
+/// A root X.509 signing certificate.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SigningCertificate {
+    pub id: String,
+    /// `Active` or `Inactive`.
+    pub status: String,
+}
+
+/// What root credentials an account has. Lists are sorted.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RootCredentials {
+    /// A console password (login profile) exists.
+    pub password: bool,
+    pub access_keys: Vec<AccessKey>,
+    pub signing_certificates: Vec<SigningCertificate>,
+    /// Serial numbers (ARNs for virtual devices) of the MFA devices.
+    pub mfa_devices: Vec<String>,
+}
+
+impl RootCredentials {
+    pub fn is_empty(&self) -> bool {
+        self.items().is_empty()
+    }
+
+    /// Each credential on its own, in a fixed order.
+    pub fn items(&self) -> Vec<Credential> {
+        let mut out = Vec::new();
+        if self.password {
+            out.push(Credential::Password);
+        }
+        out.extend(
+            self.access_keys
+                .iter()
+                .map(|k| Credential::AccessKey(k.id.clone())),
+        );
+        out.extend(
+            self.signing_certificates
+                .iter()
+                .map(|c| Credential::SigningCertificate(c.id.clone())),
+        );
+        out.extend(self.mfa_devices.iter().cloned().map(Credential::MfaDevice));
+        out
+    }
+
+    /// Only the credentials of `types`.
+    pub fn of_types(&self, types: &[CredentialType]) -> RootCredentials {
+        let has = |t| types.contains(&t);
+        RootCredentials {
+            password: self.password && has(CredentialType::Password),
+            access_keys: if has(CredentialType::AccessKeys) {
+                self.access_keys.clone()
+            } else {
+                Vec::new()
+            },
+            signing_certificates: if has(CredentialType::SigningCertificates) {
+                self.signing_certificates.clone()
+            } else {
+                Vec::new()
+            },
+            mfa_devices: if has(CredentialType::MfaDevices) {
+                self.mfa_devices.clone()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+
+    /// These credentials without `gone`.
+    pub fn without(&self, gone: &[Credential]) -> RootCredentials {
+        RootCredentials {
+            password: self.password && !gone.contains(&Credential::Password),
+            access_keys: self
+                .access_keys
+                .iter()
+                .filter(|k| !gone.contains(&Credential::AccessKey(k.id.clone())))
+                .cloned()
+                .collect(),
+            signing_certificates: self
+                .signing_certificates
+                .iter()
+                .filter(|c| !gone.contains(&Credential::SigningCertificate(c.id.clone())))
+                .cloned()
+                .collect(),
+            mfa_devices: self
+                .mfa_devices
+                .iter()
+                .filter(|m| !gone.contains(&Credential::MfaDevice((*m).clone())))
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// One root credential.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Credential {
+    Password,
+    AccessKey(String),
+    SigningCertificate(String),
+    MfaDevice(String),
+}
+
+impl Credential {
+    pub fn credential_type(&self) -> CredentialType {
+        match self {
+            Credential::Password => CredentialType::Password,
+            Credential::AccessKey(_) => CredentialType::AccessKeys,
+            Credential::SigningCertificate(_) => CredentialType::SigningCertificates,
+            Credential::MfaDevice(_) => CredentialType::MfaDevices,
+        }
+    }
+}
+
+impl fmt::Display for Credential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Credential::Password => f.write_str("password (login profile)"),
+            Credential::AccessKey(id) => write!(f, "access key {id}"),
+            Credential::SigningCertificate(id) => write!(f, "signing certificate {id}"),
+            Credential::MfaDevice(serial) => write!(f, "MFA device {serial}"),
+        }
+    }
+}
+
+/// A deletion that AWS refused or that failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Failure {
+    pub credential: Credential,
+    pub error: AwsError,
+}
+
+/// What a deletion run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Deletion {
+    /// Deleted by this run.
+    pub removed: Vec<Credential>,
+    /// Already gone when this run tried to delete them (deleted meanwhile).
+    pub already_gone: Vec<Credential>,
+    /// Could not be deleted: they still exist.
+    pub failures: Vec<Failure>,
+}
+
+/// Audits `account`'s root credentials in an IAMAuditRootUserCredentials
+/// session: GetAccountSummary says which kinds exist, then only those are
+/// listed (an account without root credentials costs one call).
+pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, AwsError> {
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamAuditRootUserCredentials)
+        .await?;
+    let summary = aws
+        .call(async {
+            iam.get_account_summary()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:GetAccountSummary", e))
+        })
+        .await?;
+    let map = summary.summary_map.unwrap_or_default();
+    let present = |key: SummaryKeyType| map.get(&key).copied().unwrap_or(0) > 0;
+    let (access_keys, signing_certificates, mfa_devices) = tokio::try_join!(
+        async {
+            if present(SummaryKeyType::AccountAccessKeysPresent) {
+                list_access_keys(aws, &iam).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if present(SummaryKeyType::AccountSigningCertificatesPresent) {
+                list_signing_certificates(aws, &iam).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        async {
+            if present(SummaryKeyType::AccountMfaEnabled) {
+                list_mfa_devices(aws, &iam).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+    )?;
+    Ok(RootCredentials {
+        password: present(SummaryKeyType::AccountPasswordPresent),
+        access_keys,
+        signing_certificates,
+        mfa_devices,
+    })
+}
+
+/// Audits many accounts concurrently, as many at a time as the provider's
+/// bound on calls in flight; results come back sorted by account id.
+pub async fn audit_many(
+    aws: &AwsClients,
+    accounts: Vec<String>,
+) -> Vec<(String, Result<RootCredentials, AwsError>)> {
+    let mut results: Vec<_> = futures::stream::iter(accounts)
+        .map(|account| async move {
+            let result = audit(aws, &account).await;
+            (account, result)
+        })
+        .buffer_unordered(aws.max_concurrent_requests())
+        .collect()
+        .await;
+    results.sort_by(|a, b| a.0.cmp(&b.0));
+    results
+}
+
+/// Deletes every root credential of `types` in `account`, in one
+/// IAMDeleteRootUserCredentials session: list all four kinds (an error here
+/// stops before anything is deleted), then delete those of `types`. Returns
+/// what the account had before (all four kinds) and what the run did.
+pub async fn delete_all(
+    aws: &AwsClients,
+    account: &str,
+    types: &[CredentialType],
+) -> Result<(RootCredentials, Deletion), AwsError> {
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
+        .await?;
+    let before = inventory(aws, &iam).await?;
+    let deletion = delete_each(aws, &iam, before.of_types(types).items()).await;
+    Ok((before, deletion))
+}
+
+/// Deletes exactly `credentials` in `account` (one IAMDeleteRootUserCredentials
+/// session, no listing).
+pub async fn delete_these(
+    aws: &AwsClients,
+    account: &str,
+    credentials: Vec<Credential>,
+) -> Result<Deletion, AwsError> {
+    if credentials.is_empty() {
+        return Ok(Deletion::default());
+    }
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
+        .await?;
+    Ok(delete_each(aws, &iam, credentials).await)
+}
+
+/// Deletes each credential concurrently; one failure does not stop the others.
+async fn delete_each(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+    credentials: Vec<Credential>,
+) -> Deletion {
+    let outcomes =
+        futures::future::join_all(credentials.into_iter().map(|credential| async move {
+            let result = aws.call(delete_one(iam, &credential)).await;
+            (credential, result)
+        }))
+        .await;
+    let mut deletion = Deletion::default();
+    for (credential, result) in outcomes {
+        match result {
+            Ok(()) => deletion.removed.push(credential),
+            Err(e) if e.is(ErrorKind::NotFound) => deletion.already_gone.push(credential),
+            Err(error) => deletion.failures.push(Failure { credential, error }),
+        }
+    }
+    deletion
+}
+
+/// Whether `account`'s root user has a password (login profile), and when it
+/// was created: read in an IAMAuditRootUserCredentials session.
+pub async fn login_profile(aws: &AwsClients, account: &str) -> Result<Option<String>, AwsError> {
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamAuditRootUserCredentials)
+        .await?;
+    get_login_profile(aws, &iam).await
+}
+
+/// What allowing password recovery did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PasswordRecovery {
+    /// A login profile without a password now exists (created at).
+    Allowed { created: String },
+    /// The root user already had a login profile (created at); nothing changed.
+    AlreadyAllowed { created: String },
+}
+
+/// Lets the owner of `account`'s root mailbox recover the root password:
+/// CreateLoginProfile without a password in an IAMCreateRootUserPassword session.
+pub async fn allow_password_recovery(
+    aws: &AwsClients,
+    account: &str,
+) -> Result<PasswordRecovery, AwsError> {
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamCreateRootUserPassword)
+        .await?;
+    let created = aws
+        .call(async {
+            iam.create_login_profile()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:CreateLoginProfile", e))
+        })
+        .await;
+    match created {
+        Ok(out) => Ok(PasswordRecovery::Allowed {
+            created: out
+                .login_profile
+                .map(|p| timestamp(&p.create_date))
+                .unwrap_or_default(),
+        }),
+        Err(e) if e.code == "EntityAlreadyExists" => {
+            // The session policy allows GetLoginProfile too.
+            let created = get_login_profile(aws, &iam).await?.unwrap_or_default();
+            Ok(PasswordRecovery::AlreadyAllowed { created })
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Deletes `account`'s root login profile in an IAMDeleteRootUserCredentials
+/// session; `false` when there was none.
+pub async fn delete_password(aws: &AwsClients, account: &str) -> Result<bool, AwsError> {
+    let iam = aws
+        .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
+        .await?;
+    match aws.call(delete_one(&iam, &Credential::Password)).await {
+        Ok(()) => Ok(true),
+        Err(e) if e.is(ErrorKind::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+// ---- single calls, each inside the caller's root session ----
+
+/// All four kinds, listed concurrently.
+async fn inventory(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+) -> Result<RootCredentials, AwsError> {
+    let (password, access_keys, signing_certificates, mfa_devices) = tokio::try_join!(
+        get_login_profile(aws, iam),
+        list_access_keys(aws, iam),
+        list_signing_certificates(aws, iam),
+        list_mfa_devices(aws, iam),
+    )?;
+    Ok(RootCredentials {
+        password: password.is_some(),
+        access_keys,
+        signing_certificates,
+        mfa_devices,
+    })
+}
+
+fn timestamp(t: &DateTime) -> String {
+    t.fmt(DateTimeFormat::DateTime).unwrap_or_default()
+}
+
+async fn get_login_profile(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+) -> Result<Option<String>, AwsError> {
+    let result = aws
+        .call(async {
+            iam.get_login_profile()
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:GetLoginProfile", e))
+        })
+        .await;
+    match result {
+        Ok(out) => Ok(Some(
+            out.login_profile
+                .map(|p| timestamp(&p.create_date))
+                .unwrap_or_default(),
+        )),
+        Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+async fn list_access_keys(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+) -> Result<Vec<AccessKey>, AwsError> {
+    let mut keys = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = aws
+            .call(async {
+                iam.list_access_keys()
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("iam:ListAccessKeys", e))
+            })
+            .await?;
+        keys.extend(page.access_key_metadata().iter().filter_map(|k| {
+            Some(AccessKey {
+                id: k.access_key_id()?.to_string(),
+                status: k.status().map(|s| s.as_str()).unwrap_or("").to_string(),
+            })
+        }));
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    keys.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(keys)
+}
+
+async fn list_signing_certificates(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+) -> Result<Vec<SigningCertificate>, AwsError> {
+    let mut certificates = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = aws
+            .call(async {
+                iam.list_signing_certificates()
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("iam:ListSigningCertificates", e))
+            })
+            .await?;
+        certificates.extend(page.certificates().iter().map(|c| SigningCertificate {
+            id: c.certificate_id().to_string(),
+            status: c.status().as_str().to_string(),
+        }));
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    certificates.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(certificates)
+}
+
+async fn list_mfa_devices(
+    aws: &AwsClients,
+    iam: &aws_sdk_iam::Client,
+) -> Result<Vec<String>, AwsError> {
+    let mut serials = Vec::new();
+    let mut marker = None;
+    loop {
+        let page = aws
+            .call(async {
+                iam.list_mfa_devices()
+                    .set_marker(marker.clone())
+                    .send()
+                    .await
+                    .map_err(|e| AwsError::from_sdk("iam:ListMFADevices", e))
+            })
+            .await?;
+        serials.extend(
+            page.mfa_devices()
+                .iter()
+                .map(|d| d.serial_number().to_string()),
+        );
+        marker = page.marker().map(str::to_string);
+        if !page.is_truncated() || marker.is_none() {
+            break;
+        }
+    }
+    serials.sort();
+    Ok(serials)
+}
+
+/// One deletion. MFA devices are deactivated (detached from the root user);
+/// a virtual device then remains as an unassigned device that signs nothing in.
+async fn delete_one(iam: &aws_sdk_iam::Client, credential: &Credential) -> Result<(), AwsError> {
+    match credential {
+        Credential::Password => iam
+            .delete_login_profile()
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("iam:DeleteLoginProfile", e)),
+        Credential::AccessKey(id) => iam
+            .delete_access_key()
+            .access_key_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("iam:DeleteAccessKey", e)),
+        Credential::SigningCertificate(id) => iam
+            .delete_signing_certificate()
+            .certificate_id(id)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("iam:DeleteSigningCertificate", e)),
+        Credential::MfaDevice(serial) => iam
+            .deactivate_mfa_device()
+            .serial_number(serial)
+            .send()
+            .await
+            .map(|_| ())
+            .map_err(|e| AwsError::from_sdk("iam:DeactivateMFADevice", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> RootCredentials {
+        RootCredentials {
+            password: true,
+            access_keys: vec![
+                AccessKey {
+                    id: "AKIA1".into(),
+                    status: "Active".into(),
+                },
+                AccessKey {
+                    id: "AKIA2".into(),
+                    status: "Inactive".into(),
+                },
+            ],
+            signing_certificates: vec![SigningCertificate {
+                id: "C1".into(),
+                status: "Active".into(),
+            }],
+            mfa_devices: vec!["arn:aws:iam::111111111111:mfa/root-account-mfa-device".into()],
+        }
+    }
+
+    #[test]
+    fn credential_type_names_round_trip() {
+        for t in CredentialType::ALL {
+            assert_eq!(t.name().parse::<CredentialType>(), Ok(t));
+        }
+        let err = "passwords".parse::<CredentialType>().unwrap_err();
+        assert!(err.contains("access_keys"), "{err}");
+    }
+
+    #[test]
+    fn selecting_types_and_removing_items() {
+        let all = sample();
+        let keys_only = all.of_types(&[CredentialType::AccessKeys]);
+        assert!(!keys_only.password);
+        assert_eq!(keys_only.access_keys.len(), 2);
+        assert!(keys_only.signing_certificates.is_empty() && keys_only.mfa_devices.is_empty());
+        assert_eq!(all.items().len(), 5);
+        let left = all.without(&[Credential::Password, Credential::AccessKey("AKIA1".into())]);
+        assert!(!left.password);
+        assert_eq!(left.access_keys.len(), 1);
+        assert_eq!(left.access_keys[0].id, "AKIA2");
+        assert_eq!(left.items().len(), 3);
+        assert!(RootCredentials::default().is_empty());
+    }
+}

@@ -1,0 +1,176 @@
+//! Resource `rootaccess_member_password_recovery`: the root user of a member
+//! account has a login profile, so the owner of the root mailbox can set a
+//! password through "Forgot password". Destroy deletes the login profile again.
+
+use async_trait::async_trait;
+
+use crate::aws::AwsClients;
+use crate::aws::ids::check_account_id;
+use crate::aws::root_credentials::{self, PasswordRecovery};
+use crate::errors::aws_diagnostic;
+use crate::member_account::{account_id_attribute, check_target, gone_reason};
+use crate::plugin::{Attribute, Diagnostics, Plan, Resource, Schema, Value};
+
+pub struct MemberPasswordRecovery;
+
+const TYPE_NAME: &str = "rootaccess_member_password_recovery";
+
+#[async_trait]
+impl Resource<AwsClients> for MemberPasswordRecovery {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "Allows the owner of a member account's root mailbox to recover the root password. Creating it calls \
+             `iam:CreateLoginProfile` without a password in an `sts:AssumeRoot` session with the \
+             `IAMCreateRootUserPassword` task policy; the mailbox owner then uses \"Forgot password\" on the root \
+             sign-in page. Destroying it deletes the login profile again (`IAMDeleteRootUserCredentials`), which \
+             also removes any password set meanwhile.\n\n\
+             **Feature.** AWS documents this task under centralized root access; which organization feature \
+             gates it is disputed (the console documentation names `RootSessions`, the API and published \
+             captures show `RootCredentialsManagement` suffices). This provider needs only \
+             `RootCredentialsManagement`, the feature of the other credential tasks; if AWS denies the session, \
+             enable `RootSessions` as well.\n\n\
+             **Refresh.** Read checks that the login profile exists; if someone deleted it, the resource is gone \
+             and the next plan creates it again. If the root user already had a login profile when this resource \
+             is created, it is adopted with a warning (recovery was already possible); destroying the resource \
+             then deletes that profile.\n\n\
+             **With `rootaccess_member_credentials_absent` on the same account**, leave `password` out of that \
+             resource's `credential_types` (for example `[\"access_keys\", \"signing_certificates\", \
+             \"mfa_devices\"]`): otherwise it sees the login profile as a root password that came back and each \
+             apply deletes it, and this resource creates it again.",
+        )
+        .attribute(
+            Attribute::string("id")
+                .computed()
+                .use_state_for_unknown()
+                .describe("The member account id (same as `account_id`)."),
+        )
+        .attribute(account_id_attribute(
+            "The 12-digit id of the member account whose root password can be recovered. The organization's \
+             management account is refused. Changing it replaces the resource.",
+        ))
+        .attribute(Attribute::string("created_at").computed().describe(
+            "When the root user's login profile was created (RFC 3339), as last read.",
+        ))
+    }
+
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+        let Some(account) = plan.planned.attr("account_id").as_str().map(str::to_string) else {
+            return;
+        };
+        plan.planned.set_attr("id", Value::string(&account));
+        if plan.prior.is_null() {
+            if let Some(aws) = plan.client {
+                check_target(aws, &account, &mut plan.diags).await;
+            }
+        }
+    }
+
+    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
+        let account = planned.attr("account_id").as_str().unwrap_or_default();
+        let created = match root_credentials::allow_password_recovery(aws, account).await {
+            Ok(PasswordRecovery::Allowed { created }) => created,
+            Ok(PasswordRecovery::AlreadyAllowed { created }) => {
+                diags.warning(
+                    format!("Account {account}'s root user already had a login profile"),
+                    "Password recovery was already possible (the root user has a password or a recovery login \
+                     profile created earlier). This resource now manages that login profile: destroying it deletes \
+                     the login profile, and with it any root password.",
+                );
+                created
+            }
+            Err(e) => {
+                diags.extend(aws_diagnostic(
+                    &e,
+                    &format!("allow root password recovery in account {account}"),
+                ));
+                return Value::Null;
+            }
+        };
+        state(account, created)
+    }
+
+    async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(account) = prior.attr("account_id").as_str() else {
+            diags.error("Invalid state", "The stored state has no account_id.");
+            return prior.clone();
+        };
+        match root_credentials::login_profile(aws, account).await {
+            Ok(Some(created)) => state(account, created),
+            // Deleted out of band: gone, the next plan creates it again.
+            Ok(None) => Value::Null,
+            Err(e) => {
+                if let Some(reason) = gone_reason(aws, account).await {
+                    diags.warning(
+                        format!("Account {account} is gone; {TYPE_NAME} removed from the state"),
+                        format!(
+                            "{reason} Its root login profile can no longer be read or deleted through centralized \
+                             root access, so Terraform forgets this resource. Remove it from the configuration."
+                        ),
+                    );
+                    return Value::Null;
+                }
+                diags.extend(aws_diagnostic(
+                    &e,
+                    &format!("read the root login profile of account {account}"),
+                ));
+                prior.clone()
+            }
+        }
+    }
+
+    async fn update(
+        &self,
+        _aws: &AwsClients,
+        _prior: &Value,
+        planned: &Value,
+        _diags: &mut Diagnostics,
+    ) -> Value {
+        // Nothing to update in place: a new account_id replaces the resource.
+        planned.clone()
+    }
+
+    async fn delete(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
+        let account = prior.attr("account_id").as_str().unwrap_or_default();
+        match root_credentials::delete_password(aws, account).await {
+            Ok(_) => {}
+            Err(e) => {
+                if let Some(reason) = gone_reason(aws, account).await {
+                    diags.warning(
+                        format!("Account {account} is gone; nothing deleted"),
+                        format!("{reason} Its root login profile cannot be deleted through centralized root access."),
+                    );
+                    return;
+                }
+                diags.extend(aws_diagnostic(
+                    &e,
+                    &format!("delete the root login profile of account {account}"),
+                ));
+            }
+        }
+    }
+
+    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+        if let Err(message) = check_account_id(id) {
+            diags.error(
+                "Invalid import id",
+                format!(
+                    "{message}. Import {TYPE_NAME} by the member account id, e.g. 111122223333."
+                ),
+            );
+            return Value::Null;
+        }
+        state(id, String::new())
+    }
+}
+
+fn state(account: &str, created: String) -> Value {
+    let mut v = Value::Object(Default::default());
+    v.set_attr("id", Value::string(account));
+    v.set_attr("account_id", Value::string(account));
+    v.set_attr("created_at", Value::string(created));
+    v
+}
