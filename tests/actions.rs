@@ -214,26 +214,7 @@ fn allow_password_recovery_runs_from_an_action_trigger_and_only_once() {
     let aws = AwsEndpoint::start();
     seed(&aws);
     assert!(root_credentials(&aws, "333333333333")["login_profile"].is_null());
-    let w = Workdir::new(&format!(
-        r#"{provider}
-action "rootaccess_allow_password_recovery" "prod" {{
-  config {{
-    account_id = "333333333333"
-  }}
-}}
-
-resource "terraform_data" "owner_change" {{
-  input = "new-owner@example.com"
-  lifecycle {{
-    action_trigger {{
-      events  = [after_create, after_update]
-      actions = [action.rootaccess_allow_password_recovery.prod]
-    }}
-  }}
-}}
-"#,
-        provider = aws.provider_hcl()
-    ));
+    let w = Workdir::new(&recovery_config(&aws, "new-owner@example.com"));
     let run = w.apply();
     assert!(
         support::flatten(&run.stdout()).contains("333333333333: password recovery allowed"),
@@ -242,7 +223,7 @@ resource "terraform_data" "owner_change" {{
     );
     assert!(!root_credentials(&aws, "333333333333")["login_profile"].is_null());
     // Triggered again, it finds the login profile and changes nothing.
-    w.write_config(&w_config_with_input(&aws, "other-owner@example.com"));
+    w.write_config(&recovery_config(&aws, "other-owner@example.com"));
     let again = w.apply();
     assert!(
         support::flatten(&again.stdout()).contains("already has a login profile"),
@@ -251,7 +232,7 @@ resource "terraform_data" "owner_change" {{
     );
 }
 
-fn w_config_with_input(aws: &AwsEndpoint, input: &str) -> String {
+fn recovery_config(aws: &AwsEndpoint, input: &str) -> String {
     format!(
         r#"{provider}
 action "rootaccess_allow_password_recovery" "prod" {{
