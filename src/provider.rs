@@ -165,6 +165,7 @@ impl Provider for RootAccessProvider {
             Arc::new(data_sources::member_root_credentials::MemberRootCredentials),
             Arc::new(data_sources::org_features::OrgFeaturesData),
             Arc::new(data_sources::org_root_credentials::OrgRootCredentials),
+            Arc::new(data_sources::organization::OrganizationData),
         ]
     }
 

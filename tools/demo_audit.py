@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Prints the local AWS endpoint's organization as a table a person reads at a glance.
 
-Usage: demo_audit.py <endpoint URL> <title>
+Usage: demo_audit.py <endpoint URL> <title> [<account whose login profile is for password recovery>]
 Reads the endpoint's control API (ground truth, independent of the provider).
 """
 import json
@@ -11,6 +11,7 @@ import urllib.request
 
 def main() -> int:
     endpoint, title = sys.argv[1], sys.argv[2]
+    recovery = sys.argv[3] if len(sys.argv) > 3 else ""
     with urllib.request.urlopen(f"{endpoint}/_rootsim/state") as r:
         state = json.load(r)
     org = (state.get("organizations") or [{}])[0]
@@ -29,7 +30,7 @@ def main() -> int:
         locked = [f"s3:{b}" for b, v in (acct.get("buckets") or {}).items() if v.get("policy")]
         locked += [f"sqs:{q}" for q, v in (acct.get("queues") or {}).items() if v.get("policy")]
         print(f"{account_id:<14}{name:<18}{status:<11}"
-              f"{'yes' if rc.get('login_profile') else '-':<10}"
+              f"{('recovery' if account_id == recovery else 'yes') if rc.get('login_profile') else '-':<10}"
               f"{len(rc.get('access_keys') or []) or '-':<6}"
               f"{len(rc.get('mfa_devices') or []) or '-':<5}"
               f"{len(rc.get('signing_certificates') or []) or '-':<7}"

@@ -10,5 +10,5 @@ terraform {
 # Credentials of the management account from the usual AWS chain
 # (AWS_PROFILE, SSO, environment, instance role, ...).
 provider "rootaccess" {
-  region = "us-east-1"
+  region = var.region
 }

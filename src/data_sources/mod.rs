@@ -4,3 +4,4 @@ pub mod caller_identity;
 pub mod member_root_credentials;
 pub mod org_features;
 pub mod org_root_credentials;
+pub mod organization;

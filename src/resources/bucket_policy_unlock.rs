@@ -194,10 +194,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                 }
             }
             Ok(None) => missing_bucket(&target, &mut plan.diags),
-            Err(e) => plan.diags.extend(aws_diagnostic(
-                &e,
-                &format!("read the policy of {}", target.describe()),
-            )),
+            Err(e) => policy_unlock::plan_read_failed(&e, &target.describe(), &mut plan.diags),
         }
     }
 

@@ -14,7 +14,9 @@
 //!   plan then shows `unlocked: false -> true` and the apply unlocks again.
 
 use crate::aws::resource_policies::same_policy;
+use crate::aws::{AwsError, ErrorKind};
 use crate::checks::POLICY_JSON;
+use crate::errors::aws_diagnostic;
 use crate::plugin::{Attribute, Diagnostics, Schema, Type, Value};
 
 /// Adds the attributes both resources share. `object` names what is unlocked
@@ -157,6 +159,28 @@ pub fn check_against_plan(
             None
         }
         _ => Some(shown.clone()),
+    }
+}
+
+/// A plan-time read of the policy failed. When root sessions are not
+/// available yet (the organization feature or IAM trusted access is off,
+/// typically because `rootaccess_org_features` enables them in this same run),
+/// the plan goes on with `removed_policy` known after apply and a warning;
+/// apply reads the policy then and fails clearly if the feature is still off.
+/// Any other failure is an error.
+pub fn plan_read_failed(e: &AwsError, what: &str, diags: &mut Diagnostics) {
+    if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
+        diags.warning(
+            format!("The policy of {what} will be shown at apply"),
+            format!(
+                "No root session can read it yet ({}). If this run enables the RootSessions feature (for example \
+                 with rootaccess_org_features), the policy is read and removed at apply; otherwise apply fails \
+                 with the same reason.",
+                e.message
+            ),
+        );
+    } else {
+        diags.extend(aws_diagnostic(e, &format!("read the policy of {what}")));
     }
 }
 

@@ -162,10 +162,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 }
             }
             Ok(None) => missing_queue(&t, &mut plan.diags),
-            Err(e) => plan.diags.extend(aws_diagnostic(
-                &e,
-                &format!("read the policy of {}", t.describe()),
-            )),
+            Err(e) => policy_unlock::plan_read_failed(&e, &t.describe(), &mut plan.diags),
         }
     }
 

@@ -1,0 +1,91 @@
+//! Data source `rootaccess_organization`: the organization and its accounts,
+//! read with AWS Organizations alone (no root session, no feature needed), so
+//! a configuration can `for_each` over member accounts in the same run that
+//! enables centralized root access.
+
+use async_trait::async_trait;
+use serde::Serialize;
+
+use crate::aws::AwsClients;
+use crate::errors::aws_diagnostic;
+use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+
+pub struct OrganizationData;
+
+#[derive(Serialize)]
+struct Account {
+    id: String,
+    name: String,
+    status: String,
+}
+
+#[derive(Serialize)]
+struct State {
+    id: String,
+    management_account_id: String,
+    accounts: Vec<Account>,
+    active_member_account_ids: Vec<String>,
+}
+
+#[async_trait]
+impl DataSource<AwsClients> for OrganizationData {
+    fn type_name(&self) -> &'static str {
+        "rootaccess_organization"
+    }
+
+    fn schema(&self) -> Schema {
+        let account = Type::object([
+            ("id", Type::String),
+            ("name", Type::String),
+            ("status", Type::String),
+        ]);
+        Schema::new(
+            "The caller's organization and its accounts, from AWS Organizations (`DescribeOrganization`, \
+             `ListAccounts`): no root session and no organization feature needed, so a configuration can iterate \
+             over member accounts in the same run that enables centralized root access.",
+        )
+        .attribute(Attribute::string("id").computed().describe("The organization id (`o-...`)."))
+        .attribute(
+            Attribute::string("management_account_id").computed().describe("The management account's id."),
+        )
+        .attribute(
+            Attribute::new("accounts", Type::list(account))
+                .computed()
+                .describe("Every account of the organization (`id`, `name`, `status`), by id."),
+        )
+        .attribute(Attribute::new("active_member_account_ids", Type::list(Type::String)).computed().describe(
+            "Ids of the ACTIVE member accounts, without the management account: the accounts root sessions can \
+             target. Use it with `for_each = toset(...)`.",
+        ))
+    }
+
+    async fn read(&self, aws: &AwsClients, _config: &Value, diags: &mut Diagnostics) -> Value {
+        let org = match aws.organization().await {
+            Ok(o) => o,
+            Err(e) => {
+                diags.extend(aws_diagnostic(&e, "read the organization"));
+                return Value::Null;
+            }
+        };
+        let state = State {
+            id: org.id.clone(),
+            management_account_id: org.management_account_id.clone(),
+            accounts: org
+                .accounts
+                .values()
+                .map(|a| Account {
+                    id: a.id.clone(),
+                    name: a.name.clone(),
+                    status: a.status.clone(),
+                })
+                .collect(),
+            active_member_account_ids: org
+                .accounts
+                .values()
+                .filter(|a| a.is_active() && a.id != org.management_account_id)
+                .map(|a| a.id.clone())
+                .collect(),
+        };
+        Value::encode(&state, &self.schema().value_type()).unwrap_or(Value::Null)
+    }
+}
