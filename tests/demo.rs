@@ -29,7 +29,8 @@ fn the_demo_does_the_whole_job() {
     // Every active member is clean and unlocked; the recovery account keeps its
     // login profile; the suspended account was left alone.
     for account in ["111111111111", "333333333333", "555555555555"] {
-        let cells: Vec<&str> = row(account).split_whitespace().skip(3).collect();
+        let line = row(account);
+        let cells: Vec<&str> = line.split_whitespace().skip(3).collect();
         assert_eq!(
             cells,
             ["-", "-", "-", "-", "-"],
