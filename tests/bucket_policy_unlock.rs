@@ -51,19 +51,6 @@ fn policy_of(aws: &AwsEndpoint, bucket: &str) -> Value {
     aws.account(DEV)["buckets"][bucket]["policy"].clone()
 }
 
-fn json_of(text: &Value) -> Value {
-    serde_json::from_str(text.as_str().unwrap_or("null")).expect("JSON text")
-}
-
-/// What a resource of the saved plan will be after apply.
-fn planned_after(plan: &Value, address: &str) -> Value {
-    plan["resource_changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["address"] == address))
-        .map(|c| c["change"]["after"].clone())
-        .unwrap_or_else(|| panic!("{address} not in the plan: {plan}"))
-}
-
 fn state_of(w: &Workdir, address: &str) -> Value {
     let state = w.state_json();
     state["values"]["root_module"]["resources"]
@@ -238,8 +225,9 @@ fn a_locked_bucket_is_unlocked_end_to_end() {
     );
     // The plan shows the policy that will go, read through the root session.
     let plan = w.plan_json();
-    let after = planned_after(&plan, "rootaccess_bucket_policy_unlock.locked");
-    assert_eq!(json_of(&after["removed_policy"]), lock, "{after}");
+    let after =
+        support::resource_change(&plan, "rootaccess_bucket_policy_unlock.locked")["after"].clone();
+    assert_eq!(support::json_of(&after["removed_policy"]), lock, "{after}");
     assert_eq!(after["unlocked"], true);
     assert_eq!(after["region"], aws.region.as_str());
     assert_eq!(after["id"], format!("{DEV}/{LOCKED}"));
@@ -256,7 +244,7 @@ fn a_locked_bucket_is_unlocked_end_to_end() {
 
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null, "the policy is gone");
-    assert_eq!(json_of(&w.outputs()["removed"]["value"]), lock);
+    assert_eq!(support::json_of(&w.outputs()["removed"]["value"]), lock);
     let state = state_of(&w, "rootaccess_bucket_policy_unlock.locked");
     assert_eq!(state["unlocked"], true);
     assert_eq!(calls(&aws, DEV, "DeleteBucketPolicy"), 1);
@@ -323,8 +311,9 @@ fn replacement_policy_is_put_and_drift_from_it_is_repaired() {
         vec!["update".to_string()],
         "drift is repaired in place"
     );
-    let after = planned_after(&plan, "rootaccess_bucket_policy_unlock.locked");
-    assert_eq!(json_of(&after["removed_policy"]), other);
+    let after =
+        support::resource_change(&plan, "rootaccess_bucket_policy_unlock.locked")["after"].clone();
+    assert_eq!(support::json_of(&after["removed_policy"]), other);
     assert_eq!(after["unlocked"], true);
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), replacement);
@@ -335,8 +324,10 @@ fn replacement_policy_is_put_and_drift_from_it_is_repaired() {
         aws.provider_hcl(),
         unlock_hcl("locked", LOCKED, "")
     ));
-    let after = planned_after(&w.plan_json(), "rootaccess_bucket_policy_unlock.locked");
-    assert_eq!(json_of(&after["removed_policy"]), replacement);
+    let after = support::resource_change(&w.plan_json(), "rootaccess_bucket_policy_unlock.locked")
+        ["after"]
+        .clone();
+    assert_eq!(support::json_of(&after["removed_policy"]), replacement);
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null);
 }
@@ -366,7 +357,7 @@ fn without_replacement_a_later_policy_is_not_drift_but_the_lock_coming_back_is()
     let change = plan["resource_changes"][0]["change"].clone();
     assert_eq!(change["before"]["unlocked"], false, "{change}");
     assert_eq!(change["after"]["unlocked"], true, "{change}");
-    assert_eq!(json_of(&change["after"]["removed_policy"]), lock);
+    assert_eq!(support::json_of(&change["after"]["removed_policy"]), lock);
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null);
     assert_eq!(admin.list(LOCKED), Ok(vec!["a.txt".to_string()]));
@@ -403,9 +394,9 @@ fn triggers_run_the_unlock_again_as_an_in_place_update() {
         "an update, not a replacement"
     );
     let change = plan["resource_changes"][0]["change"].clone();
-    assert_eq!(json_of(&change["before"]["removed_policy"]), lock);
+    assert_eq!(support::json_of(&change["before"]["removed_policy"]), lock);
     assert_eq!(
-        json_of(&change["after"]["removed_policy"]),
+        support::json_of(&change["after"]["removed_policy"]),
         legit,
         "the plan shows what the new run removes"
     );
@@ -421,7 +412,7 @@ fn triggers_run_the_unlock_again_as_an_in_place_update() {
         run.text()
     );
     assert_eq!(
-        json_of(&state_of(&w, "rootaccess_bucket_policy_unlock.locked")["removed_policy"]),
+        support::json_of(&state_of(&w, "rootaccess_bucket_policy_unlock.locked")["removed_policy"]),
         legit
     );
 }
@@ -485,7 +476,9 @@ fn a_bucket_without_policy_is_already_unlocked_with_a_warning() {
     let aws = AwsEndpoint::start();
     seed(&aws, json!([{"name": "open-bucket"}]), json!([]));
     let w = workdir(&aws, &unlock_hcl("open", "open-bucket", ""));
-    let after = planned_after(&w.plan_json(), "rootaccess_bucket_policy_unlock.open");
+    let after =
+        support::resource_change(&w.plan_json(), "rootaccess_bucket_policy_unlock.open")["after"]
+            .clone();
     assert_eq!(after["removed_policy"], Value::Null);
     let run = w.apply();
     let text = support::flatten(&run.text());
@@ -656,7 +649,9 @@ fn buckets_in_other_regions_are_found_through_the_redirect() {
         json!([]),
     );
     let w = workdir(&aws, &unlock_hcl("far", "far-bucket", ""));
-    let after = planned_after(&w.plan_json(), "rootaccess_bucket_policy_unlock.far");
+    let after =
+        support::resource_change(&w.plan_json(), "rootaccess_bucket_policy_unlock.far")["after"]
+            .clone();
     assert_eq!(after["region"], "eu-west-1");
     assert!(after["removed_policy"].is_string(), "{after}");
     w.apply();
@@ -779,12 +774,16 @@ fn without_root_sessions_the_plan_warns_and_apply_says_which_feature_to_enable()
     let plan = w.terraform(&["plan", "-no-color"]).ok();
     let text = support::flatten(&plan.text());
     assert!(text.contains("will be shown at apply"), "{text}");
-    assert!(text.contains("removed_policy = (known after apply)"), "{text}");
+    assert!(
+        text.contains("removed_policy = (known after apply)"),
+        "{text}"
+    );
     // ...and an apply without the feature stops with what to do.
-    w.terraform(&["apply", "-auto-approve", "-no-color"]).fails_with(&[
-        "dev-locked-bucket",
-        "RootSessions for bucket and queue unlocks",
-    ]);
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            "dev-locked-bucket",
+            "RootSessions for bucket and queue unlocks",
+        ]);
     assert!(policy_of(&aws, LOCKED).is_object(), "still locked");
 }
 

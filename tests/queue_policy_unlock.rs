@@ -50,18 +50,6 @@ fn policy_of(aws: &AwsEndpoint, queue: &str) -> Value {
     aws.account(DEV)["queues"][queue]["policy"].clone()
 }
 
-fn json_of(text: &Value) -> Value {
-    serde_json::from_str(text.as_str().unwrap_or("null")).expect("JSON text")
-}
-
-fn planned_change(plan: &Value, address: &str) -> Value {
-    plan["resource_changes"]
-        .as_array()
-        .and_then(|c| c.iter().find(|c| c["address"] == address))
-        .map(|c| c["change"].clone())
-        .unwrap_or_else(|| panic!("{address} not in the plan: {plan}"))
-}
-
 fn state_of(w: &Workdir, address: &str) -> Value {
     let state = w.state_json();
     state["values"]["root_module"]["resources"]
@@ -213,10 +201,10 @@ fn a_locked_queue_is_unlocked_end_to_end() {
     assert_eq!(alice.send_and_receive(&url), Err("AccessDenied".into()));
 
     let w = workdir(&aws, &unlock_hcl("locked", &url, ""));
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["create"]));
     assert_eq!(
-        json_of(&change["after"]["removed_policy"]),
+        support::json_of(&change["after"]["removed_policy"]),
         lock,
         "{change}"
     );
@@ -228,7 +216,7 @@ fn a_locked_queue_is_unlocked_end_to_end() {
     assert_eq!(policy_of(&aws, LOCKED), Value::Null, "the policy is gone");
     assert_eq!(calls(&aws, "SetQueueAttributes"), 1);
     let state = state_of(&w, "rootaccess_queue_policy_unlock.locked");
-    assert_eq!(json_of(&state["removed_policy"]), lock);
+    assert_eq!(support::json_of(&state["removed_policy"]), lock);
     assert_eq!(state["unlocked"], true);
     // After: the principal sees and uses the queue.
     assert!(alice.list().contains(&url));
@@ -275,9 +263,9 @@ fn replacement_policy_and_drift_rules() {
     let other = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": {"AWS": "*"},
                        "Action": "sqs:SendMessage", "Resource": "*"}]});
     admin.set_policy(&url, &other).expect("change the policy");
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["update"]));
-    assert_eq!(json_of(&change["after"]["removed_policy"]), other);
+    assert_eq!(support::json_of(&change["after"]["removed_policy"]), other);
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), replacement);
 
@@ -297,7 +285,7 @@ fn replacement_policy_and_drift_rules() {
     admin
         .set_policy(&url, &replacement)
         .expect("old policy back");
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["update"]));
     assert_eq!(change["before"]["unlocked"], false);
     assert_eq!(change["after"]["unlocked"], true);
@@ -323,7 +311,7 @@ fn the_locking_policy_coming_back_is_drift_and_triggers_rerun_in_place() {
     let admin = admin(&aws, &seeded);
     admin.set_policy(&url, &lock).expect("lock again");
     assert_eq!(admin.url_of(LOCKED), Err("AccessDenied".into()));
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["update"]));
     w.apply();
     assert_eq!(admin.url_of(LOCKED), Ok(url.clone()));
@@ -333,9 +321,9 @@ fn the_locking_policy_coming_back_is_drift_and_triggers_rerun_in_place() {
     admin.set_policy(&url, &legit).expect("legit policy");
     w.assert_plan_empty();
     w.write_config(&format!("{}{}", aws.provider_hcl(), with_triggers("2")));
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["update"]), "not a replacement");
-    assert_eq!(json_of(&change["after"]["removed_policy"]), legit);
+    assert_eq!(support::json_of(&change["after"]["removed_policy"]), legit);
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null);
 
@@ -389,7 +377,7 @@ fn a_queue_without_policy_is_already_unlocked_with_a_warning() {
         .expect("url")
         .to_string();
     let w = workdir(&aws, &unlock_hcl("open", &url, ""));
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.open");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.open");
     assert_eq!(change["after"]["removed_policy"], Value::Null);
     let run = w.apply();
     let text = support::flatten(&run.text());
@@ -436,7 +424,7 @@ fn import_by_queue_url_with_the_cli_and_an_import_block() {
             unlock_hcl("locked", &url(LOCKED), "")
         ),
     );
-    let change = planned_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
+    let change = support::resource_change(&w.plan_json(), "rootaccess_queue_policy_unlock.locked");
     assert_eq!(change["actions"], json!(["no-op"]), "{change}");
     assert!(change["importing"].is_object(), "{change}");
     w.apply();

@@ -297,3 +297,17 @@ impl Workdir {
         std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
     }
 }
+
+/// The change a saved plan (`terraform show -json`) records for `address`.
+pub fn resource_change(plan: &serde_json::Value, address: &str) -> serde_json::Value {
+    plan["resource_changes"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["address"] == address))
+        .map(|c| c["change"].clone())
+        .unwrap_or_else(|| panic!("{address} not in the plan: {plan}"))
+}
+
+/// Parses a JSON document held in a string attribute (null when absent).
+pub fn json_of(text: &serde_json::Value) -> serde_json::Value {
+    serde_json::from_str(text.as_str().unwrap_or("null")).expect("JSON text")
+}
