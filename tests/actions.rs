@@ -254,3 +254,88 @@ resource "terraform_data" "owner_change" {{
         provider = aws.provider_hcl()
     )
 }
+
+/// Each action's config block and how to tell, in the endpoint, that it ran.
+fn every_action(queue_url: &str) -> Vec<(&'static str, String, &'static str)> {
+    vec![
+        (
+            "rootaccess_unlock_bucket_policy",
+            "account_id = \"111111111111\"\n    bucket = \"locked-bucket\"".to_string(),
+            "is unlocked",
+        ),
+        (
+            "rootaccess_unlock_queue_policy",
+            format!("account_id = \"111111111111\"\n    queue_url = \"{queue_url}\""),
+            "is unlocked",
+        ),
+        (
+            "rootaccess_delete_root_credentials",
+            "account_ids = [\"111111111111\"]".to_string(),
+            "111111111111: deleted",
+        ),
+        (
+            "rootaccess_allow_password_recovery",
+            "account_id = \"333333333333\"".to_string(),
+            "password recovery allowed",
+        ),
+    ]
+}
+
+fn action_ran(aws: &AwsEndpoint, action: &str) -> bool {
+    match action {
+        "rootaccess_unlock_bucket_policy" => bucket_policy(aws).is_null(),
+        "rootaccess_unlock_queue_policy" => queue_policy(aws).is_null(),
+        "rootaccess_delete_root_credentials" => {
+            root_credentials(aws, "111111111111")["access_keys"] == json!([])
+        }
+        _ => !root_credentials(aws, "333333333333")["login_profile"].is_null(),
+    }
+}
+
+#[test]
+fn every_action_runs_both_from_the_cli_and_from_a_trigger() {
+    let aws = AwsEndpoint::start();
+    for (how, trigger) in [("cli", false), ("trigger", true)] {
+        let seeded = seed(&aws);
+        let url = seeded["accounts"]["111111111111"]["queues"]["locked-queue"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        for (action, config, progress) in every_action(&url) {
+            let mut hcl = format!(
+                "{}action \"{action}\" \"it\" {{\n  config {{\n    {config}\n  }}\n}}\n",
+                aws.provider_hcl()
+            );
+            if trigger {
+                hcl.push_str(&format!(
+                    "resource \"terraform_data\" \"t\" {{\n  input = 1\n  lifecycle {{\n    action_trigger {{\n      events  = [after_create]\n      actions = [action.{action}.it]\n    }}\n  }}\n}}\n"
+                ));
+            }
+            let w = Workdir::new(&hcl);
+            assert!(
+                !action_ran(&aws, action),
+                "{action} ({how}): already done before"
+            );
+            let run = if trigger {
+                w.apply()
+            } else {
+                w.terraform(&[
+                    "apply",
+                    "-auto-approve",
+                    "-no-color",
+                    &format!("-invoke=action.{action}.it"),
+                ])
+                .ok()
+            };
+            assert!(
+                support::flatten(&run.stdout()).contains(progress),
+                "{action} ({how}): {}",
+                run.stdout()
+            );
+            assert!(
+                action_ran(&aws, action),
+                "{action} ({how}): no effect in the endpoint"
+            );
+        }
+    }
+}

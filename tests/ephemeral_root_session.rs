@@ -82,6 +82,7 @@ fn a_root_session_configures_another_provider_and_leaves_no_secret_behind() {
     let sessions = sessions["sessions"].as_array().expect("sessions");
     assert!(!sessions.is_empty());
     let state = w.state_text();
+    let shown = w.terraform(&["show", "-json"]).ok().stdout();
     let plan_file = plan_contents(&w.path().join("tfplan"));
     assert!(
         plan_file.contains("rootaccess_caller_identity") || plan_file.contains("root_arn"),
@@ -91,6 +92,7 @@ fn a_root_session_configures_another_provider_and_leaves_no_secret_behind() {
         for key in ["secret_access_key", "session_token", "access_key_id"] {
             let secret = s[key].as_str().expect("secret");
             assert!(!state.contains(secret), "{key} in state");
+            assert!(!shown.contains(secret), "{key} in terraform show -json");
             assert!(!plan_file.contains(secret), "{key} in the plan file");
             assert!(
                 !plan.text().contains(secret) && !apply.text().contains(secret),
