@@ -42,23 +42,15 @@ pub fn init() {
     }));
 }
 
-/// Libraries below us may log request details at debug and trace level
-/// (signing input includes session tokens): they are capped at info, and the
-/// signer is never heard.
+/// Only this crate logs at the level asked for. Libraries below us may log
+/// request details at debug and trace level (the signer's input includes
+/// session tokens), so everything else is capped at info, and the signer is
+/// never heard.
 fn filter(level: LevelFilter) -> Targets {
-    let capped = level.min(LevelFilter::INFO);
     Targets::new()
-        .with_default(level)
+        .with_default(level.min(LevelFilter::INFO))
+        .with_target("terraform_provider_rootaccess", level)
         .with_target("aws_sigv4", LevelFilter::OFF)
-        .with_target("aws_smithy_runtime", capped)
-        .with_target("aws_smithy_http_client", capped)
-        .with_target("aws_config", capped)
-        .with_target("aws_runtime", capped)
-        .with_target("hyper", capped)
-        .with_target("hyper_util", capped)
-        .with_target("h2", capped)
-        .with_target("rustls", capped)
-        .with_target("tonic", capped)
 }
 
 struct HclogLayer;

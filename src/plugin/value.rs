@@ -642,6 +642,11 @@ fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
             let json: serde_json::Value = serde_json::from_str(&type_json)
                 .map_err(|_| ValueError::new("bad dynamic type JSON"))?;
             let concrete = Type::from_json(&json)?;
+            // A dynamic value names a concrete type; "dynamic" again would
+            // let a crafted message recurse without bound.
+            if concrete == Type::Dynamic {
+                return Err(ValueError::new("a dynamic value must name a concrete type"));
+            }
             decode_msgpack(r, &concrete)
         }
         Type::List(t) | Type::Set(t) => {
@@ -937,6 +942,19 @@ mod tests {
             Value::from_msgpack(&bytes, &ty).unwrap(),
             Value::Number(big)
         );
+    }
+
+    #[test]
+    fn a_dynamic_value_must_name_a_concrete_type() {
+        // [ "\"dynamic\"" as bin, ... ] nested: refused instead of recursing.
+        let mut bytes = Vec::new();
+        for _ in 0..3 {
+            bytes.extend_from_slice(&[0x92, 0xc4, 0x09]);
+            bytes.extend_from_slice(b"\"dynamic\"");
+        }
+        bytes.push(0xc0);
+        let err = Value::from_msgpack(&bytes, &Type::Dynamic).unwrap_err();
+        assert!(err.message.contains("concrete type"), "{err}");
     }
 
     #[test]

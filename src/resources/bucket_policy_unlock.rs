@@ -50,7 +50,8 @@ impl<'a> Target<'a> {
         };
         match policies::get_bucket_policy(aws, self.account, self.bucket, region).await {
             Ok(found) => Ok(Some(found)),
-            Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+            // Only the bucket itself missing means gone, not any other NotFound.
+            Err(e) if e.is(ErrorKind::NotFound) && e.code == "NoSuchBucket" => Ok(None),
             Err(e) => Err(e),
         }
     }
@@ -166,6 +167,9 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             }
             return;
         }
+        // Until a read below succeeds, what goes is known only after apply (a
+        // stale earlier value would make the apply-time check refuse).
+        plan.planned.set_attr("removed_policy", Value::Unknown);
         let Some(aws) = plan.client else {
             return; // provider configuration unknown: shown as known after apply
         };

@@ -33,7 +33,14 @@ impl Target {
     async fn read(&self, aws: &AwsClients) -> Result<Option<Option<String>>, AwsError> {
         match policies::get_queue_policy(aws, &self.queue).await {
             Ok(policy) => Ok(Some(policy)),
-            Err(e) if e.is(ErrorKind::NotFound) => Ok(None),
+            // Only the queue itself missing means gone, not any other NotFound.
+            Err(e)
+                if e.is(ErrorKind::NotFound)
+                    && (e.code.contains("NonExistentQueue")
+                        || e.code.contains("QueueDoesNotExist")) =>
+            {
+                Ok(None)
+            }
             Err(e) => Err(e),
         }
     }
@@ -146,6 +153,9 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         if !policy_unlock::plan_run(prior, &mut plan.planned) {
             return;
         }
+        // Until a read below succeeds, what goes is known only after apply (a
+        // stale earlier value would make the apply-time check refuse).
+        plan.planned.set_attr("removed_policy", Value::Unknown);
         let Some(aws) = plan.client else {
             return; // provider configuration unknown: shown as known after apply
         };
