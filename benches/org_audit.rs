@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use support::aws::AwsEndpoint;
 use terraform_provider_rootaccess::aws::root_credentials::audit_many;
-use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings, Endpoints, StaticCredentials};
+use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings};
 
 /// Per call. The endpoint (moto, one Python process) serves roughly 100-200
 /// calls/s; at 250 ms x 16 in flight the demand is 64 calls/s, so what is
@@ -22,22 +22,9 @@ const LATENCY_MS: u64 = 250;
 const CONCURRENCY: usize = 16;
 
 async fn clients(aws: &AwsEndpoint) -> AwsClients {
-    let u = Some(aws.url.clone());
     AwsClients::new(AwsSettings {
-        region: Some(aws.region.clone()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: aws.access_key_id.clone(),
-            secret_access_key: aws.secret_access_key.clone(),
-            session_token: None,
-        }),
-        endpoints: Endpoints {
-            sts: u.clone(),
-            iam: u.clone(),
-            organizations: u,
-            ..Endpoints::default()
-        },
         max_concurrent_requests: CONCURRENCY,
-        ..AwsSettings::default()
+        ..aws.aws_settings()
     })
     .await
     .expect("clients")

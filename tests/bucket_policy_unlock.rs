@@ -51,15 +51,6 @@ fn policy_of(aws: &AwsEndpoint, bucket: &str) -> Value {
     aws.account(DEV)["buckets"][bucket]["policy"].clone()
 }
 
-fn state_of(w: &Workdir, address: &str) -> Value {
-    let state = w.state_json();
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["address"] == address))
-        .map(|r| r["values"].clone())
-        .unwrap_or(Value::Null)
-}
-
 /// An ordinary principal of the member account, through the AWS SDK.
 struct Principal {
     rt: tokio::runtime::Runtime,
@@ -245,7 +236,7 @@ fn a_locked_bucket_is_unlocked_end_to_end() {
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null, "the policy is gone");
     assert_eq!(support::json_of(&w.outputs()["removed"]["value"]), lock);
-    let state = state_of(&w, "rootaccess_bucket_policy_unlock.locked");
+    let state = w.resource_values("rootaccess_bucket_policy_unlock.locked");
     assert_eq!(state["unlocked"], true);
     assert_eq!(calls(&aws, DEV, "DeleteBucketPolicy"), 1);
     // After: the principal is let in (list, and delete once emptied).
@@ -258,7 +249,7 @@ fn a_locked_bucket_is_unlocked_end_to_end() {
     w.terraform(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
         .ok();
     assert_eq!(
-        state_of(&w, "rootaccess_bucket_policy_unlock.locked"),
+        w.resource_values("rootaccess_bucket_policy_unlock.locked"),
         Value::Null
     );
     w.terraform(&["plan", "-no-color"]).fails_with(&[
@@ -412,7 +403,9 @@ fn triggers_run_the_unlock_again_as_an_in_place_update() {
         run.text()
     );
     assert_eq!(
-        support::json_of(&state_of(&w, "rootaccess_bucket_policy_unlock.locked")["removed_policy"]),
+        support::json_of(
+            &w.resource_values("rootaccess_bucket_policy_unlock.locked")["removed_policy"]
+        ),
         legit
     );
 }
@@ -437,7 +430,7 @@ fn a_policy_changed_between_plan_and_apply_is_not_removed() {
     );
     assert_eq!(calls(&aws, DEV, "DeleteBucketPolicy"), 0);
     assert_eq!(
-        state_of(&w, "rootaccess_bucket_policy_unlock.locked"),
+        w.resource_values("rootaccess_bucket_policy_unlock.locked"),
         Value::Null
     );
 
@@ -506,7 +499,7 @@ fn import_by_account_and_bucket_with_the_cli_and_an_import_block() {
         &format!("{DEV}/{LOCKED}"),
     ])
     .ok();
-    let state = state_of(&w, "rootaccess_bucket_policy_unlock.locked");
+    let state = w.resource_values("rootaccess_bucket_policy_unlock.locked");
     assert_eq!(state["account_id"], DEV);
     assert_eq!(state["bucket"], LOCKED);
     assert_eq!(state["region"], aws.region.as_str());
@@ -584,7 +577,7 @@ fn destroy_forgets_the_unlock_with_a_warning_and_restores_nothing() {
         "nothing restored or removed"
     );
     assert_eq!(
-        state_of(&w, "rootaccess_bucket_policy_unlock.locked"),
+        w.resource_values("rootaccess_bucket_policy_unlock.locked"),
         Value::Null
     );
     let calls = aws.calls();
@@ -627,17 +620,15 @@ resource "rootaccess_bucket_policy_unlock" "arn" {
         "the policy must be a JSON object",
     ]);
     let text = support::flatten(&run.text());
-    for line in [
-        "account_id = \"11111111111\"",
-        "bucket = \"My_Bucket\"",
-        "region = \"europe\"",
-        "replacement_policy = \"[]\"",
-    ] {
-        assert!(
-            text.contains(line),
-            "a diagnostic should point at `{line}`: {text}"
-        );
-    }
+    support::assert_points_at(
+        &text,
+        &[
+            "account_id = \"11111111111\"",
+            "bucket = \"My_Bucket\"",
+            "region = \"europe\"",
+            "replacement_policy = \"[]\"",
+        ],
+    );
 }
 
 #[test]
@@ -657,7 +648,7 @@ fn buckets_in_other_regions_are_found_through_the_redirect() {
     w.apply();
     assert_eq!(policy_of(&aws, "far-bucket"), Value::Null);
     assert_eq!(
-        state_of(&w, "rootaccess_bucket_policy_unlock.far")["region"],
+        w.resource_values("rootaccess_bucket_policy_unlock.far")["region"],
         "eu-west-1"
     );
     // Naming the region goes straight there: the redirect is not needed again.
@@ -749,7 +740,7 @@ fn throttling_on_the_unlock_call_is_retried_then_explained() {
             "Raise max_retries",
         ]);
     assert_eq!(
-        state_of(&w, "rootaccess_bucket_policy_unlock.locked"),
+        w.resource_values("rootaccess_bucket_policy_unlock.locked"),
         Value::Null
     );
     assert!(policy_of(&aws, LOCKED).is_object(), "still locked");

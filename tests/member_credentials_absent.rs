@@ -55,19 +55,13 @@ fn strings(v: &Value) -> Vec<String> {
 
 /// The resource's attributes in the state (and whether it is tainted).
 fn state_of(w: &Workdir) -> Value {
-    let state = w.state_json();
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|r| {
-            r.iter()
-                .find(|r| r["address"] == "rootaccess_member_credentials_absent.dev")
-        })
-        .map(|r| {
-            let mut v = r["values"].clone();
-            v["__tainted"] = r["tainted"].clone();
-            v
-        })
-        .unwrap_or(Value::Null)
+    let r = w.resource("rootaccess_member_credentials_absent.dev");
+    if r.is_null() {
+        return Value::Null;
+    }
+    let mut v = r["values"].clone();
+    v["__tainted"] = r["tainted"].clone();
+    v
 }
 
 fn calls_in(aws: &AwsEndpoint, account: &str, op: &str) -> u64 {
@@ -463,16 +457,14 @@ resource "rootaccess_member_credentials_absent" "no_type" {
         "credential_types is empty",
     ]);
     let text = support::flatten(&run.text());
-    for line in [
-        "account_id = \"12345\"",
-        "credential_types = [\"password\", \"root_keys\"]",
-        "credential_types = []",
-    ] {
-        assert!(
-            text.contains(line),
-            "a diagnostic should point at `{line}`: {text}"
-        );
-    }
+    support::assert_points_at(
+        &text,
+        &[
+            "account_id = \"12345\"",
+            "credential_types = [\"password\", \"root_keys\"]",
+            "credential_types = []",
+        ],
+    );
 }
 
 #[test]

@@ -24,15 +24,7 @@ fn login_profile(aws: &AwsEndpoint, account: &str) -> Value {
 }
 
 fn state_of(w: &Workdir) -> Value {
-    let state = w.state_json();
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|r| {
-            r.iter()
-                .find(|r| r["address"] == "rootaccess_member_password_recovery.this")
-        })
-        .map(|r| r["values"].clone())
-        .unwrap_or(Value::Null)
+    w.resource_values("rootaccess_member_password_recovery.this")
 }
 
 #[test]

@@ -11,7 +11,7 @@ use serde_json::json;
 use support::Workdir;
 use support::aws::AwsEndpoint;
 use terraform_provider_rootaccess::aws::root_credentials::audit_many;
-use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings, Endpoints, StaticCredentials};
+use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings};
 
 fn seed_org(aws: &AwsEndpoint) {
     aws.seed(json!({
@@ -183,23 +183,9 @@ fn accounts_that_cannot_be_audited_fail_the_read_and_are_all_named() {
 }
 
 async fn clients(aws: &AwsEndpoint, max_concurrent_requests: usize) -> AwsClients {
-    let u = Some(aws.url.clone());
     AwsClients::new(AwsSettings {
-        region: Some(aws.region.clone()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: aws.access_key_id.clone(),
-            secret_access_key: aws.secret_access_key.clone(),
-            session_token: None,
-        }),
-        endpoints: Endpoints {
-            sts: u.clone(),
-            iam: u.clone(),
-            organizations: u,
-            ..Endpoints::default()
-        },
         max_concurrent_requests,
-        max_retries: 0,
-        ..AwsSettings::default()
+        ..aws.aws_settings()
     })
     .await
     .expect("clients")

@@ -169,18 +169,16 @@ data "rootaccess_caller_identity" "me" {}
     ]);
     // Each diagnostic points at the offending line of the configuration.
     let text = support::flatten(&run.text());
-    for line in [
-        "root_session_duration = 901",
-        "max_retries = -1",
-        "sts = \"localhost:4566\"",
-        "role_arn = ",
-        "duration = \"1 day\"",
-    ] {
-        assert!(
-            text.contains(line),
-            "a diagnostic should point at `{line}`: {text}"
-        );
-    }
+    support::assert_points_at(
+        &text,
+        &[
+            "root_session_duration = 901",
+            "max_retries = -1",
+            "sts = \"localhost:4566\"",
+            "role_arn = ",
+            "duration = \"1 day\"",
+        ],
+    );
 }
 
 #[test]

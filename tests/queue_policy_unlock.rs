@@ -50,15 +50,6 @@ fn policy_of(aws: &AwsEndpoint, queue: &str) -> Value {
     aws.account(DEV)["queues"][queue]["policy"].clone()
 }
 
-fn state_of(w: &Workdir, address: &str) -> Value {
-    let state = w.state_json();
-    state["values"]["root_module"]["resources"]
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["address"] == address))
-        .map(|r| r["values"].clone())
-        .unwrap_or(Value::Null)
-}
-
 fn calls(aws: &AwsEndpoint, operation: &str) -> u64 {
     aws.calls()["calls"][DEV]["sqs"][operation]
         .as_u64()
@@ -215,7 +206,7 @@ fn a_locked_queue_is_unlocked_end_to_end() {
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null, "the policy is gone");
     assert_eq!(calls(&aws, "SetQueueAttributes"), 1);
-    let state = state_of(&w, "rootaccess_queue_policy_unlock.locked");
+    let state = w.resource_values("rootaccess_queue_policy_unlock.locked");
     assert_eq!(support::json_of(&state["removed_policy"]), lock);
     assert_eq!(state["unlocked"], true);
     // After: the principal sees and uses the queue.
@@ -229,7 +220,7 @@ fn a_locked_queue_is_unlocked_end_to_end() {
     w.terraform(&["apply", "-refresh-only", "-auto-approve", "-no-color"])
         .ok();
     assert_eq!(
-        state_of(&w, "rootaccess_queue_policy_unlock.locked"),
+        w.resource_values("rootaccess_queue_policy_unlock.locked"),
         Value::Null
     );
     w.terraform(&["plan", "-no-color"])
@@ -363,7 +354,7 @@ fn a_policy_changed_between_plan_and_apply_is_not_removed() {
         .fails_with(&["removed_policy", "Other"]);
     assert_eq!(policy_of(&aws, "q"), other, "the unapproved policy stays");
     assert_eq!(
-        state_of(&w, "rootaccess_queue_policy_unlock.q"),
+        w.resource_values("rootaccess_queue_policy_unlock.q"),
         Value::Null
     );
 }
@@ -410,7 +401,7 @@ fn import_by_queue_url_with_the_cli_and_an_import_block() {
         &url("open"),
     ])
     .ok();
-    let state = state_of(&w, "rootaccess_queue_policy_unlock.open");
+    let state = w.resource_values("rootaccess_queue_policy_unlock.open");
     assert_eq!(state["account_id"], DEV);
     assert_eq!(state["queue_url"], url("open").as_str());
     assert_eq!(state["unlocked"], true);
@@ -481,15 +472,13 @@ resource "rootaccess_queue_policy_unlock" "bad_name" {
         "\"no spaces\" is not a queue name",
     ]);
     let text = support::flatten(&run.text());
-    for line in [
-        "queue_url = \"https://sqs.eu-west-1.amazonaws.com/222222222222/jobs\"",
-        "replacement_policy = \"{not json\"",
-    ] {
-        assert!(
-            text.contains(line),
-            "a diagnostic should point at `{line}`: {text}"
-        );
-    }
+    support::assert_points_at(
+        &text,
+        &[
+            "queue_url = \"https://sqs.eu-west-1.amazonaws.com/222222222222/jobs\"",
+            "replacement_policy = \"{not json\"",
+        ],
+    );
 }
 
 #[test]
@@ -528,7 +517,7 @@ fn throttling_on_the_unlock_call_is_retried() {
             "Raise max_retries",
         ]);
     assert_eq!(
-        state_of(&w, "rootaccess_queue_policy_unlock.locked"),
+        w.resource_values("rootaccess_queue_policy_unlock.locked"),
         Value::Null
     );
     assert!(policy_of(&aws, LOCKED).is_object());

@@ -9,29 +9,10 @@ use std::sync::Arc;
 use serde_json::json;
 use support::aws::AwsEndpoint;
 use terraform_provider_rootaccess::aws::task_policy::TaskPolicy;
-use terraform_provider_rootaccess::aws::{
-    AwsClients, AwsSettings, Endpoints, ErrorKind, StaticCredentials,
-};
+use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings, ErrorKind};
 
 async fn clients(aws: &AwsEndpoint, tweak: impl FnOnce(&mut AwsSettings)) -> AwsClients {
-    let u = Some(aws.url.clone());
-    let mut settings = AwsSettings {
-        region: Some(aws.region.clone()),
-        static_credentials: Some(StaticCredentials {
-            access_key_id: aws.access_key_id.clone(),
-            secret_access_key: aws.secret_access_key.clone(),
-            session_token: None,
-        }),
-        endpoints: Endpoints {
-            sts: u.clone(),
-            iam: u.clone(),
-            s3: u.clone(),
-            sqs: u.clone(),
-            organizations: u,
-        },
-        s3_use_path_style: true,
-        ..AwsSettings::default()
-    };
+    let mut settings = aws.aws_settings();
     tweak(&mut settings);
     AwsClients::new(settings).await.expect("clients")
 }

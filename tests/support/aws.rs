@@ -149,6 +149,30 @@ impl AwsEndpoint {
 }
 
 impl AwsEndpoint {
+    /// AWS-layer settings acting as the management account through this
+    /// endpoint (every service overridden, path-style S3).
+    pub fn aws_settings(&self) -> terraform_provider_rootaccess::aws::AwsSettings {
+        use terraform_provider_rootaccess::aws::{AwsSettings, Endpoints, StaticCredentials};
+        let u = Some(self.url.clone());
+        AwsSettings {
+            region: Some(self.region.clone()),
+            static_credentials: Some(StaticCredentials {
+                access_key_id: self.access_key_id.clone(),
+                secret_access_key: self.secret_access_key.clone(),
+                session_token: None,
+            }),
+            endpoints: Endpoints {
+                sts: u.clone(),
+                iam: u.clone(),
+                s3: u.clone(),
+                sqs: u.clone(),
+                organizations: u,
+            },
+            s3_use_path_style: true,
+            ..AwsSettings::default()
+        }
+    }
+
     /// The organization as the endpoint holds it (features, trusted access, ...).
     pub fn organization(&self) -> Value {
         self.get("/state")["organizations"][0].clone()

@@ -292,6 +292,22 @@ impl Workdir {
             .ok()
     }
 
+    /// The entry of resource `address` in `terraform show -json` (`values`,
+    /// `tainted`, ...); null when the state has no such resource.
+    pub fn resource(&self, address: &str) -> serde_json::Value {
+        let state = self.state_json();
+        state["values"]["root_module"]["resources"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["address"] == address))
+            .cloned()
+            .unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The attribute values of resource `address` in state; null when absent.
+    pub fn resource_values(&self, address: &str) -> serde_json::Value {
+        self.resource(address)["values"].clone()
+    }
+
     /// Raw text of the state file (for secret scans).
     pub fn state_text(&self) -> String {
         std::fs::read_to_string(self.path().join("terraform.tfstate")).unwrap_or_default()
@@ -310,4 +326,15 @@ pub fn resource_change(plan: &serde_json::Value, address: &str) -> serde_json::V
 /// Parses a JSON document held in a string attribute (null when absent).
 pub fn json_of(text: &serde_json::Value) -> serde_json::Value {
     serde_json::from_str(text.as_str().unwrap_or("null")).expect("JSON text")
+}
+
+/// Asserts that diagnostics (in flattened CLI output) quote each configuration line.
+#[track_caller]
+pub fn assert_points_at(text: &str, lines: &[&str]) {
+    for line in lines {
+        assert!(
+            text.contains(line),
+            "a diagnostic should point at `{line}`: {text}"
+        );
+    }
 }
