@@ -43,7 +43,22 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
              for it in the IAM console (Account settings)."
         }
         ErrorKind::ExpiredCredentials => {
-            "The credentials expired. Refresh them (for example `aws sso login`) and run Terraform again."
+            "The provider's own AWS credentials expired. Refresh them (for example `aws sso login` for an SSO \
+             profile) and run Terraform again."
+        }
+        ErrorKind::InvalidCredentials => {
+            "AWS does not accept the provider's own credentials (unknown access key, or a session token that does \
+             not match). Check access_key/secret_key/token, the profile, or the AWS_* environment variables."
+        }
+        ErrorKind::ClockSkew => {
+            "AWS refused the request because this machine's clock is more than 15 minutes off. Synchronise the \
+             clock (for example with NTP) and run Terraform again."
+        }
+        ErrorKind::RootSessionRejected => {
+            "AWS rejected a root session (sts:AssumeRoot credentials) as expired or invalid, also after the provider \
+             replaced it with a new one. Your own credentials are not the problem. Check that this machine's clock \
+             is correct (root sessions last root_session_duration seconds, at most 900), that \
+             root_session_duration leaves time for the calls, and run Terraform again."
         }
         ErrorKind::Throttled => {
             "AWS kept throttling after all retries. Raise max_retries or lower max_concurrent_requests in the provider block, \

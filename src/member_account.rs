@@ -1,10 +1,11 @@
 //! The member account a resource or data source acts on: its attribute, the
 //! checks made before AWS is asked (12 digits at validate; not the management
-//! account, an ACTIVE member at plan), and how a vanished account is explained.
+//! account, an ACTIVE member at plan), and what a refused root session means
+//! for the resource (left the organization, not usable now, or unknown).
 
-use crate::aws::{AwsClients, Membership};
+use crate::aws::{AccountState, AwsClients, Membership};
 use crate::checks::ACCOUNT_ID;
-use crate::plugin::{Attribute, AttributePath, Diagnostics};
+use crate::plugin::{Attribute, AttributePath, Diagnostics, Value};
 
 /// The `account_id` argument of a resource: required, validated, and
 /// replacing the resource when it changes.
@@ -16,8 +17,45 @@ pub fn account_id_attribute(doc: &str) -> Attribute {
         .describe(doc)
 }
 
+/// Why AWS opens no root session in a member account in `state` now; `None`
+/// for ACTIVE. One sentence, naming the account.
+pub fn unusable_reason(account: &str, state: &AccountState) -> Option<String> {
+    let why = match state {
+        AccountState::Active => return None,
+        AccountState::PendingActivation => {
+            "is PENDING_ACTIVATION: its sign-up was never completed, so it is not usable yet. Once its owner \
+             completes sign-up it becomes ACTIVE"
+        }
+        AccountState::Suspended => "is SUSPENDED (closed or suspended by AWS)",
+        AccountState::PendingClosure => "is PENDING_CLOSURE (being closed)",
+        AccountState::Closed => "is CLOSED (AWS removes it from the organization after 90 days)",
+        AccountState::Unrecognized(_) | AccountState::Missing => return None,
+    };
+    Some(format!(
+        "Account {account} {why}; AWS opens no root session in it."
+    ))
+}
+
+/// The error for an account whose state AWS Organizations did not tell, or
+/// told with a value this provider does not know: never guessed.
+pub fn unknown_state_detail(account: &str, state: &AccountState) -> String {
+    let told = match state {
+        AccountState::Unrecognized(name) => {
+            format!("reports the state {name:?}, which this provider does not know")
+        }
+        _ => "reports neither State nor Status for it".to_string(),
+    };
+    format!(
+        "AWS Organizations {told}, so the provider cannot tell whether account {account} is ACTIVE. It neither acts \
+         on the account nor treats it as closed or gone: resources of this account stay in the state unchanged. \
+         Upgrade the provider if AWS added a new account state; otherwise check the account with \
+         `aws organizations describe-account --account-id {account}` and run Terraform again."
+    )
+}
+
 /// Refuses at plan time what AWS would refuse at apply: the management account
-/// (AssumeRoot never targets it) and accounts that are not ACTIVE members.
+/// (AssumeRoot never targets it), accounts outside the organization, and
+/// member accounts that are not ACTIVE or whose state cannot be told.
 /// Best effort: when the organization cannot be read (for example the caller
 /// may not call organizations:ListAccounts) nothing is refused here and AWS
 /// has the last word.
@@ -41,15 +79,26 @@ pub async fn check_target(aws: &AwsClients, account: &str, diags: &mut Diagnosti
                  root user by hand (MFA, no access keys). Use a member account id here."
             ),
         ),
-        Membership::Inactive(status) => diags.attribute_error(
-            path,
-            "The account is not active",
-            format!(
-                "Account {account} is {status} in organization {}: AWS opens no root session in it. Remove this \
-                 resource from the configuration, or wait until the account is ACTIVE again.",
-                org.id
+        Membership::Member(state) => match unusable_reason(account, &state) {
+            Some(reason) => diags.attribute_error(
+                path,
+                if state == AccountState::PendingActivation {
+                    "The account is not usable yet"
+                } else {
+                    "The account is not active"
+                },
+                format!(
+                    "{reason} Remove this resource from the configuration, or wait until the account is ACTIVE \
+                     (organization {}).",
+                    org.id
+                ),
             ),
-        ),
+            None => diags.attribute_error(
+                path,
+                "The account's state is unknown",
+                unknown_state_detail(account, &state),
+            ),
+        },
         Membership::NotMember => diags.attribute_error(
             path,
             "The account is not in the organization",
@@ -63,22 +112,78 @@ pub async fn check_target(aws: &AwsClients, account: &str, diags: &mut Diagnosti
     }
 }
 
-/// After AWS refused a root session or call in `account`: if the account has
-/// left the organization or is no longer ACTIVE (closed accounts are
-/// SUSPENDED), says so in a sentence; `None` when it is still an active member
-/// (the original error then stands) or when that cannot be found out.
-pub async fn gone_reason(aws: &AwsClients, account: &str) -> Option<String> {
+/// What a failed root session or root-session call in a member account means
+/// for a resource of that account.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountFate {
+    /// Still an ACTIVE member, or its membership cannot be read: the AWS error stands.
+    Active,
+    /// No longer an account of the organization: the resource's object is gone.
+    Left(String),
+    /// A member AWS opens no root session in now (suspended, closing, closed,
+    /// not yet activated): the resource stays in state, unrefreshed.
+    Unusable(String),
+    /// A member whose state AWS did not tell: an error, and the resource stays.
+    Unknown(String),
+}
+
+/// After AWS refused a root session or call in `account`: where the account
+/// stands now (DescribeAccount).
+pub async fn account_fate(aws: &AwsClients, account: &str) -> AccountFate {
     match aws.membership(account).await {
-        Ok(Membership::NotMember) => Some(format!(
+        Ok(Membership::NotMember) => AccountFate::Left(format!(
             "Account {account} is no longer a member of the organization."
         )),
-        Ok(Membership::Inactive(status)) => Some(format!(
-            "Account {account} is {status} (closed or suspended), so AWS opens no root session in it."
-        )),
-        Ok(Membership::ActiveMember | Membership::ManagementAccount) => None,
+        Ok(Membership::Member(state)) => match unusable_reason(account, &state) {
+            Some(reason) => AccountFate::Unusable(reason),
+            None => AccountFate::Unknown(unknown_state_detail(account, &state)),
+        },
+        Ok(Membership::ActiveMember | Membership::ManagementAccount) => AccountFate::Active,
         Err(e) => {
             tracing::debug!(%e, "cannot tell whether the account is still a member");
-            None
+            AccountFate::Active
+        }
+    }
+}
+
+/// For a refresh that AWS refused: reports the account's fate in `diags` and
+/// returns what the resource's state becomes, `None` when the AWS error
+/// stands (the caller reports it). `what` names what could not be read, e.g.
+/// "Its root credentials".
+pub async fn refresh_refused(
+    aws: &AwsClients,
+    account: &str,
+    type_name: &str,
+    what: &str,
+    prior: &Value,
+    diags: &mut Diagnostics,
+) -> Option<Value> {
+    match account_fate(aws, account).await {
+        AccountFate::Active => None,
+        AccountFate::Left(reason) => {
+            diags.warning(
+                format!("Account {account} left the organization; {type_name} removed from the state"),
+                format!(
+                    "{reason} {what} can no longer be read or changed through centralized root access, so Terraform \
+                     forgets this resource. Remove it from the configuration."
+                ),
+            );
+            Some(Value::Null)
+        }
+        AccountFate::Unusable(reason) => {
+            diags.warning(
+                format!("Account {account} is not active; {type_name} kept unrefreshed"),
+                format!(
+                    "{reason} {what} cannot be read now, so the state keeps what the last refresh found and this \
+                     plan changes nothing in the account. If the account is being closed for good, remove this \
+                     resource from the configuration (or use a `removed` block)."
+                ),
+            );
+            Some(prior.clone())
+        }
+        AccountFate::Unknown(detail) => {
+            diags.error(format!("The state of account {account} is unknown"), detail);
+            Some(prior.clone())
         }
     }
 }

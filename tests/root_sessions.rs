@@ -5,11 +5,21 @@
 mod support;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use serde_json::json;
 use support::aws::AwsEndpoint;
 use terraform_provider_rootaccess::aws::task_policy::TaskPolicy;
-use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings, ErrorKind};
+use terraform_provider_rootaccess::aws::{AwsClients, AwsError, AwsSettings, ErrorKind};
+
+async fn account_summary(
+    iam: aws_sdk_iam::Client,
+) -> Result<aws_sdk_iam::operation::get_account_summary::GetAccountSummaryOutput, AwsError> {
+    iam.get_account_summary()
+        .send()
+        .await
+        .map_err(|e| AwsError::from_sdk("iam:GetAccountSummary", e))
+}
 
 async fn clients(aws: &AwsEndpoint, tweak: impl FnOnce(&mut AwsSettings)) -> AwsClients {
     let mut settings = aws.aws_settings();
@@ -52,11 +62,7 @@ async fn concurrent_requests_share_one_session_per_account_and_task() {
         .root_iam("111111111111", TaskPolicy::IamAuditRootUserCredentials)
         .await
         .expect("iam");
-    let summary = iam
-        .get_account_summary()
-        .send()
-        .await
-        .expect("GetAccountSummary");
+    let summary = iam.call(account_summary).await.expect("GetAccountSummary");
     let map = summary.summary_map.unwrap_or_default();
     assert_eq!(
         map.get(&aws_sdk_iam::types::SummaryKeyType::AccountAccessKeysPresent),
@@ -65,30 +71,86 @@ async fn concurrent_requests_share_one_session_per_account_and_task() {
 }
 
 #[tokio::test]
-async fn sessions_are_renewed_before_they_expire() {
+async fn a_short_session_is_reused_within_its_lifetime_and_renewed_near_its_end() {
     let aws = AwsEndpoint::start();
     aws.seed_standard();
-    // 100 s sessions are inside the renewal margin at once: every use renews.
-    let c = clients(&aws, |s| {
-        s.root_session_duration = std::time::Duration::from_secs(100)
-    })
-    .await;
-    c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
-        .await
-        .expect("first");
-    c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
-        .await
-        .expect("second");
-    assert_eq!(aws.assume_root_total(), 2);
-    // 900 s sessions are reused.
-    let c = clients(&aws, |_| {}).await;
-    c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
-        .await
-        .expect("first");
-    c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
-        .await
-        .expect("second");
+    // A 60 s session is renewed 15 s before its end, not before every call.
+    let c = clients(&aws, |s| s.root_session_duration = Duration::from_secs(60)).await;
+    for _ in 0..5 {
+        c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+            .await
+            .expect("session");
+    }
+    assert_eq!(aws.assume_root_total(), 1, "one AssumeRoot for five uses");
+    // Sessions issued by a clock 50 s behind this one have 10 s left, inside
+    // the 15 s margin: each use renews.
+    aws.post("/clock", json!({"offset_seconds": -50}));
+    let c = clients(&aws, |s| s.root_session_duration = Duration::from_secs(60)).await;
+    for _ in 0..2 {
+        c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+            .await
+            .expect("session");
+    }
     assert_eq!(aws.assume_root_total(), 3);
+    // 900 s sessions are reused.
+    aws.post("/clock", json!({"offset_seconds": 0}));
+    let c = clients(&aws, |_| {}).await;
+    for _ in 0..2 {
+        c.root_session("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+            .await
+            .expect("session");
+    }
+    assert_eq!(aws.assume_root_total(), 4);
+}
+
+#[tokio::test]
+async fn a_session_rejected_before_its_expiry_is_renewed_once() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let c = clients(&aws, |_| {}).await;
+    let iam = c
+        .root_iam("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+        .await
+        .expect("iam");
+    iam.call(account_summary).await.expect("first call");
+    // AWS now answers ExpiredToken for the cached session, 15 minutes early.
+    aws.post("/sessions/expire", json!({}));
+    iam.call(account_summary)
+        .await
+        .expect("renewed and retried");
+    assert_eq!(aws.assume_root_total(), 2);
+    let calls = aws.calls();
+    assert_eq!(
+        calls["calls"]["111111111111"]["iam"]["GetAccountSummary"], 3,
+        "one call, one rejected, one retried: {calls}"
+    );
+    // The cache holds the new session: a new client for the task reuses it.
+    let again = c
+        .root_iam("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+        .await
+        .expect("iam");
+    again.call(account_summary).await.expect("cached session");
+    assert_eq!(aws.assume_root_total(), 2);
+}
+
+#[tokio::test]
+async fn a_session_rejected_twice_is_reported_as_a_root_session_problem() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    // 1 s sessions and 1.2 s of latency: every session has expired by the
+    // time AWS checks it, the renewed one too.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "GetAccountSummary", "latency_ms": 1200}),
+    );
+    let c = clients(&aws, |s| s.root_session_duration = Duration::from_secs(1)).await;
+    let iam = c
+        .root_iam("111111111111", TaskPolicy::IamAuditRootUserCredentials)
+        .await
+        .expect("iam");
+    let err = iam.call(account_summary).await.expect_err("expired twice");
+    assert_eq!(err.kind, ErrorKind::RootSessionRejected, "{err}");
+    assert_eq!(aws.assume_root_total(), 2, "renewed once, not in a loop");
 }
 
 #[tokio::test]
@@ -108,8 +170,7 @@ async fn throttling_and_server_errors_are_retried() {
         .root_iam("111111111111", TaskPolicy::IamAuditRootUserCredentials)
         .await
         .expect("session despite throttling");
-    iam.get_account_summary()
-        .send()
+    iam.call(account_summary)
         .await
         .expect("summary despite 503s");
     let faults = aws.get("/faults");

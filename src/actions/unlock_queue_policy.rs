@@ -40,14 +40,14 @@ impl Action<AwsClients> for UnlockQueuePolicy {
         ) else {
             return;
         };
-        if let Ok(queue) = QueueUrl::parse(url) {
-            if queue.account_id != account {
-                diags.attribute_error(
+        if let Ok(queue) = QueueUrl::parse(url)
+            && queue.account_id != account
+        {
+            diags.attribute_error(
                     AttributePath::root("queue_url"),
                     "Queue belongs to another account",
                     format!("The queue URL names account {}, but account_id is {account}. Use the URL of a queue in {account}.", queue.account_id),
                 );
-            }
         }
     }
 

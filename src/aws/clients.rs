@@ -199,9 +199,8 @@ impl AwsClients {
         &self,
         account: &str,
         task: TaskPolicy,
-    ) -> Result<aws_sdk_iam::Client, AwsError> {
-        let creds = self.root_session(account, task).await?;
-        Ok(iam_client(&self.base, &self.settings, Some(creds)))
+    ) -> Result<RootClient<'_, aws_sdk_iam::Client>, AwsError> {
+        RootClient::open(self, account, task, None).await
     }
 
     /// S3 acting as `account`'s root user, in `region` (buckets live in any region).
@@ -209,20 +208,8 @@ impl AwsClients {
         &self,
         account: &str,
         region: Option<&str>,
-    ) -> Result<aws_sdk_s3::Client, AwsError> {
-        let creds = self
-            .root_session(account, TaskPolicy::S3UnlockBucketPolicy)
-            .await?;
-        let mut b = aws_sdk_s3::config::Builder::from(&self.base)
-            .credentials_provider(creds)
-            .force_path_style(self.settings.s3_use_path_style);
-        if let Some(r) = region {
-            b = b.region(Region::new(r.to_string()));
-        }
-        if let Some(url) = &self.settings.endpoints.s3 {
-            b = b.endpoint_url(url);
-        }
-        Ok(aws_sdk_s3::Client::from_conf(b.build()))
+    ) -> Result<RootClient<'_, aws_sdk_s3::Client>, AwsError> {
+        RootClient::open(self, account, TaskPolicy::S3UnlockBucketPolicy, region).await
     }
 
     /// SQS acting as `account`'s root user, in `region`.
@@ -230,18 +217,123 @@ impl AwsClients {
         &self,
         account: &str,
         region: Option<&str>,
-    ) -> Result<aws_sdk_sqs::Client, AwsError> {
-        let creds = self
-            .root_session(account, TaskPolicy::SqsUnlockQueuePolicy)
-            .await?;
-        let mut b = aws_sdk_sqs::config::Builder::from(&self.base).credentials_provider(creds);
+    ) -> Result<RootClient<'_, aws_sdk_sqs::Client>, AwsError> {
+        RootClient::open(self, account, TaskPolicy::SqsUnlockQueuePolicy, region).await
+    }
+}
+
+/// An SDK client that a root session's credentials can drive.
+pub trait RootService: Clone + Send + Sync {
+    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self;
+}
+
+impl RootService for aws_sdk_iam::Client {
+    fn build(aws: &AwsClients, creds: Credentials, _region: Option<&str>) -> Self {
+        // IAM is global: the region only picks the signing region.
+        iam_client(&aws.base, &aws.settings, Some(creds))
+    }
+}
+
+impl RootService for aws_sdk_s3::Client {
+    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self {
+        let mut b = aws_sdk_s3::config::Builder::from(&aws.base)
+            .credentials_provider(creds)
+            .force_path_style(aws.settings.s3_use_path_style);
         if let Some(r) = region {
             b = b.region(Region::new(r.to_string()));
         }
-        if let Some(url) = &self.settings.endpoints.sqs {
+        if let Some(url) = &aws.settings.endpoints.s3 {
             b = b.endpoint_url(url);
         }
-        Ok(aws_sdk_sqs::Client::from_conf(b.build()))
+        aws_sdk_s3::Client::from_conf(b.build())
+    }
+}
+
+impl RootService for aws_sdk_sqs::Client {
+    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self {
+        let mut b = aws_sdk_sqs::config::Builder::from(&aws.base).credentials_provider(creds);
+        if let Some(r) = region {
+            b = b.region(Region::new(r.to_string()));
+        }
+        if let Some(url) = &aws.settings.endpoints.sqs {
+            b = b.endpoint_url(url);
+        }
+        aws_sdk_sqs::Client::from_conf(b.build())
+    }
+}
+
+/// A service client acting as a member account's root user for one task.
+///
+/// Every call goes through [`AwsClients::call`] (bound, cancellation). When
+/// AWS rejects the session's credentials before their expiry (ExpiredToken,
+/// InvalidClientTokenId: clock skew, revocation), the session is dropped from
+/// the cache and the call is made once more with a new session; a second
+/// rejection is reported as [`ErrorKind::RootSessionRejected`].
+pub struct RootClient<'a, C> {
+    aws: &'a AwsClients,
+    account: String,
+    task: TaskPolicy,
+    region: Option<String>,
+    current: std::sync::Mutex<(Credentials, C)>,
+}
+
+impl<'a, C: RootService> RootClient<'a, C> {
+    async fn open(
+        aws: &'a AwsClients,
+        account: &str,
+        task: TaskPolicy,
+        region: Option<&str>,
+    ) -> Result<Self, AwsError> {
+        let creds = aws.root_session(account, task).await?;
+        let client = C::build(aws, creds.clone(), region);
+        Ok(RootClient {
+            aws,
+            account: account.to_string(),
+            task,
+            region: region.map(str::to_string),
+            current: std::sync::Mutex::new((creds, client)),
+        })
+    }
+
+    fn current(&self) -> (Credentials, C) {
+        self.current
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Runs `operation` with the session's client (see the type's docs).
+    pub async fn call<T, F, Fut>(&self, operation: F) -> Result<T, AwsError>
+    where
+        F: Fn(C) -> Fut,
+        Fut: Future<Output = Result<T, AwsError>>,
+    {
+        let (creds, client) = self.current();
+        match self.aws.call(operation(client)).await {
+            Err(e) if e.is_credential_rejection() => {
+                tracing::debug!(
+                    account = %self.account,
+                    task = self.task.name(),
+                    code = %e.code,
+                    "AWS rejected the root session before its expiry; opening a new one"
+                );
+                self.aws
+                    .root_sessions
+                    .forget(&self.account, self.task, &creds)
+                    .await;
+                let creds = self.aws.root_session(&self.account, self.task).await?;
+                let client = C::build(self.aws, creds.clone(), self.region.as_deref());
+                *self
+                    .current
+                    .lock()
+                    .unwrap_or_else(|poisoned| poisoned.into_inner()) = (creds, client.clone());
+                self.aws
+                    .call(operation(client))
+                    .await
+                    .map_err(AwsError::from_root_session)
+            }
+            other => other,
+        }
     }
 }
 

@@ -20,7 +20,15 @@ pub enum ErrorKind {
     /// IAM policy, SCP or permission boundary said no.
     AccessDenied,
     RegionDisabled,
+    /// The caller's own credentials expired.
     ExpiredCredentials,
+    /// The caller's own credentials are not valid (unknown key, bad token).
+    InvalidCredentials,
+    /// The request's time is too far from AWS's clock.
+    ClockSkew,
+    /// AWS refused a root session's credentials as expired or invalid, also
+    /// after the provider replaced the session with a new one.
+    RootSessionRejected,
     /// Still throttled after every retry.
     Throttled,
     /// The object does not exist (bucket, queue, login profile, ...).
@@ -107,6 +115,24 @@ impl AwsError {
     pub fn is(&self, kind: ErrorKind) -> bool {
         self.kind == kind
     }
+
+    /// AWS refused the credentials themselves (expired or not valid), not
+    /// the request: for a root session, a new session may succeed.
+    pub fn is_credential_rejection(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::ExpiredCredentials | ErrorKind::InvalidCredentials
+        )
+    }
+
+    /// The same error, seen through a root session that was already renewed
+    /// once: the caller's own credentials are not what expired.
+    pub fn from_root_session(mut self) -> Self {
+        if self.is_credential_rejection() {
+            self.kind = ErrorKind::RootSessionRejected;
+        }
+        self
+    }
 }
 
 fn classify(code: &str, message: &str) -> ErrorKind {
@@ -118,22 +144,24 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         "OrganizationNotFound" | "AWSOrganizationsNotInUse" => ErrorKind::OrganizationNotFound,
         "OrganizationNotInAllFeaturesMode" => ErrorKind::NotAllFeaturesMode,
         "RegionDisabled" => ErrorKind::RegionDisabled,
-        "ExpiredToken" | "ExpiredTokenException" | "RequestExpired" => {
-            ErrorKind::ExpiredCredentials
+        "ExpiredToken" => ErrorKind::ExpiredCredentials,
+        // S3 says InvalidAccessKeyId / InvalidToken; the query and JSON
+        // services InvalidClientTokenId.
+        "InvalidClientTokenId" | "InvalidToken" | "InvalidAccessKeyId" => {
+            ErrorKind::InvalidCredentials
         }
-        "Throttling"
-        | "ThrottlingException"
-        | "TooManyRequests"
-        | "RequestLimitExceeded"
-        | "RequestThrottled"
-        | "SlowDown" => ErrorKind::Throttled,
+        // The request's signature time is more than 15 minutes off AWS's
+        // clock: no credential is at fault, and a new one would not help.
+        "RequestExpired" | "RequestTimeTooSkewed" => ErrorKind::ClockSkew,
+        // `Exception` suffixes are already stripped above.
+        "Throttling" | "TooManyRequests" | "RequestThrottled" | "SlowDown" => ErrorKind::Throttled,
         "NoSuchEntity"
         | "NoSuchBucket"
         | "NoSuchBucketPolicy"
         | "AWS.SimpleQueueService.NonExistentQueue"
         | "QueueDoesNotExist"
         | "AccountNotFound" => ErrorKind::NotFound,
-        "AccessDenied" | "AccessDeniedException" | "UnauthorizedOperation" => {
+        "AccessDenied" => {
             // AWS answers AccessDenied when a root session needs a disabled feature.
             let m = message.to_ascii_lowercase();
             if m.contains("trusted access") && m.contains("not enabled") {
@@ -179,5 +207,28 @@ mod tests {
         );
         assert_eq!(classify("Throttling", ""), ErrorKind::Throttled);
         assert_eq!(classify("NoSuchBucketPolicy", ""), ErrorKind::NotFound);
+        assert_eq!(classify("ExpiredToken", ""), ErrorKind::ExpiredCredentials);
+        assert_eq!(
+            classify("InvalidClientTokenId", ""),
+            ErrorKind::InvalidCredentials
+        );
+        let rejected = AwsError::new(
+            "iam:ListAccessKeys",
+            ErrorKind::ExpiredCredentials,
+            "ExpiredToken",
+            "",
+        );
+        assert!(rejected.is_credential_rejection());
+        assert_eq!(
+            rejected.from_root_session().kind,
+            ErrorKind::RootSessionRejected
+        );
+        let denied = AwsError::new(
+            "iam:ListAccessKeys",
+            ErrorKind::AccessDenied,
+            "AccessDenied",
+            "",
+        );
+        assert_eq!(denied.from_root_session().kind, ErrorKind::AccessDenied);
     }
 }

@@ -13,8 +13,11 @@ mod settings;
 pub mod task_policy;
 
 pub use clients::AwsClients;
+pub use clients::RootClient;
+pub use clients::RootService;
 pub use error::AwsError;
 pub use error::ErrorKind;
+pub use organization::AccountState;
 pub use organization::Membership;
 pub use organization::OrgAccount;
 pub use organization::Organization;

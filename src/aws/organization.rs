@@ -1,26 +1,105 @@
 //! The organization the provider acts for: its management account and its
-//! member accounts with their status. Read once per provider configuration
-//! (one Terraform command) and shared, so plan-time checks of many resources
-//! cost a handful of calls in all.
+//! member accounts with their lifecycle state. Read once per provider
+//! configuration (one Terraform command) and shared, so plan-time checks of
+//! many resources cost a handful of calls in all.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::sync::Arc;
+
+use aws_sdk_organizations::types::Account;
 
 use super::clients::AwsClients;
 use super::error::{AwsError, ErrorKind};
+
+/// An account's lifecycle state in AWS Organizations.
+///
+/// Read from `Account.State`. AWS retired `Account.Status` on 2026-09-09; it
+/// is read only when `State` is absent (older partitions and endpoints).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AccountState {
+    /// Sign-up started but never finished: the account is not usable yet.
+    PendingActivation,
+    Active,
+    Suspended,
+    PendingClosure,
+    Closed,
+    /// A value this provider does not know (newer than its SDK), verbatim.
+    Unrecognized(String),
+    /// AWS sent neither `State` nor `Status`.
+    Missing,
+}
+
+impl AccountState {
+    /// The state of an account as Organizations describes it.
+    pub fn of(account: &Account) -> AccountState {
+        if let Some(state) = account.state() {
+            return AccountState::from_name(state.as_str());
+        }
+        // Pre-2026 answers carry only Status (ACTIVE | SUSPENDED | PENDING_CLOSURE).
+        match account.status() {
+            Some(status) => AccountState::from_name(status.as_str()),
+            None => AccountState::Missing,
+        }
+    }
+
+    pub fn from_name(name: &str) -> AccountState {
+        match name {
+            "PENDING_ACTIVATION" => AccountState::PendingActivation,
+            "ACTIVE" => AccountState::Active,
+            "SUSPENDED" => AccountState::Suspended,
+            "PENDING_CLOSURE" => AccountState::PendingClosure,
+            "CLOSED" => AccountState::Closed,
+            "" => AccountState::Missing,
+            other => AccountState::Unrecognized(other.to_string()),
+        }
+    }
+
+    /// The name AWS uses; empty when AWS sent none.
+    pub fn name(&self) -> &str {
+        match self {
+            AccountState::PendingActivation => "PENDING_ACTIVATION",
+            AccountState::Active => "ACTIVE",
+            AccountState::Suspended => "SUSPENDED",
+            AccountState::PendingClosure => "PENDING_CLOSURE",
+            AccountState::Closed => "CLOSED",
+            AccountState::Unrecognized(name) => name,
+            AccountState::Missing => "",
+        }
+    }
+
+    pub fn is_active(&self) -> bool {
+        *self == AccountState::Active
+    }
+
+    /// Whether the state is one this provider can act on with certainty:
+    /// `false` for a missing or unrecognized state, which is never read as
+    /// "inactive" or "gone".
+    pub fn is_known(&self) -> bool {
+        !matches!(self, AccountState::Unrecognized(_) | AccountState::Missing)
+    }
+}
+
+impl fmt::Display for AccountState {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AccountState::Missing => f.write_str("of unknown state"),
+            other => f.write_str(other.name()),
+        }
+    }
+}
 
 /// One account of the organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OrgAccount {
     pub id: String,
     pub name: String,
-    /// `ACTIVE`, `SUSPENDED`, `PENDING_CLOSURE`, ...
-    pub status: String,
+    pub state: AccountState,
 }
 
 impl OrgAccount {
     pub fn is_active(&self) -> bool {
-        self.status == "ACTIVE"
+        self.state.is_active()
     }
 }
 
@@ -36,12 +115,24 @@ pub struct Organization {
 /// Where an account stands in the organization.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Membership {
+    /// A member account in the ACTIVE state: root sessions can target it.
     ActiveMember,
     ManagementAccount,
-    /// A member that is not ACTIVE (closed accounts are SUSPENDED, then removed).
-    Inactive(String),
+    /// A member account in another state: suspended, closing, closed, not yet
+    /// activated, or a state that cannot be told (see [`AccountState::is_known`]).
+    Member(AccountState),
     /// Not (or no longer) an account of the organization.
     NotMember,
+}
+
+impl Membership {
+    fn of_member(state: AccountState) -> Membership {
+        if state.is_active() {
+            Membership::ActiveMember
+        } else {
+            Membership::Member(state)
+        }
+    }
 }
 
 impl Organization {
@@ -51,17 +142,27 @@ impl Organization {
         }
         match self.accounts.get(account) {
             None => Membership::NotMember,
-            Some(a) if a.is_active() => Membership::ActiveMember,
-            Some(a) => Membership::Inactive(a.status.clone()),
+            Some(a) => Membership::of_member(a.state.clone()),
         }
+    }
+
+    /// Member accounts (the management account excluded) whose state cannot
+    /// be told: callers that act on "the active members" must refuse to
+    /// guess while any exist.
+    pub fn members_of_unknown_state(&self) -> Vec<&OrgAccount> {
+        self.accounts
+            .values()
+            .filter(|a| a.id != self.management_account_id && !a.state.is_known())
+            .collect()
     }
 }
 
 impl AwsClients {
     /// The organization with all its accounts (DescribeOrganization, then
-    /// ListAccounts page by page), read once and cached for this configuration.
-    /// A failure is cached too: a caller without organizations:ListAccounts
-    /// asks once per Terraform command, not once per resource.
+    /// ListAccounts page by page: at most 20 accounts a page), read once and
+    /// cached for this configuration. A failure is cached too: a caller
+    /// without organizations:ListAccounts asks once per Terraform command,
+    /// not once per resource.
     pub async fn organization(&self) -> Result<Arc<Organization>, AwsError> {
         self.organization
             .get_or_init(|| async { self.read_organization().await.map(Arc::new) })
@@ -103,10 +204,12 @@ impl AwsClients {
                     OrgAccount {
                         id: id.to_string(),
                         name: a.name().unwrap_or_default().to_string(),
-                        status: a.status().map(|s| s.as_str()).unwrap_or("").to_string(),
+                        state: AccountState::of(a),
                     },
                 );
             }
+            // Organizations may return an empty page with a NextToken: only
+            // the absence of a token ends the listing.
             next = page.next_token().map(str::to_string);
             if next.is_none() {
                 break;
@@ -137,17 +240,11 @@ impl AwsClients {
             })
             .await;
         match described {
-            Ok(out) => {
-                let status = out
-                    .account
-                    .and_then(|a| a.status.map(|s| s.as_str().to_string()))
-                    .unwrap_or_default();
-                Ok(if status == "ACTIVE" {
-                    Membership::ActiveMember
-                } else {
-                    Membership::Inactive(status)
-                })
-            }
+            Ok(out) => Ok(Membership::of_member(
+                out.account
+                    .as_ref()
+                    .map_or(AccountState::Missing, AccountState::of),
+            )),
             Err(e) if e.is(ErrorKind::NotFound) => Ok(Membership::NotMember),
             Err(e) => Err(e),
         }
@@ -157,16 +254,50 @@ impl AwsClients {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use aws_sdk_organizations::types::{AccountState as SdkState, AccountStatus as SdkStatus};
+
+    #[test]
+    fn state_comes_from_state_and_status_only_when_state_is_absent() {
+        let today = Account::builder().state(SdkState::Suspended).build();
+        assert_eq!(AccountState::of(&today), AccountState::Suspended);
+        // Both present (2025 answers): State wins.
+        let both = Account::builder()
+            .state(SdkState::Closed)
+            .status(SdkStatus::Active)
+            .build();
+        assert_eq!(AccountState::of(&both), AccountState::Closed);
+        let legacy = Account::builder().status(SdkStatus::PendingClosure).build();
+        assert_eq!(AccountState::of(&legacy), AccountState::PendingClosure);
+        let neither = Account::builder().id("111111111111").build();
+        assert_eq!(AccountState::of(&neither), AccountState::Missing);
+        assert!(!AccountState::Missing.is_known());
+        let newer = Account::builder().state(SdkState::from("ARCHIVED")).build();
+        assert_eq!(
+            AccountState::of(&newer),
+            AccountState::Unrecognized("ARCHIVED".into())
+        );
+        assert!(!AccountState::of(&newer).is_known());
+        for state in [
+            AccountState::PendingActivation,
+            AccountState::Active,
+            AccountState::Suspended,
+            AccountState::PendingClosure,
+            AccountState::Closed,
+        ] {
+            assert!(state.is_known());
+            assert_eq!(AccountState::from_name(state.name()), state);
+        }
+    }
 
     #[test]
     fn membership_of_accounts() {
-        let account = |id: &str, status: &str| {
+        let account = |id: &str, state: AccountState| {
             (
                 id.to_string(),
                 OrgAccount {
                     id: id.into(),
                     name: "n".into(),
-                    status: status.into(),
+                    state,
                 },
             )
         };
@@ -174,9 +305,10 @@ mod tests {
             id: "o-abcdefghij".into(),
             management_account_id: "123456789012".into(),
             accounts: [
-                account("123456789012", "ACTIVE"),
-                account("111111111111", "ACTIVE"),
-                account("444444444444", "SUSPENDED"),
+                account("123456789012", AccountState::Missing),
+                account("111111111111", AccountState::Active),
+                account("444444444444", AccountState::Suspended),
+                account("555555555555", AccountState::Missing),
             ]
             .into_iter()
             .collect(),
@@ -188,8 +320,18 @@ mod tests {
         assert_eq!(org.membership("111111111111"), Membership::ActiveMember);
         assert_eq!(
             org.membership("444444444444"),
-            Membership::Inactive("SUSPENDED".into())
+            Membership::Member(AccountState::Suspended)
+        );
+        assert_eq!(
+            org.membership("555555555555"),
+            Membership::Member(AccountState::Missing)
         );
         assert_eq!(org.membership("999999999999"), Membership::NotMember);
+        let unknown: Vec<&str> = org
+            .members_of_unknown_state()
+            .iter()
+            .map(|a| a.id.as_str())
+            .collect();
+        assert_eq!(unknown, ["555555555555"]);
     }
 }

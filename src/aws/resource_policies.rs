@@ -196,8 +196,8 @@ async fn get_bucket_policy_in(
     region: &str,
 ) -> Result<Located, AwsError> {
     let s3 = aws.root_s3(account, Some(region)).await?;
-    let result = aws
-        .call(async {
+    let result = s3
+        .call(|s3| async move {
             match s3.get_bucket_policy().bucket(bucket).send().await {
                 Ok(out) => Ok(Located::Here(out.policy.filter(|p| !p.is_empty()))),
                 Err(e) => match redirect_region(&e, region) {
@@ -239,7 +239,7 @@ pub async fn delete_bucket_policy(
     region: &str,
 ) -> Result<(), AwsError> {
     let s3 = aws.root_s3(account, Some(region)).await?;
-    aws.call(async {
+    s3.call(|s3| async move {
         s3.delete_bucket_policy()
             .bucket(bucket)
             .send()
@@ -259,7 +259,7 @@ pub async fn put_bucket_policy(
     policy: &str,
 ) -> Result<(), AwsError> {
     let s3 = aws.root_s3(account, Some(region)).await?;
-    aws.call(async {
+    s3.call(|s3| async move {
         s3.put_bucket_policy()
             .bucket(bucket)
             .policy(policy)
@@ -354,8 +354,8 @@ pub async fn get_queue_policy(
     let sqs = aws
         .root_sqs(&queue.account_id, queue.region.as_deref())
         .await?;
-    let out = aws
-        .call(async {
+    let out = sqs
+        .call(|sqs| async move {
             sqs.get_queue_attributes()
                 .queue_url(&queue.url)
                 .attribute_names(aws_sdk_sqs::types::QueueAttributeName::Policy)
@@ -380,7 +380,7 @@ pub async fn set_queue_policy(
     let sqs = aws
         .root_sqs(&queue.account_id, queue.region.as_deref())
         .await?;
-    aws.call(async {
+    sqs.call(|sqs| async move {
         sqs.set_queue_attributes()
             .queue_url(&queue.url)
             .attributes(

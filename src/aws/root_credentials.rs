@@ -11,9 +11,14 @@ use aws_sdk_iam::primitives::{DateTime, DateTimeFormat};
 use aws_sdk_iam::types::SummaryKeyType;
 use futures::StreamExt;
 
-use super::clients::AwsClients;
+use std::future::Future;
+
+use super::clients::{AwsClients, RootClient};
 use super::error::{AwsError, ErrorKind};
 use super::task_policy::TaskPolicy;
+
+/// IAM in a member account's root session.
+type RootIam<'a> = RootClient<'a, aws_sdk_iam::Client>;
 
 /// The four kinds of root credentials a member account can have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -223,8 +228,8 @@ pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, A
     let iam = aws
         .root_iam(account, TaskPolicy::IamAuditRootUserCredentials)
         .await?;
-    let summary = aws
-        .call(async {
+    let summary = iam
+        .call(|iam| async move {
             iam.get_account_summary()
                 .send()
                 .await
@@ -236,21 +241,21 @@ pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, A
     let (access_keys, signing_certificates, mfa_devices) = tokio::try_join!(
         async {
             if present(SummaryKeyType::AccountAccessKeysPresent) {
-                list_access_keys(aws, &iam).await
+                list_access_keys(&iam).await
             } else {
                 Ok(Vec::new())
             }
         },
         async {
             if present(SummaryKeyType::AccountSigningCertificatesPresent) {
-                list_signing_certificates(aws, &iam).await
+                list_signing_certificates(&iam).await
             } else {
                 Ok(Vec::new())
             }
         },
         async {
             if present(SummaryKeyType::AccountMfaEnabled) {
-                list_mfa_devices(aws, &iam).await
+                list_mfa_devices(&iam).await
             } else {
                 Ok(Vec::new())
             }
@@ -294,8 +299,8 @@ pub async fn delete_all(
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
-    let before = inventory(aws, &iam).await?;
-    let deletion = delete_each(aws, &iam, before.of_types(types).items()).await;
+    let before = inventory(&iam).await?;
+    let deletion = delete_each(&iam, before.of_types(types).items()).await;
     Ok((before, deletion))
 }
 
@@ -312,18 +317,14 @@ pub async fn delete_these(
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
-    Ok(delete_each(aws, &iam, credentials).await)
+    Ok(delete_each(&iam, credentials).await)
 }
 
 /// Deletes each credential concurrently; one failure does not stop the others.
-async fn delete_each(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-    credentials: Vec<Credential>,
-) -> Deletion {
+async fn delete_each(iam: &RootIam<'_>, credentials: Vec<Credential>) -> Deletion {
     let outcomes =
         futures::future::join_all(credentials.into_iter().map(|credential| async move {
-            let result = aws.call(delete_one(iam, &credential)).await;
+            let result = iam.call(|iam| delete_one(iam, credential.clone())).await;
             (credential, result)
         }))
         .await;
@@ -344,7 +345,7 @@ pub async fn login_profile(aws: &AwsClients, account: &str) -> Result<Option<Str
     let iam = aws
         .root_iam(account, TaskPolicy::IamAuditRootUserCredentials)
         .await?;
-    get_login_profile(aws, &iam).await
+    get_login_profile(&iam).await
 }
 
 /// What allowing password recovery did.
@@ -365,8 +366,8 @@ pub async fn allow_password_recovery(
     let iam = aws
         .root_iam(account, TaskPolicy::IamCreateRootUserPassword)
         .await?;
-    let created = aws
-        .call(async {
+    let created = iam
+        .call(|iam| async move {
             iam.create_login_profile()
                 .send()
                 .await
@@ -382,7 +383,7 @@ pub async fn allow_password_recovery(
         }),
         Err(e) if e.code == "EntityAlreadyExists" => {
             // The session policy allows GetLoginProfile too.
-            let created = get_login_profile(aws, &iam).await?.unwrap_or_default();
+            let created = get_login_profile(&iam).await?.unwrap_or_default();
             Ok(PasswordRecovery::AlreadyAllowed { created })
         }
         Err(e) => Err(e),
@@ -395,7 +396,7 @@ pub async fn delete_password(aws: &AwsClients, account: &str) -> Result<bool, Aw
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
-    match aws.call(delete_one(&iam, &Credential::Password)).await {
+    match iam.call(|iam| delete_one(iam, Credential::Password)).await {
         Ok(()) => Ok(true),
         Err(e) if e.is(ErrorKind::NotFound) => Ok(false),
         Err(e) => Err(e),
@@ -405,15 +406,12 @@ pub async fn delete_password(aws: &AwsClients, account: &str) -> Result<bool, Aw
 // ---- single calls, each inside the caller's root session ----
 
 /// All four kinds, listed concurrently.
-async fn inventory(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-) -> Result<RootCredentials, AwsError> {
+async fn inventory(iam: &RootIam<'_>) -> Result<RootCredentials, AwsError> {
     let (password, access_keys, signing_certificates, mfa_devices) = tokio::try_join!(
-        get_login_profile(aws, iam),
-        list_access_keys(aws, iam),
-        list_signing_certificates(aws, iam),
-        list_mfa_devices(aws, iam),
+        get_login_profile(iam),
+        list_access_keys(iam),
+        list_signing_certificates(iam),
+        list_mfa_devices(iam),
     )?;
     Ok(RootCredentials {
         password: password.is_some(),
@@ -427,12 +425,9 @@ fn timestamp(t: &DateTime) -> String {
     t.fmt(DateTimeFormat::DateTime).unwrap_or_default()
 }
 
-async fn get_login_profile(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-) -> Result<Option<String>, AwsError> {
-    let result = aws
-        .call(async {
+async fn get_login_profile(iam: &RootIam<'_>) -> Result<Option<String>, AwsError> {
+    let result = iam
+        .call(|iam| async move {
             iam.get_login_profile()
                 .send()
                 .await
@@ -450,99 +445,114 @@ async fn get_login_profile(
     }
 }
 
-async fn list_access_keys(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-) -> Result<Vec<AccessKey>, AwsError> {
-    let mut keys = Vec::new();
+/// Every page of an IAM listing: IAM may return fewer items than asked for
+/// even when more exist, so only `IsTruncated = false` (or no `Marker`)
+/// ends it.
+async fn all_pages<Page, Item, F, Fut>(
+    iam: &RootIam<'_>,
+    list: F,
+    read: impl Fn(Page) -> (Vec<Item>, bool, Option<String>),
+) -> Result<Vec<Item>, AwsError>
+where
+    F: Fn(aws_sdk_iam::Client, Option<String>) -> Fut,
+    Fut: Future<Output = Result<Page, AwsError>>,
+{
+    let mut items = Vec::new();
     let mut marker = None;
     loop {
-        let page = aws
-            .call(async {
-                iam.list_access_keys()
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("iam:ListAccessKeys", e))
-            })
-            .await?;
-        keys.extend(page.access_key_metadata().iter().filter_map(|k| {
-            Some(AccessKey {
-                id: k.access_key_id()?.to_string(),
-                status: k.status().map(|s| s.as_str()).unwrap_or("").to_string(),
-            })
-        }));
-        marker = page.marker().map(str::to_string);
-        if !page.is_truncated() || marker.is_none() {
-            break;
+        let page = iam.call(|iam| list(iam, marker.clone())).await?;
+        let (more_items, truncated, next) = read(page);
+        items.extend(more_items);
+        match next {
+            Some(next) if truncated => marker = Some(next),
+            _ => return Ok(items),
         }
     }
+}
+
+async fn list_access_keys(iam: &RootIam<'_>) -> Result<Vec<AccessKey>, AwsError> {
+    let mut keys = all_pages(
+        iam,
+        |iam, marker| async move {
+            iam.list_access_keys()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:ListAccessKeys", e))
+        },
+        |page| {
+            let keys = page
+                .access_key_metadata()
+                .iter()
+                .filter_map(|k| {
+                    Some(AccessKey {
+                        id: k.access_key_id()?.to_string(),
+                        status: k.status().map(|s| s.as_str()).unwrap_or("").to_string(),
+                    })
+                })
+                .collect();
+            (keys, page.is_truncated(), page.marker)
+        },
+    )
+    .await?;
     keys.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(keys)
 }
 
-async fn list_signing_certificates(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-) -> Result<Vec<SigningCertificate>, AwsError> {
-    let mut certificates = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = aws
-            .call(async {
-                iam.list_signing_certificates()
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("iam:ListSigningCertificates", e))
-            })
-            .await?;
-        certificates.extend(page.certificates().iter().map(|c| SigningCertificate {
-            id: c.certificate_id().to_string(),
-            status: c.status().as_str().to_string(),
-        }));
-        marker = page.marker().map(str::to_string);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
+async fn list_signing_certificates(iam: &RootIam<'_>) -> Result<Vec<SigningCertificate>, AwsError> {
+    let mut certificates = all_pages(
+        iam,
+        |iam, marker| async move {
+            iam.list_signing_certificates()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:ListSigningCertificates", e))
+        },
+        |page| {
+            let certificates = page
+                .certificates()
+                .iter()
+                .map(|c| SigningCertificate {
+                    id: c.certificate_id().to_string(),
+                    status: c.status().as_str().to_string(),
+                })
+                .collect();
+            (certificates, page.is_truncated(), page.marker)
+        },
+    )
+    .await?;
     certificates.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(certificates)
 }
 
-async fn list_mfa_devices(
-    aws: &AwsClients,
-    iam: &aws_sdk_iam::Client,
-) -> Result<Vec<String>, AwsError> {
-    let mut serials = Vec::new();
-    let mut marker = None;
-    loop {
-        let page = aws
-            .call(async {
-                iam.list_mfa_devices()
-                    .set_marker(marker.clone())
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("iam:ListMFADevices", e))
-            })
-            .await?;
-        serials.extend(
-            page.mfa_devices()
+async fn list_mfa_devices(iam: &RootIam<'_>) -> Result<Vec<String>, AwsError> {
+    let mut serials = all_pages(
+        iam,
+        |iam, marker| async move {
+            iam.list_mfa_devices()
+                .set_marker(marker)
+                .send()
+                .await
+                .map_err(|e| AwsError::from_sdk("iam:ListMFADevices", e))
+        },
+        |page| {
+            let serials = page
+                .mfa_devices()
                 .iter()
-                .map(|d| d.serial_number().to_string()),
-        );
-        marker = page.marker().map(str::to_string);
-        if !page.is_truncated() || marker.is_none() {
-            break;
-        }
-    }
+                .map(|d| d.serial_number().to_string())
+                .collect();
+            (serials, page.is_truncated(), page.marker)
+        },
+    )
+    .await?;
     serials.sort();
     Ok(serials)
 }
 
 /// One deletion. MFA devices are deactivated (detached from the root user);
 /// a virtual device then remains as an unassigned device that signs nothing in.
-async fn delete_one(iam: &aws_sdk_iam::Client, credential: &Credential) -> Result<(), AwsError> {
+async fn delete_one(iam: aws_sdk_iam::Client, credential: Credential) -> Result<(), AwsError> {
     match credential {
         Credential::Password => iam
             .delete_login_profile()

@@ -14,9 +14,13 @@ use aws_sdk_sts::types::PolicyDescriptorType;
 use super::error::{AwsError, ErrorKind};
 use super::task_policy::TaskPolicy;
 
-/// A session is renewed when less than this is left: long enough for one
-/// more AWS call with retries.
-const REFRESH_MARGIN: Duration = Duration::from_secs(120);
+/// A cached session is renewed when less than this is left of it: long
+/// enough for one more AWS call with retries, but at most a quarter of the
+/// session's lifetime, so that a short `root_session_duration` (60 s, say)
+/// still serves many calls instead of one AssumeRoot per call.
+fn refresh_margin(duration: Duration) -> Duration {
+    (duration / 4).min(Duration::from_secs(120))
+}
 
 type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
 
@@ -55,7 +59,7 @@ impl RootSessions {
             let fresh = creds
                 .expiry()
                 .and_then(|e| e.duration_since(SystemTime::now()).ok())
-                .is_some_and(|left| left > REFRESH_MARGIN);
+                .is_some_and(|left| left > refresh_margin(self.duration));
             if fresh {
                 return Ok(creds.clone());
             }
@@ -63,6 +67,20 @@ impl RootSessions {
         let creds = self.assume_root(account, task, self.duration).await?;
         *cached = Some(creds.clone());
         Ok(creds)
+    }
+
+    /// Drops the cached session of (`account`, `task`) if it is still the one
+    /// with `rejected`'s access key: AWS refused it before its expiry (clock
+    /// skew, revocation). A session another caller already renewed stays.
+    pub async fn forget(&self, account: &str, task: TaskPolicy, rejected: &Credentials) {
+        let slot = self.slot(account, task);
+        let mut cached = slot.lock().await;
+        if cached
+            .as_ref()
+            .is_some_and(|c| c.access_key_id() == rejected.access_key_id())
+        {
+            *cached = None;
+        }
     }
 
     /// A new session that bypasses the cache: for credentials handed out of
@@ -108,5 +126,30 @@ impl RootSessions {
             expiry,
             "rootaccess-assume-root",
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_renewal_margin_fits_the_session() {
+        assert_eq!(
+            refresh_margin(Duration::from_secs(900)),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(480)),
+            Duration::from_secs(120)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(60)),
+            Duration::from_secs(15)
+        );
+        assert_eq!(
+            refresh_margin(Duration::from_secs(1)),
+            Duration::from_millis(250)
+        );
     }
 }

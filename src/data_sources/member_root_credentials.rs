@@ -8,7 +8,7 @@ use crate::aws::AwsClients;
 use crate::aws::root_credentials::{self, RootCredentials};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
-use crate::member_account::{check_target, gone_reason};
+use crate::member_account::{AccountFate, account_fate, check_target};
 use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 pub struct MemberRootCredentials;
@@ -145,9 +145,13 @@ impl DataSource<AwsClients> for MemberRootCredentials {
             Ok(found) => found,
             Err(e) => {
                 let doing = format!("audit the root credentials of account {account}");
-                match gone_reason(aws, account).await {
-                    Some(reason) => diags.error(format!("Could not {doing}"), reason),
-                    None => diags.extend(aws_diagnostic(&e, &doing)),
+                match account_fate(aws, account).await {
+                    AccountFate::Active => diags.extend(aws_diagnostic(&e, &doing)),
+                    AccountFate::Left(reason)
+                    | AccountFate::Unusable(reason)
+                    | AccountFate::Unknown(reason) => {
+                        diags.error(format!("Could not {doing}"), reason)
+                    }
                 }
                 return Value::Null;
             }

@@ -8,9 +8,10 @@ use async_trait::async_trait;
 use serde::Serialize;
 
 use crate::aws::root_credentials;
-use crate::aws::{AwsClients, Membership};
+use crate::aws::{AccountState, AwsClients, Membership};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::{advice, aws_diagnostic};
+use crate::member_account::unusable_reason;
 use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 use super::member_root_credentials::{Audit, access_keys_type, signing_certificates_type};
@@ -179,6 +180,8 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         };
         let mut to_audit = Vec::new();
         let mut skipped = Vec::new();
+        // Members whose state AWS did not tell: neither audited nor skipped.
+        let mut unknown = Vec::new();
         for id in candidates {
             let reason = match org.membership(&id) {
                 Membership::ActiveMember => {
@@ -189,9 +192,13 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                     "management account: centralized root access acts on member accounts only"
                         .to_string()
                 }
-                Membership::Inactive(status) => {
-                    format!("account is {status}: AWS opens no root session in it")
-                }
+                Membership::Member(state) => match unusable_reason(&id, &state) {
+                    Some(reason) => reason,
+                    None => {
+                        unknown.push((id.clone(), state));
+                        continue;
+                    }
+                },
                 Membership::NotMember => "not an account of the organization".to_string(),
             };
             skipped.push(Skipped {
@@ -201,6 +208,33 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             });
         }
 
+        if !unknown.is_empty() {
+            // An audit that left them out would read as clean for them.
+            let mut detail = format!(
+                "The organization-wide audit needs the state of every member account, and {} cannot be told:\n",
+                unknown.len()
+            );
+            for (id, state) in unknown.iter().take(FAILURES_SHOWN) {
+                match state {
+                    AccountState::Unrecognized(name) => detail.push_str(&format!(
+                        "  - {id}: state {name:?}, unknown to this provider\n"
+                    )),
+                    _ => detail.push_str(&format!("  - {id}: AWS reported no state\n")),
+                }
+            }
+            if unknown.len() > FAILURES_SHOWN {
+                detail.push_str(&format!(
+                    "  ... and {} more\n",
+                    unknown.len() - FAILURES_SHOWN
+                ));
+            }
+            detail.push_str(
+                "\nNone of them is treated as inactive or audited as clean. Upgrade the provider if AWS added a new \
+                 account state, or list the accounts to audit in `account_ids`.",
+            );
+            diags.error("Account state unknown", detail);
+            return Value::Null;
+        }
         let results = root_credentials::audit_many(aws, to_audit).await;
         let mut accounts = Vec::new();
         let mut failures = Vec::new();

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::aws::AwsClients;
 use crate::errors::aws_diagnostic;
+use crate::member_account::unknown_state_detail;
 use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 pub struct OrganizationData;
@@ -16,6 +17,9 @@ pub struct OrganizationData;
 struct Account {
     id: String,
     name: String,
+    state: String,
+    /// The same value as `state`, for configurations written before AWS
+    /// retired `Account.Status`.
     status: String,
 }
 
@@ -37,6 +41,7 @@ impl DataSource<AwsClients> for OrganizationData {
         let account = Type::object([
             ("id", Type::String),
             ("name", Type::String),
+            ("state", Type::String),
             ("status", Type::String),
         ]);
         Schema::new(
@@ -51,7 +56,12 @@ impl DataSource<AwsClients> for OrganizationData {
         .attribute(
             Attribute::new("accounts", Type::list(account))
                 .computed()
-                .describe("Every account of the organization (`id`, `name`, `status`), by id."),
+                .describe(
+                    "Every account of the organization, by id: `id`, `name`, and `state` (`ACTIVE`, `SUSPENDED`, \
+                     `PENDING_CLOSURE`, `CLOSED` or `PENDING_ACTIVATION`, from AWS Organizations' `Account.State`). \
+                     `status` repeats `state` for configurations written before AWS retired `Account.Status` \
+                     (2026-09-09); use `state`.",
+                ),
         )
         .attribute(Attribute::new("active_member_account_ids", Type::list(Type::String)).computed().describe(
             "Ids of the ACTIVE member accounts, without the management account: the accounts root sessions can \
@@ -67,6 +77,21 @@ impl DataSource<AwsClients> for OrganizationData {
                 return Value::Null;
             }
         };
+        let unknown = org.members_of_unknown_state();
+        if let Some(first) = unknown.first() {
+            // A for_each over active_member_account_ids must not lose an
+            // account whose state is merely unknown: that would plan to
+            // destroy its resources.
+            let others = match unknown.len() {
+                1 => String::new(),
+                n => format!(" ({} more accounts are in the same case.)", n - 1),
+            };
+            diags.error(
+                "Account state unknown",
+                format!("{}{others}", unknown_state_detail(&first.id, &first.state)),
+            );
+            return Value::Null;
+        }
         let state = State {
             id: org.id.clone(),
             management_account_id: org.management_account_id.clone(),
@@ -76,7 +101,8 @@ impl DataSource<AwsClients> for OrganizationData {
                 .map(|a| Account {
                     id: a.id.clone(),
                     name: a.name.clone(),
-                    status: a.status.clone(),
+                    state: a.state.name().to_string(),
+                    status: a.state.name().to_string(),
                 })
                 .collect(),
             active_member_account_ids: org

@@ -620,12 +620,11 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             &mut diags,
         ) {
             validate_config(&self.provider_schema, &config, &mut diags);
-            if !diags.has_errors() {
-                if let Some(client) = self.provider.configure(&config, &mut diags).await {
-                    if let Ok(mut slot) = self.client.write() {
-                        *slot = Some(Arc::new(client));
-                    }
-                }
+            if !diags.has_errors()
+                && let Some(client) = self.provider.configure(&config, &mut diags).await
+                && let Ok(mut slot) = self.client.write()
+            {
+                *slot = Some(Arc::new(client));
             }
         }
         Ok(Response::new(pb::configure::Response {
@@ -774,19 +773,18 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let mut imported = Vec::new();
         if let Some((resource, schema)) =
             lookup(&self.resources, "resource type", &req.type_name, &mut diags)
+            && let Some(client) = self.require_client(&mut diags)
         {
-            if let Some(client) = self.require_client(&mut diags) {
-                let state = resource.import(&client, &req.id, &mut diags).await;
-                if !diags.has_errors() {
-                    if let Some(state) = encode(&state, &schema.value_type(), &mut diags) {
-                        imported.push(pb::import_resource_state::ImportedResource {
-                            type_name: req.type_name.clone(),
-                            state: Some(state),
-                            private: Vec::new(),
-                            identity: None,
-                        });
-                    }
-                }
+            let state = resource.import(&client, &req.id, &mut diags).await;
+            if !diags.has_errors()
+                && let Some(state) = encode(&state, &schema.value_type(), &mut diags)
+            {
+                imported.push(pb::import_resource_state::ImportedResource {
+                    type_name: req.type_name.clone(),
+                    state: Some(state),
+                    private: Vec::new(),
+                    identity: None,
+                });
             }
         }
         Ok(Response::new(pb::import_resource_state::Response {
@@ -942,13 +940,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             if let (Some(config), Some(client)) = (
                 decode(req.config.as_ref(), &ty, "configuration", &mut diags),
                 self.require_client(&mut diags),
-            ) {
-                if let Some(opened) = eph.open(&client, &config, &mut diags).await {
-                    let result = finish_state(schema, opened.result, &mut diags);
-                    response.result = encode(&result, &ty, &mut diags);
-                    response.renew_at = opened.renew_at.map(timestamp);
-                    response.private = Some(opened.private);
-                }
+            ) && let Some(opened) = eph.open(&client, &config, &mut diags).await
+            {
+                let result = finish_state(schema, opened.result, &mut diags);
+                response.result = encode(&result, &ty, &mut diags);
+                response.renew_at = opened.renew_at.map(timestamp);
+                response.private = Some(opened.private);
             }
         }
         response.diagnostics = diags_to_proto(&diags);
@@ -971,13 +968,12 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             "ephemeral resource",
             &req.type_name,
             &mut diags,
-        ) {
-            if let Some(client) = self.require_client(&mut diags) {
-                let private = req.private.unwrap_or_default();
-                if let Some((renew_at, private)) = eph.renew(&client, &private, &mut diags).await {
-                    response.renew_at = renew_at.map(timestamp);
-                    response.private = Some(private);
-                }
+        ) && let Some(client) = self.require_client(&mut diags)
+        {
+            let private = req.private.unwrap_or_default();
+            if let Some((renew_at, private)) = eph.renew(&client, &private, &mut diags).await {
+                response.renew_at = renew_at.map(timestamp);
+                response.private = Some(private);
             }
         }
         response.diagnostics = diags_to_proto(&diags);
@@ -995,11 +991,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
             "ephemeral resource",
             &req.type_name,
             &mut diags,
-        ) {
-            if let Some(client) = self.require_client(&mut diags) {
-                eph.close(&client, &req.private.unwrap_or_default(), &mut diags)
-                    .await;
-            }
+        ) && let Some(client) = self.require_client(&mut diags)
+        {
+            eph.close(&client, &req.private.unwrap_or_default(), &mut diags)
+                .await;
         }
         Ok(Response::new(pb::close_ephemeral_resource::Response {
             diagnostics: diags_to_proto(&diags),
@@ -1147,17 +1142,17 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         let found = lookup(&self.actions, "action", &req.action_type, &mut diags).cloned();
         let client = self.require_client(&mut diags);
         tokio::spawn(async move {
-            if let (Some((action, schema)), Some(client)) = (found, client) {
-                if let Some(config) = decode(
+            if let (Some((action, schema)), Some(client)) = (found, client)
+                && let Some(config) = decode(
                     req.config.as_ref(),
                     &schema.value_type(),
                     "configuration",
                     &mut diags,
-                ) {
-                    action
-                        .invoke(&client, &config, &ProgressChannel(tx.clone()), &mut diags)
-                        .await;
-                }
+                )
+            {
+                action
+                    .invoke(&client, &config, &ProgressChannel(tx.clone()), &mut diags)
+                    .await;
             }
             let done = pb::invoke_action::Event {
                 r#type: Some(T::Completed(Completed {

@@ -252,10 +252,10 @@ impl Attribute {
     pub fn full_description(&self) -> String {
         let mut parts = vec![self.description.clone()];
         parts.extend(self.validators.iter().map(|v| v.description()));
-        if let Some(d) = &self.default {
-            if let Ok(json) = d.to_json(&self.ty) {
-                parts.push(format!("Defaults to `{json}`."));
-            }
+        if let Some(d) = &self.default
+            && let Ok(json) = d.to_json(&self.ty)
+        {
+            parts.push(format!("Defaults to `{json}`."));
         }
         parts.retain(|p| !p.is_empty());
         parts.join(" ")

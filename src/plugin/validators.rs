@@ -15,14 +15,14 @@ impl Validator for OneOf {
     }
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         let check = |v: &Value, p: AttributePath, diags: &mut Diagnostics| {
-            if let Some(s) = v.as_str() {
-                if !self.0.contains(&s) {
-                    diags.attribute_error(
-                        p,
-                        "Invalid value",
-                        format!("{s:?} is not allowed here. {}", self.description()),
-                    );
-                }
+            if let Some(s) = v.as_str()
+                && !self.0.contains(&s)
+            {
+                diags.attribute_error(
+                    p,
+                    "Invalid value",
+                    format!("{s:?} is not allowed here. {}", self.description()),
+                );
             }
         };
         match value.elements() {
@@ -74,10 +74,10 @@ impl Validator for StringCheck {
     /// Checks a string, or each string of a list or set (pointing at the element).
     fn validate(&self, value: &Value, path: &AttributePath, diags: &mut Diagnostics) {
         let check = |v: &Value, p: AttributePath, diags: &mut Diagnostics| {
-            if let Some(s) = v.as_str() {
-                if let Err(message) = (self.check)(s) {
-                    diags.attribute_error(p, "Invalid value", message);
-                }
+            if let Some(s) = v.as_str()
+                && let Err(message) = (self.check)(s)
+            {
+                diags.attribute_error(p, "Invalid value", message);
             }
         };
         match value.elements() {

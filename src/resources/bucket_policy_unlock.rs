@@ -310,14 +310,17 @@ async fn unlock(
             return failed;
         }
     };
-    if let Some(r) = planned.attr("region").as_str() {
-        if r != found.region {
-            diags.error(
-                "Bucket moved",
-                format!("The plan found {what} in {r}, but it is now in {}. Run `terraform plan` again.", found.region),
-            );
-            return failed;
-        }
+    if let Some(r) = planned.attr("region").as_str()
+        && r != found.region
+    {
+        diags.error(
+            "Bucket moved",
+            format!(
+                "The plan found {what} in {r}, but it is now in {}. Run `terraform plan` again.",
+                found.region
+            ),
+        );
+        return failed;
     }
     let replacement = planned.attr("replacement_policy").as_str();
     let current = found.policy.as_deref();

@@ -12,7 +12,7 @@ use crate::aws::AwsClients;
 use crate::aws::ids::check_account_id;
 use crate::aws::root_credentials::{self, Credential, CredentialType, Deletion, RootCredentials};
 use crate::errors::{advice, aws_diagnostic};
-use crate::member_account::{account_id_attribute, check_target, gone_reason};
+use crate::member_account::{account_id_attribute, check_target, refresh_refused};
 use crate::plugin::{
     Attribute, AttributePath, Diagnostics, OneOf, Plan, Resource, Schema, Type, Value,
 };
@@ -163,10 +163,10 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         let account = plan.planned.attr("account_id").as_str().map(str::to_string);
         if let Some(account) = &account {
             plan.planned.set_attr("id", Value::string(account));
-            if plan.prior.is_null() {
-                if let Some(aws) = plan.client {
-                    check_target(aws, account, &mut plan.diags).await;
-                }
+            if plan.prior.is_null()
+                && let Some(aws) = plan.client
+            {
+                check_target(aws, account, &mut plan.diags).await;
             }
         }
         // Unknown types: the framework already left the computed values unknown.
@@ -229,16 +229,17 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         let found = match root_credentials::audit(aws, account).await {
             Ok(found) => found,
             Err(e) => {
-                if let Some(reason) = gone_reason(aws, account).await {
-                    diags.warning(
-                        format!("Account {account} is gone; {TYPE_NAME} removed from the state"),
-                        format!(
-                            "{reason} Its root credentials can no longer be audited or deleted through centralized \
-                             root access, so Terraform forgets this resource. Remove it from the configuration: \
-                             planning it again is refused while the account is not an active member."
-                        ),
-                    );
-                    return Value::Null;
+                if let Some(kept) = refresh_refused(
+                    aws,
+                    account,
+                    TYPE_NAME,
+                    "Its root credentials",
+                    state,
+                    diags,
+                )
+                .await
+                {
+                    return kept;
                 }
                 diags.extend(aws_diagnostic(
                     &e,

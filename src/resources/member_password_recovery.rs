@@ -8,7 +8,9 @@ use crate::aws::AwsClients;
 use crate::aws::ids::check_account_id;
 use crate::aws::root_credentials::{self, PasswordRecovery};
 use crate::errors::aws_diagnostic;
-use crate::member_account::{account_id_attribute, check_target, gone_reason};
+use crate::member_account::{
+    AccountFate, account_fate, account_id_attribute, check_target, refresh_refused,
+};
 use crate::plugin::{Attribute, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct MemberPasswordRecovery;
@@ -62,10 +64,10 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             return;
         };
         plan.planned.set_attr("id", Value::string(&account));
-        if plan.prior.is_null() {
-            if let Some(aws) = plan.client {
-                check_target(aws, &account, &mut plan.diags).await;
-            }
+        if plan.prior.is_null()
+            && let Some(aws) = plan.client
+        {
+            check_target(aws, &account, &mut plan.diags).await;
         }
     }
 
@@ -103,15 +105,17 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             // Deleted out of band: gone, the next plan creates it again.
             Ok(None) => Value::Null,
             Err(e) => {
-                if let Some(reason) = gone_reason(aws, account).await {
-                    diags.warning(
-                        format!("Account {account} is gone; {TYPE_NAME} removed from the state"),
-                        format!(
-                            "{reason} Its root login profile can no longer be read or deleted through centralized \
-                             root access, so Terraform forgets this resource. Remove it from the configuration."
-                        ),
-                    );
-                    return Value::Null;
+                if let Some(kept) = refresh_refused(
+                    aws,
+                    account,
+                    TYPE_NAME,
+                    "Its root login profile",
+                    prior,
+                    diags,
+                )
+                .await
+                {
+                    return kept;
                 }
                 diags.extend(aws_diagnostic(
                     &e,
@@ -138,12 +142,23 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         match root_credentials::delete_password(aws, account).await {
             Ok(_) => {}
             Err(e) => {
-                if let Some(reason) = gone_reason(aws, account).await {
-                    diags.warning(
-                        format!("Account {account} is gone; nothing deleted"),
-                        format!("{reason} Its root login profile cannot be deleted through centralized root access."),
-                    );
-                    return;
+                match account_fate(aws, account).await {
+                    AccountFate::Active => {}
+                    AccountFate::Left(reason) | AccountFate::Unusable(reason) => {
+                        // Destroy was asked for and nothing in AWS can be
+                        // changed: forget the resource, saying so.
+                        diags.warning(
+                            format!("Root login profile of account {account} not deleted"),
+                            format!(
+                                "{reason} Its root login profile cannot be deleted through centralized root access;                                  Terraform forgets this resource. If the account becomes ACTIVE again, check it."
+                            ),
+                        );
+                        return;
+                    }
+                    AccountFate::Unknown(detail) => {
+                        diags.error(format!("The state of account {account} is unknown"), detail);
+                        return;
+                    }
                 }
                 diags.extend(aws_diagnostic(
                     &e,

@@ -100,14 +100,14 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         let Some(want) = decode(planned, diags) else {
             return Value::Null;
         };
-        if want.manage_trusted_access {
-            if let Err(e) = ensure_trusted_access(aws).await {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    "enable IAM trusted access in AWS Organizations",
-                ));
-                return Value::Null;
-            }
+        if want.manage_trusted_access
+            && let Err(e) = ensure_trusted_access(aws).await
+        {
+            diags.extend(aws_diagnostic(
+                &e,
+                "enable IAM trusted access in AWS Organizations",
+            ));
+            return Value::Null;
         }
         let mut reported = None;
         for feature in &want.enabled_features {
@@ -155,14 +155,14 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         let (Some(was), Some(want)) = (decode(prior, diags), decode(planned, diags)) else {
             return prior.clone();
         };
-        if want.manage_trusted_access {
-            if let Err(e) = ensure_trusted_access(aws).await {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    "enable IAM trusted access in AWS Organizations",
-                ));
-                return prior.clone();
-            }
+        if want.manage_trusted_access
+            && let Err(e) = ensure_trusted_access(aws).await
+        {
+            diags.extend(aws_diagnostic(
+                &e,
+                "enable IAM trusted access in AWS Organizations",
+            ));
+            return prior.clone();
         }
         let mut now = None;
         for feature in want.enabled_features.difference(&was.enabled_features) {

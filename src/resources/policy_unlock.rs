@@ -101,13 +101,12 @@ pub fn plan_run(prior: &Value, planned: &mut Value) -> bool {
     if let (Some(new), Some(old)) = (
         planned.attr("replacement_policy").as_str(),
         prior.attr("replacement_policy").as_str(),
-    ) {
-        if same_policy(new, old) {
-            planned.set_attr(
-                "replacement_policy",
-                prior.attr("replacement_policy").clone(),
-            );
-        }
+    ) && same_policy(new, old)
+    {
+        planned.set_attr(
+            "replacement_policy",
+            prior.attr("replacement_policy").clone(),
+        );
     }
     let run = planned.attr("triggers") != prior.attr("triggers")
         || planned.attr("replacement_policy") != prior.attr("replacement_policy")

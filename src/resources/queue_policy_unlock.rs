@@ -119,9 +119,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         ) else {
             return; // unknown until apply: checked again then
         };
-        if let Ok(q) = QueueUrl::parse(url) {
-            if q.account_id != account {
-                diags.attribute_error(
+        if let Ok(q) = QueueUrl::parse(url)
+            && q.account_id != account
+        {
+            diags.attribute_error(
                     AttributePath::root("queue_url"),
                     "Queue of another account",
                     format!(
@@ -130,7 +131,6 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                         q.account_id, q.account_id
                     ),
                 );
-            }
         }
     }
 
