@@ -121,10 +121,11 @@ fn embedded_descriptor(binary: &[u8], name: &str, package: &str) -> FileDescript
         let start = from + offset;
         // The longest prefix that decodes as this package's file with its services.
         for end in field_boundaries(binary, start).into_iter().rev() {
-            if let Ok(fd) = FileDescriptorProto::decode(&binary[start..end]) {
-                if fd.package() == package && !fd.service.is_empty() {
-                    return fd;
-                }
+            if let Ok(fd) = FileDescriptorProto::decode(&binary[start..end])
+                && fd.package() == package
+                && !fd.service.is_empty()
+            {
+                return fd;
             }
         }
         from = start + 1;
