@@ -506,43 +506,92 @@ fn the_management_and_inactive_or_foreign_accounts_are_refused_at_plan() {
 }
 
 #[test]
-fn an_account_that_leaves_or_is_closed_is_dropped_from_state_with_a_warning() {
-    for (change, reason) in [
-        (
-            json!({"id": DEV, "in_organization": false}),
-            "is no longer a member of the organization",
-        ),
-        (
-            json!({"id": DEV, "status": "SUSPENDED"}),
-            "is SUSPENDED (closed or suspended)",
-        ),
+fn an_account_that_leaves_the_organization_is_dropped_from_state_with_a_warning() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w.apply();
+    // The account leaves the organization.
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement", "RootSessions"],
+        "accounts": [{"id": DEV, "in_organization": false}, {"id": "222222222222"}]
+    }));
+    // Refresh drops it with a warning; planning it again is refused clearly.
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Account 111111111111 left the organization; rootaccess_member_credentials_absent removed from the state",
+        "is no longer a member of the organization",
+        "Remove it from the configuration",
+        "The account is not in the organization",
+    ]);
+    // With the resource removed from the configuration, all is quiet.
+    w.write_config(&aws.provider_hcl());
+    let run = w.apply();
+    assert!(
+        support::flatten(&run.text()).contains("left the organization"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(state_of(&w), Value::Null);
+}
+
+#[test]
+fn an_account_that_is_not_active_keeps_its_resource_in_state_unrefreshed() {
+    for (state, reason) in [
+        ("SUSPENDED", "Account 111111111111 is SUSPENDED"),
+        ("PENDING_CLOSURE", "Account 111111111111 is PENDING_CLOSURE"),
+        ("CLOSED", "Account 111111111111 is CLOSED"),
     ] {
         let aws = AwsEndpoint::start();
         aws.seed_standard();
         let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
         w.apply();
-        // The organization changes: the account leaves, or is closed.
-        aws.seed(json!({
-            "organization": {"feature_set": "ALL"},
-            "trusted_access": ["iam.amazonaws.com"],
-            "features": ["RootCredentialsManagement", "RootSessions"],
-            "accounts": [change, {"id": "222222222222"}]
-        }));
-        // Refresh drops it with a warning; planning it again is refused clearly.
-        w.terraform(&["plan", "-no-color"]).fails_with(&[
-            "Account 111111111111 is gone; rootaccess_member_credentials_absent removed from the state",
+        let before = state_of(&w);
+        assert_ne!(before, Value::Null);
+        aws.put_json(&format!("/accounts/{DEV}/state"), json!({"state": state}));
+        // The plan changes nothing, says why, and the state keeps the resource.
+        let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(plan.code(), 0, "{state}: {}", plan.text());
+        let text = support::flatten(&plan.text());
+        for needle in [
+            "Account 111111111111 is not active; rootaccess_member_credentials_absent kept unrefreshed",
             reason,
-            "Remove it from the configuration",
-        ]);
-        // With the resource removed from the configuration, all is quiet.
-        w.write_config(&aws.provider_hcl());
-        let run = w.apply();
-        assert!(
-            support::flatten(&run.text()).contains("is gone"),
-            "{}",
-            run.text()
+        ] {
+            assert!(text.contains(needle), "{state}: {needle:?} in {text}");
+        }
+        w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+        assert_eq!(state_of(&w), before, "{state}: the state is kept as it was");
+        // Active again: refreshed as usual, and nothing to do.
+        aws.put_json(
+            &format!("/accounts/{DEV}/state"),
+            json!({"state": "ACTIVE"}),
         );
-        assert_eq!(state_of(&w), Value::Null);
+        w.assert_plan_empty();
+    }
+}
+
+#[test]
+fn an_account_of_unknown_state_is_an_error_and_stays_in_state() {
+    for (state, needle) in [
+        (json!("omit"), "reports neither State nor Status"),
+        (json!("ARCHIVED"), "reports the state \"ARCHIVED\""),
+    ] {
+        let aws = AwsEndpoint::start();
+        aws.seed_standard();
+        let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+        w.apply();
+        let before = state_of(&w);
+        aws.put_json(&format!("/accounts/{DEV}/state"), json!({"state": state}));
+        w.terraform(&["plan", "-no-color"])
+            .fails_with(&["The state of account 111111111111 is unknown", needle]);
+        w.terraform(&["apply", "-auto-approve", "-no-color"])
+            .fails_with(&["The state of account 111111111111 is unknown"]);
+        assert_eq!(state_of(&w), before, "nothing leaves the state");
+        // A new resource for such an account is refused at plan.
+        let w2 = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+        w2.terraform(&["plan", "-no-color"])
+            .fails_with(&["The account's state is unknown", needle]);
     }
 }
 

@@ -76,7 +76,7 @@ fn audits_every_active_member_and_skips_the_management_and_suspended_accounts() 
             {"account_id": "123456789012", "name": a["skipped"][0]["name"],
              "reason": "management account: centralized root access acts on member accounts only"},
             {"account_id": "444444444444", "name": "old",
-             "reason": "account is SUSPENDED: AWS opens no root session in it"}
+             "reason": "Account 444444444444 is SUSPENDED (closed or suspended by AWS); AWS opens no root session in it."}
         ])
     );
     assert_eq!(
@@ -269,6 +269,6 @@ fn the_documented_example_applies_and_converges() {
     );
     assert_eq!(
         w.outputs()["skipped_accounts"]["value"]["444444444444"],
-        "account is SUSPENDED: AWS opens no root session in it"
+        "Account 444444444444 is SUSPENDED (closed or suspended by AWS); AWS opens no root session in it."
     );
 }

@@ -11,6 +11,7 @@ import threading
 
 from . import scenario
 from .server import RootSimServer
+from .state import default_account_shape
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,6 +25,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="seed the demo scenario (see README) before reporting ready")
     parser.add_argument("--verbose", action="store_true", help="log every request to stderr")
     args = parser.parse_args(argv)
+
+    try:
+        default_account_shape()  # ROOTSIM_ACCOUNT_SHAPE=2024|2025|2026, checked before anything starts
+    except ValueError as exc:
+        print(f"rootsim: {exc}", file=sys.stderr)
+        return 2
 
     if os.environ.pop("MOTO_ACCOUNT_ID", None) is not None:
         print("rootsim: ignoring MOTO_ACCOUNT_ID (it would pin every request to one account)",

@@ -43,6 +43,10 @@ class ControlApp:
             ("GET", re.compile(r"/state"), self.state),
             ("GET", re.compile(r"/accounts/(\d{12})"), self.account),
             ("PUT", re.compile(r"/accounts/(\d{12})/root-credentials"), self.put_root_credentials),
+            ("GET", re.compile(r"/accounts/(\d{12})/state"), self.account_state),
+            ("PUT", re.compile(r"/accounts/(\d{12})/state"), self.put_account_state),
+            ("GET", re.compile(r"/page-size"), self.page_size),
+            ("PUT", re.compile(r"/page-size"), self.put_page_size),
             ("GET", re.compile(r"/calls"), self.calls),
             ("DELETE", re.compile(r"/calls"), self.reset_calls),
             ("GET", re.compile(r"/faults"), self.faults),
@@ -101,6 +105,22 @@ class ControlApp:
         with STATE.lock:
             STATE.root[account_id] = root
         return _json(root.to_json())
+
+    def account_state(self, request: Request, account_id: str) -> Response:
+        return _json(scenario.account_state_json(account_id))
+
+    def put_account_state(self, request: Request, account_id: str) -> Response:
+        return _json(scenario.put_account_state(account_id, _body(request)))
+
+    def page_size(self, request: Request) -> Response:
+        with STATE.lock:
+            return _json({"page_size": dict(STATE.page_size)})
+
+    def put_page_size(self, request: Request) -> Response:
+        caps = scenario.page_size_from(_body(request))
+        with STATE.lock:
+            STATE.page_size = caps
+        return self.page_size(request)
 
     def calls(self, request: Request) -> Response:
         return _json(STATE.calls_json())

@@ -14,7 +14,8 @@ from moto.iam.exceptions import DeleteConflictException, EntityAlreadyExists, No
 from moto.iam.models import iam_backends
 from moto.sts.exceptions import STSValidationError
 
-from . import wire
+from . import paging, wire
+from .accounts import account_state
 from .gate import Caller, identify, queue_hidden
 from .orgs import IAM_PRINCIPAL, OrgView, org_for_account
 from .state import FEATURE_CREDENTIALS, FEATURE_SESSIONS, STATE, RootSession, new_session_token
@@ -168,8 +169,10 @@ def assume_root(self: Any) -> ActionResult:
     member = view.account(target_account)
     if member is None:
         raise denied("the target is not a member account of the organization")
-    if member.status != "ACTIVE":
-        raise denied(f"the target account is {member.status}")
+    state = account_state(member)
+    if state != "ACTIVE":  # PENDING_ACTIVATION, SUSPENDED, PENDING_CLOSURE, CLOSED, unknown, none
+        raise denied(f"the target account's state is {state}" if state is not None
+                     else "the target account's state is unknown")
     feature = TASK_FEATURE[task]
     if not view.trusted(IAM_PRINCIPAL):
         raise denied("trusted access for iam.amazonaws.com is not enabled")
@@ -244,9 +247,12 @@ def root_delete_login_profile(self: Any, s: RootSession) -> ActionResult:
 
 
 def root_list_access_keys(self: Any, s: RootSession) -> ActionResult:
+    with STATE.lock:
+        items = list(STATE.root_of(s.account_id).access_keys.values())
+    page, more = paging.iam_page(self, items, ("ListAccessKeys", s.account_id))
     keys = [{"AccessKeyId": k.access_key_id, "Status": k.status, "CreateDate": k.create_date}
-            for k in STATE.root_of(s.account_id).access_keys.values()]
-    return ActionResult({"AccessKeyMetadata": keys, "IsTruncated": False})
+            for k in page]
+    return ActionResult({"AccessKeyMetadata": keys, **more})
 
 
 def root_delete_access_key(self: Any, s: RootSession) -> ActionResult:
@@ -265,10 +271,13 @@ def root_get_access_key_last_used(self: Any, s: RootSession) -> ActionResult:
 
 
 def root_list_signing_certificates(self: Any, s: RootSession) -> ActionResult:
+    with STATE.lock:
+        items = list(STATE.root_of(s.account_id).certificates.values())
+    page, more = paging.iam_page(self, items, ("ListSigningCertificates", s.account_id))
     certs = [{"CertificateId": c.certificate_id, "CertificateBody": c.body, "Status": c.status,
               "UploadDate": c.upload_date}
-             for c in STATE.root_of(s.account_id).certificates.values()]
-    return ActionResult({"Certificates": certs, "IsTruncated": False})
+             for c in page]
+    return ActionResult({"Certificates": certs, **more})
 
 
 def root_delete_signing_certificate(self: Any, s: RootSession) -> ActionResult:
@@ -280,9 +289,11 @@ def root_delete_signing_certificate(self: Any, s: RootSession) -> ActionResult:
 
 
 def root_list_mfa_devices(self: Any, s: RootSession) -> ActionResult:
-    devices = [{"SerialNumber": m.serial_number, "EnableDate": m.enable_date}
-               for m in STATE.root_of(s.account_id).mfa_devices.values()]
-    return ActionResult({"MFADevices": devices, "IsTruncated": False})
+    with STATE.lock:
+        items = list(STATE.root_of(s.account_id).mfa_devices.values())
+    page, more = paging.iam_page(self, items, ("ListMFADevices", s.account_id))
+    devices = [{"SerialNumber": m.serial_number, "EnableDate": m.enable_date} for m in page]
+    return ActionResult({"MFADevices": devices, **more})
 
 
 def root_deactivate_mfa_device(self: Any, s: RootSession) -> ActionResult:

@@ -12,6 +12,8 @@ from moto.organizations.models import (
     organizations_backends,
 )
 
+from .accounts import account_state, legacy_status
+
 IAM_PRINCIPAL = "iam.amazonaws.com"
 PARTITION = "aws"
 
@@ -60,7 +62,9 @@ class OrgView:
             "feature_set": self.org.feature_set,
             "management_account_id": self.management_account_id,
             "root_id": next((ou.id for ou in self.backend.ou if ou.id.startswith("r-")), None),
-            "accounts": [{"id": a.id, "name": a.name, "email": a.email, "status": a.status}
+            # "state": Account.State (None = not reported); "status": the pre-2026 Status it maps to
+            "accounts": [{"id": a.id, "name": a.name, "email": a.email, "state": account_state(a),
+                          "status": legacy_status(account_state(a))}
                          for a in self.backend.accounts],
             "trusted_access": [s["ServicePrincipal"] for s in self.backend.services],
             "delegated_administrators": [

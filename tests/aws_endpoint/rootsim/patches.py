@@ -7,6 +7,9 @@ monkey patch applied once, before the server starts:
   getattr(Response, snake_case(Action)) and serialises from botocore's model)
 * IAM root-user variants of the credential calls, GetAccountSummary, SQS ListQueues
 * iam.amazonaws.com added to moto's trusted / delegatable service principals
+* Organizations DescribeAccount, ListAccounts, ListAccountsForParent and
+  ListOrganizationalUnitsForParent answered by accounts.py (today's Account shape, AWS
+  paging); sequence numbers on moto's accounts and OUs for stable NextTokens
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from moto.s3.responses import S3Response
 from moto.sqs.responses import SQSResponse
 from moto.sts.responses import TokenResponse
 
-from . import gate, handlers
+from . import accounts, gate, handlers
 from .orgs import enable_iam_principal
 
 _installed = False
@@ -31,6 +34,7 @@ def install() -> None:
         return
     _installed = True
     enable_iam_principal()
+    accounts.install()
 
     original_call_action = BaseResponse.call_action
 

@@ -15,10 +15,19 @@ from moto.organizations.models import organizations_backends
 from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 
+from .accounts import (
+    AccountStateError,
+    account_state,
+    legacy_status,
+    set_account_state,
+    state_from_spec,
+)
 from .orgs import IAM_PRINCIPAL, PARTITION, all_organizations, org_for_account
 from .policy import deny_all_bucket_policy, deny_all_queue_policy, parse
 from .state import (
+    ACCOUNT_SHAPES,
     ALL_FEATURES,
+    PAGED_SERVICES,
     STATE,
     RootAccessKey,
     RootCertificate,
@@ -145,11 +154,50 @@ def _populate(account_id: str, spec: dict[str, Any], region: str, endpoint: str)
     return out
 
 
+def account_shape_from(value: Any) -> str:
+    shape = str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+    if shape not in ACCOUNT_SHAPES:
+        raise ScenarioError(
+            f"account_shape must be \"2026\" (State only, as AWS answers since 2026-09-09) or "
+            f"\"2025\" (Status and State) or \"2024\" (Status only, before State existed), got {value!r}")
+    return shape  # type: ignore[return-value]
+
+
+def page_size_from(value: Any) -> dict[str, int]:
+    """{"organizations": n, "iam": n}: most items per page (n >= 1; null = no cap)."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ScenarioError(f"page_size must be an object like {{\"organizations\": 7, \"iam\": 1}}, got {value!r}")
+    caps: dict[str, int] = {}
+    for service, cap in value.items():
+        if service not in PAGED_SERVICES:
+            raise ScenarioError(f"page_size: unknown service {service!r}; known: {', '.join(PAGED_SERVICES)}")
+        if cap is None:
+            continue
+        if isinstance(cap, bool) or not isinstance(cap, int) or cap < 1:
+            raise ScenarioError(f"page_size.{service} must be an integer >= 1 (or null for no cap), got {cap!r}")
+        caps[service] = cap
+    return caps
+
+
+def _account_states(accounts: list[dict[str, Any]]) -> dict[str, str | None]:
+    states: dict[str, str | None] = {}
+    for index, account in enumerate(accounts):
+        try:
+            states[account["id"]] = state_from_spec(account, f"accounts[{index}] ({account['id']})")
+        except AccountStateError as exc:
+            raise ScenarioError(str(exc)) from None
+    return states
+
+
 def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict[str, Any]:
     if not isinstance(spec, dict):
         raise ScenarioError("the scenario must be a JSON object")
     management = str(spec.get("management_account_id") or DEFAULT_ACCOUNT_ID)
     accounts = spec.get("accounts") or []
+    if not isinstance(accounts, list) or not all(isinstance(a, dict) for a in accounts):
+        raise ScenarioError("accounts must be a list of objects")
     for account in [management] + [a.get("id") for a in accounts]:
         if not isinstance(account, str) or not ACCOUNT_RE.match(account):
             raise ScenarioError(f"account ids must be 12-digit strings, got {account!r}")
@@ -158,12 +206,22 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
     if unknown:
         raise ScenarioError(f"unknown features {sorted(unknown)}; known: {list(ALL_FEATURES)}")
     organization = spec.get("organization", {"feature_set": "ALL"})
+    # everything is validated before the endpoint is touched
+    states = _account_states(accounts)
+    shape = account_shape_from(spec["account_shape"]) if spec.get("account_shape") is not None else None
+    page_size = page_size_from(spec.get("page_size")) if "page_size" in spec else None
 
     with STATE.lock:
         if spec.get("reset", True):
             reset_all()
+        if shape is not None:
+            STATE.account_shape = shape
+        if page_size is not None:
+            STATE.page_size = page_size
         result: dict[str, Any] = {"endpoint": endpoint, "region": region,
-                                  "management_account_id": management, "accounts": {}}
+                                  "management_account_id": management,
+                                  "account_shape": STATE.shape(), "page_size": dict(STATE.page_size),
+                                  "accounts": {}}
         org_backend = organizations_backends[management][PARTITION]
         if organization is not None:
             feature_set = (organization or {}).get("feature_set", "ALL")
@@ -177,11 +235,7 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
                     org_backend.create_account(
                         AccountName=account.get("name", f"member-{account['id']}"),
                         Email=account.get("email", f"root+{account['id']}@example.com"))
-                status = account.get("status", "ACTIVE")
-                if status not in ("ACTIVE", "SUSPENDED"):
-                    raise ScenarioError("account status must be ACTIVE or SUSPENDED")
-                fake = org_backend.get_account_by_id(account["id"])
-                fake.status = fake.state = status
+                set_account_state(org_backend.get_account_by_id(account["id"]), states[account["id"]])
             for principal in spec.get("trusted_access", []):
                 org_backend.enable_aws_service_access(ServicePrincipal=principal)
             for admin in spec.get("delegated_administrators", []):
@@ -195,12 +249,15 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
         else:
             result["organization"] = None
 
-        result["accounts"][management] = {"role": "management", **_populate(
-            management, spec.get("management") or {}, region, endpoint)}
+        management_state = "ACTIVE" if organization is not None else None
+        result["accounts"][management] = {
+            "role": "management", "state": management_state, "status": legacy_status(management_state),
+            **_populate(management, spec.get("management") or {}, region, endpoint)}
         for account in accounts:
             role = "member" if organization is not None and account.get("in_organization", True) else "outside"
+            state = states[account["id"]] if role == "member" else None
             result["accounts"][account["id"]] = {
-                "role": role, "status": account.get("status", "ACTIVE") if role == "member" else None,
+                "role": role, "state": state, "status": legacy_status(state),
                 **_populate(account["id"], account, region, endpoint)}
         return result
 
@@ -218,6 +275,10 @@ def account_json(account_id: str) -> dict[str, Any]:
     view, role = org_for_account(account_id)
     out["organization_id"] = view.id if view else None
     out["role"] = role
+    member = view.account(account_id) if view else None
+    # Account.State as Organizations reports it (None: not in an organization, or omitted)
+    out["state"] = account_state(member) if member is not None else None
+    out["status"] = legacy_status(out["state"])
     out["root_credentials"] = STATE.peek_root(account_id).to_json()
     users = []
     if account_id in iam_backends:
@@ -235,6 +296,39 @@ def account_json(account_id: str) -> dict[str, Any]:
                 out["queues"][name] = {"region": region, "arn": queue.queue_arn,
                                        "policy": parse(queue.policy)}
     return out
+
+
+def account_state_json(account_id: str) -> dict[str, Any]:
+    view, role = org_for_account(account_id)
+    member = view.account(account_id) if view is not None else None
+    if member is None:
+        raise ScenarioError(f"account {account_id} is not in any organization (only accounts of an "
+                            "organization have a State)")
+    state = account_state(member)
+    return {"account_id": account_id, "organization_id": view.id, "role": role,  # type: ignore[union-attr]
+            "state": state, "status": legacy_status(state)}
+
+
+def put_account_state(account_id: str, body: dict[str, Any]) -> dict[str, Any]:
+    """PUT /accounts/<id>/state: {"state": ...} (same values as in a scenario; "status" is an alias)."""
+    if "state" not in body and "status" not in body:
+        raise ScenarioError('the body must be {"state": "<one of PENDING_ACTIVATION, ACTIVE, SUSPENDED, '
+                            'PENDING_CLOSURE, CLOSED>" | null | "omit" | "<verbatim value>"}')
+    unknown = set(body) - {"state", "status"}
+    if unknown:
+        raise ScenarioError(f"unknown keys {sorted(unknown)}; the body takes only \"state\" (or \"status\")")
+    try:
+        state = state_from_spec(body, "body")
+    except AccountStateError as exc:
+        raise ScenarioError(str(exc)) from None
+    with STATE.lock:
+        view, _ = org_for_account(account_id)
+        member = view.account(account_id) if view is not None else None
+        if member is None:
+            raise ScenarioError(f"account {account_id} is not in any organization (only accounts of an "
+                                "organization have a State)")
+        set_account_state(member, state)
+    return account_state_json(account_id)
 
 
 def known_accounts() -> list[str]:
@@ -259,6 +353,8 @@ def state_json() -> dict[str, Any]:
         return {
             "now": now.isoformat(),
             "clock_offset_seconds": STATE.clock_offset,
+            "account_shape": STATE.shape(),
+            "page_size": dict(STATE.page_size),
             "organizations": [_org_json(v) for v in all_organizations()],
             "accounts": {a: account_json(a) for a in known_accounts()},
             "sessions": [s.to_json(now) for s in STATE.sessions.values()],
@@ -281,6 +377,6 @@ DEMO_SCENARIO: dict[str, Any] = {
          "queues": [{"name": "dev-locked-queue", "policy": "deny-all"}]},
         {"id": "222222222222", "name": "security-tooling"},
         {"id": "333333333333", "name": "workload-prod", "root_credentials": {"password": True}},
-        {"id": "444444444444", "name": "legacy", "status": "SUSPENDED"},
+        {"id": "444444444444", "name": "legacy", "state": "SUSPENDED"},
     ],
 }

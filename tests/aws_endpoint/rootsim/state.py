@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import base64
 import datetime as _dt
+import itertools
+import os
 import secrets
 import string
 import threading
@@ -23,6 +25,35 @@ FEATURE_SESSIONS = "RootSessions"
 ALL_FEATURES = (FEATURE_CREDENTIALS, FEATURE_SESSIONS)
 
 _UPPER_DIGITS = string.ascii_uppercase + string.digits
+
+# The five values of Organizations' Account.State (the only lifecycle field AWS
+# returns since Account.Status was retired on 2026-09-09).
+ACCOUNT_STATES = ("PENDING_ACTIVATION", "ACTIVE", "SUSPENDED", "PENDING_CLOSURE", "CLOSED")
+# Response shapes of Account: "2026" = State only (AWS today), "2025" = Status and State,
+# "2024" = Status only (before AWS added State in 2025; what a client's fallback reads).
+ACCOUNT_SHAPES = ("2024", "2025", "2026")
+ACCOUNT_SHAPE_ENV = "ROOTSIM_ACCOUNT_SHAPE"
+# Services whose list operations honour the page-size knob (scenario "page_size").
+PAGED_SERVICES = ("organizations", "iam")
+
+_sequence = itertools.count(1)
+
+
+def next_seq() -> int:
+    """A process-wide increasing number: the stable position of a listed item
+    (pagination tokens and markers name the last item returned by it)."""
+    return next(_sequence)
+
+
+def default_account_shape() -> str:
+    """The Account shape when a scenario does not choose one: ROOTSIM_ACCOUNT_SHAPE
+    (2024 | 2025 | 2026) from the endpoint's environment, else 2026."""
+    value = os.environ.get(ACCOUNT_SHAPE_ENV, "").strip()
+    if not value:
+        return "2026"
+    if value not in ACCOUNT_SHAPES:
+        raise ValueError(f"{ACCOUNT_SHAPE_ENV}={value!r} is not valid; use one of {', '.join(ACCOUNT_SHAPES)}")
+    return value
 
 
 def random_id(prefix: str, length: int) -> str:
@@ -38,6 +69,7 @@ class RootAccessKey:
     access_key_id: str
     status: str
     create_date: _dt.datetime
+    seq: int = field(default_factory=next_seq, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"access_key_id": self.access_key_id, "status": self.status,
@@ -50,6 +82,7 @@ class RootCertificate:
     status: str
     upload_date: _dt.datetime
     body: str
+    seq: int = field(default_factory=next_seq, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"certificate_id": self.certificate_id, "status": self.status,
@@ -61,6 +94,7 @@ class RootMfaDevice:
     serial_number: str
     enable_date: _dt.datetime
     virtual: bool
+    seq: int = field(default_factory=next_seq, compare=False, repr=False)
 
     def to_json(self) -> dict[str, Any]:
         return {"serial_number": self.serial_number, "virtual": self.virtual,
@@ -168,6 +202,20 @@ class SimState:
             self.faults: list[FaultRule] = []
             self._fault_ids = 0
             self.clock_offset = 0.0
+            # Account shape chosen by the scenario; None = the process default
+            # (ROOTSIM_ACCOUNT_SHAPE, else 2026).
+            self.account_shape: str | None = None
+            # service -> most items per page, below the caller's maximum (None = no cap)
+            self.page_size: dict[str, int] = {}
+
+    # response shapes and paging ---------------------------------------------
+    def shape(self) -> str:
+        with self.lock:
+            return self.account_shape or default_account_shape()
+
+    def page_cap(self, service: str) -> int | None:
+        with self.lock:
+            return self.page_size.get(service)
 
     # clock -----------------------------------------------------------------
     def now(self) -> _dt.datetime:

@@ -112,5 +112,5 @@ def test_organizations_member_callers(ep):
     assert error_code(excinfo) == ("AccessDeniedException", 403)
     # the IAM delegated administrator can read the organization (e.g. to enumerate members)
     admin = ep.client("organizations", ep.user_creds(ADMIN))
-    accounts = {a["Id"]: a["Status"] for a in admin.list_accounts()["Accounts"]}
+    accounts = {a["Id"]: a["State"] for a in admin.list_accounts()["Accounts"]}
     assert accounts == {MGMT: "ACTIVE", DEV: "ACTIVE", ADMIN: "ACTIVE", PROD: "ACTIVE", "444444444444": "SUSPENDED"}
