@@ -596,6 +596,36 @@ fn an_account_of_unknown_state_is_an_error_and_stays_in_state() {
 }
 
 #[test]
+fn a_root_session_that_aws_ends_early_is_renewed_once_and_the_apply_succeeds() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}{}",
+        provider_no_retries(&aws),
+        resource(DEV, "")
+    ));
+    // AWS ends the apply's deletion session at its first DeleteAccessKey,
+    // long before the session's Expiration.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "DeleteAccessKey", "account": DEV, "expire_sessions": 1}),
+    );
+    aws.delete("/calls");
+    w.apply();
+    assert_clean(&aws, DEV);
+    let faults = aws.get("/faults");
+    assert_eq!(
+        faults["faults"][0]["expire_sessions_remaining"], 0,
+        "{faults}"
+    );
+    let calls = aws.calls();
+    assert_eq!(
+        calls["assume_root"][DEV]["IAMDeleteRootUserCredentials"], 2,
+        "one session, and one renewal after AWS ended it: {calls}"
+    );
+}
+
+#[test]
 fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
     let aws = AwsEndpoint::start();
     let accounts = ["111111111111", "333333333333", "555555555555"];

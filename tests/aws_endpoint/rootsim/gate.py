@@ -74,7 +74,8 @@ def precheck(service: str, operation: str, caller: Caller, headers: Any, url: st
              resource: str | None = None) -> wire.Response | None:
     """Common part of the gate; returns an error response or None to go on."""
     STATE.count(caller.account_id, service, operation)
-    latency_ms, outcome, status = STATE.take_fault(caller.account_id, service, operation)
+    latency_ms, outcome, status = STATE.take_fault(caller.account_id, service, operation,
+                                                   root_session=caller.session is not None)
     if latency_ms:
         time.sleep(latency_ms / 1000.0)
     if outcome == "throttle":
@@ -85,6 +86,9 @@ def precheck(service: str, operation: str, caller: Caller, headers: Any, url: st
     session = caller.session
     if session is None:
         return None
+    if outcome == "expire_session":
+        with STATE.lock:
+            session.expiration = min(session.expiration, STATE.now())
     if session_token_of(headers, url) != session.session_token:
         return wire.error(service, headers, "InvalidToken")
     if STATE.now() >= session.expiration:

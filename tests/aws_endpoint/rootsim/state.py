@@ -169,6 +169,10 @@ class FaultRule:
     errors: int = 0
     status: int = 500
     latency_ms: int = 0
+    # Root sessions to end early: the matching request's root session expires on
+    # arrival (as when AWS ends a session before its Expiration), so this request
+    # and every later one with that session get ExpiredToken.
+    expire_sessions: int = 0
     fired_throttle: int = 0
     fired_errors: int = 0
     delayed: int = 0
@@ -183,7 +187,8 @@ class FaultRule:
                 "account": self.account, "throttle_remaining": self.throttle,
                 "errors_remaining": self.errors, "status": self.status,
                 "latency_ms": self.latency_ms, "fired_throttle": self.fired_throttle,
-                "fired_errors": self.fired_errors, "delayed": self.delayed}
+                "fired_errors": self.fired_errors, "delayed": self.delayed,
+                "expire_sessions_remaining": self.expire_sessions}
 
 
 class SimState:
@@ -273,16 +278,19 @@ class SimState:
                 errors=int(spec.get("errors", 0)),
                 status=int(spec.get("status", 500)),
                 latency_ms=int(spec.get("latency_ms", 0)),
+                expire_sessions=int(spec.get("expire_sessions", 0)),
             )
             if not 500 <= rule.status <= 599:
                 raise ValueError("status must be a 5xx code")
-            if min(rule.throttle, rule.errors, rule.latency_ms) < 0:
-                raise ValueError("throttle, errors and latency_ms must be >= 0")
+            if min(rule.throttle, rule.errors, rule.latency_ms, rule.expire_sessions) < 0:
+                raise ValueError("throttle, errors, latency_ms and expire_sessions must be >= 0")
             self.faults.append(rule)
             return rule
 
-    def take_fault(self, account: str, service: str, action: str) -> tuple[int, str | None, int]:
-        """Returns (latency_ms, 'throttle'|'error'|None, status) for one request."""
+    def take_fault(self, account: str, service: str, action: str,
+                   root_session: bool = False) -> tuple[int, str | None, int]:
+        """Returns (latency_ms, 'throttle'|'error'|'expire_session'|None, status) for one
+        request; 'expire_session' only for requests made with a root session."""
         with self.lock:
             latency = 0
             outcome: str | None = None
@@ -301,6 +309,9 @@ class SimState:
                     rule.errors -= 1
                     rule.fired_errors += 1
                     outcome, status = "error", rule.status
+                elif outcome is None and root_session and rule.expire_sessions > 0:
+                    rule.expire_sessions -= 1
+                    outcome = "expire_session"
             return latency, outcome, status
 
 

@@ -88,6 +88,29 @@ def test_latency_and_account_scoped_faults(ep):
     assert ep.control("GET", "/faults")["faults"] == []
 
 
+def test_a_fault_can_end_root_sessions_early(ep):
+    ep.control("POST", "/faults", {"service": "iam", "action": "ListAccessKeys", "expire_sessions": 1})
+    root = ep.assume_root(DEV, "IAMAuditRootUserCredentials")
+    iam = ep.client("iam", root)
+    iam.get_account_summary()  # another action: the session is fine
+    with pytest.raises(ClientError) as excinfo:
+        iam.list_access_keys()
+    assert error_code(excinfo)[0] == "ExpiredToken"
+    # the session stays ended, for every action
+    with pytest.raises(ClientError) as excinfo:
+        iam.get_account_summary()
+    assert error_code(excinfo)[0] == "ExpiredToken"
+    # the rule is used up: a new session works
+    fresh = ep.client("iam", ep.assume_root(DEV, "IAMAuditRootUserCredentials"))
+    fresh.list_access_keys()
+    assert ep.control("GET", "/faults")["faults"][0]["expire_sessions_remaining"] == 0
+    # requests without a root session never consume it
+    ep.control("DELETE", "/faults")
+    ep.control("POST", "/faults", {"service": "iam", "expire_sessions": 1})
+    ep.client("iam").list_organizations_features()
+    assert ep.control("GET", "/faults")["faults"][0]["expire_sessions_remaining"] == 1
+
+
 def test_fault_validation(ep):
     with pytest.raises(AssertionError, match="400"):
         ep.control("POST", "/faults", {"service": "s3", "errors": 1, "status": 404})
