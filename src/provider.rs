@@ -83,7 +83,9 @@ impl Provider for RootAccessProvider {
                 .validator(IntBetween(1, 900))
                 .describe(
                     "Seconds each `sts:AssumeRoot` session is requested for. Sessions are cached per member account and \
-                     task policy and renewed shortly before they expire. Defaults to `900`, the AWS maximum.",
+                     task policy and renewed when less than a quarter of their lifetime (at most 120 s) is left, so a short \
+                     duration still serves many calls. A session AWS rejects early (`ExpiredToken`) is replaced once. \
+                     Defaults to `900`, the AWS maximum.",
                 ),
         )
         .block(NestedBlock::single(

@@ -272,3 +272,44 @@ fn the_documented_example_applies_and_converges() {
         "Account 444444444444 is SUSPENDED (closed or suspended by AWS); AWS opens no root session in it."
     );
 }
+
+#[test]
+fn a_member_of_unknown_state_fails_the_audit_instead_of_counting_as_clean() {
+    let aws = AwsEndpoint::start();
+    seed_org(&aws);
+    aws.put_json("/accounts/333333333333/state", json!({"state": "omit"}));
+    aws.put_json("/accounts/555555555555/state", json!({"state": "ARCHIVED"}));
+    let w = Workdir::new(&format!(
+        "{}data \"rootaccess_org_root_credentials\" \"all\" {{}}\n",
+        aws.provider_hcl()
+    ));
+    let archived = if support::aws::account_shape() == "2024" {
+        "555555555555: AWS reported no state" // Status only: no way to send it
+    } else {
+        "555555555555: state \"ARCHIVED\", unknown to this provider"
+    };
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Account state unknown",
+        "333333333333: AWS reported no state",
+        archived,
+    ]);
+    assert_eq!(aws.assume_root_total(), 0, "nothing was audited");
+    // Every state AWS documents is handled: not-ACTIVE members are skipped
+    // with their state named.
+    for state in ["PENDING_ACTIVATION", "PENDING_CLOSURE", "CLOSED"] {
+        aws.put_json("/accounts/333333333333/state", json!({"state": state}));
+        aws.put_json("/accounts/555555555555/state", json!({"state": "ACTIVE"}));
+        let a = audit(&aws, "");
+        let reason = a["skipped"]
+            .as_array()
+            .and_then(|s| s.iter().find(|x| x["account_id"] == "333333333333"))
+            .map(|x| x["reason"].clone());
+        assert!(
+            reason
+                .as_ref()
+                .and_then(|r| r.as_str())
+                .is_some_and(|r| r.contains(&format!("is {state}"))),
+            "{state}: {reason:?}"
+        );
+    }
+}

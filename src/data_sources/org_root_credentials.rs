@@ -97,8 +97,10 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             "Audits the root user credentials of every active member account of the organization, or of the \
              accounts listed in `account_ids`: the same audit as `rootaccess_member_root_credentials`, run \
              concurrently within the provider's `max_concurrent_requests` bound. The management account and \
-             accounts that are not ACTIVE (suspended or closed) are skipped with the reason, since AWS opens no \
-             root session in them. Accounts come from `organizations:ListAccounts`.\n\n\
+             accounts that are not ACTIVE (`SUSPENDED`, `PENDING_CLOSURE`, `CLOSED`, `PENDING_ACTIVATION`) are \
+             skipped with the reason, since AWS opens no root session in them. A member whose state AWS does not \
+             report (or reports with a value this provider does not know) fails the read: it is never counted as \
+             clean. Accounts come from `organizations:ListAccounts`, every page.\n\n\
              If an account cannot be audited (for example an SCP denies the root session), the data source fails \
              and names every such account rather than report an incomplete audit; audit the others by listing \
              them in `account_ids`. Use `summary.accounts_with_credentials` in a `check` or `precondition` to \

@@ -72,9 +72,12 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
              **Destroy** only removes the resource from the Terraform state (with a warning): deleted root \
              credentials cannot be restored. MFA devices are deactivated (a virtual device then stays in the \
              account unassigned, unable to sign anyone in).\n\n\
-             **Accounts that leave.** If the account leaves the organization or is closed (SUSPENDED), the next \
-             refresh removes the resource from the state with a warning, and planning it again is refused until \
-             the account is an active member; remove the resource from the configuration.\n\n\
+             **Account states.** If the account is not ACTIVE (`SUSPENDED`, `PENDING_CLOSURE`, `CLOSED`, \
+             `PENDING_ACTIVATION`), refresh keeps the resource in the state unchanged with a warning naming the \
+             state, and the plan changes nothing; a new resource for such an account is refused at plan. If AWS \
+             reports no state, or one this provider does not know, refresh is an error and the resource stays. \
+             If the account leaves the organization, the next refresh removes the resource from the state with a \
+             warning; remove it from the configuration.\n\n\
              To let the root mailbox owner recover the password on the same account, use \
              `rootaccess_member_password_recovery` and leave `password` out of `credential_types` here, or each \
              apply deletes the recovery login profile again.",

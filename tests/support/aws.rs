@@ -209,6 +209,28 @@ impl AwsEndpoint {
 }
 
 /// Runs an SDK call from a synchronous test.
+/// The shape of the endpoint's Organizations answers (`ROOTSIM_ACCOUNT_SHAPE`,
+/// which the endpoint inherits): "2026" (State only) unless the suite is run
+/// against an older shape.
+pub fn account_shape() -> String {
+    std::env::var("ROOTSIM_ACCOUNT_SHAPE")
+        .map(|s| s.trim().to_string())
+        .ok()
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "2026".into())
+}
+
+/// What the provider says of an account whose state is `value`, a state AWS
+/// does not have: in the 2024 shape (Status only) such a value cannot be
+/// sent at all, so AWS reports no state.
+pub fn unrecognized_state_message(value: &str) -> String {
+    if account_shape() == "2024" {
+        "reports neither State nor Status".into()
+    } else {
+        format!("reports the state \"{value}\"")
+    }
+}
+
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
