@@ -42,6 +42,7 @@ fn lists_accounts_and_active_members_without_any_root_session() {
 fn every_account_state_is_reported_and_only_active_members_are_targets() {
     let aws = AwsEndpoint::start();
     aws.seed(json!({
+        "account_shape": "2026",
         "organization": {"feature_set": "ALL"},
         "accounts": [
             {"id": "111111111111", "state": "ACTIVE"},

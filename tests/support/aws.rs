@@ -99,7 +99,20 @@ impl AwsEndpoint {
     /// IAM trusted access, members 111111111111 (with root credentials) and
     /// 222222222222 (IAM delegated administrator), 444444444444 suspended.
     pub fn seed_standard(&self) -> Value {
-        self.seed(json!({
+        self.seed(self.standard_scenario())
+    }
+
+    /// The standard scenario in today's answer shape (State only), whatever
+    /// ROOTSIM_ACCOUNT_SHAPE says: for tests of states that have no
+    /// pre-2026 Status (PENDING_ACTIVATION, CLOSED, values AWS may add).
+    pub fn seed_standard_today(&self) -> Value {
+        let mut scenario = self.standard_scenario();
+        scenario["account_shape"] = json!("2026");
+        self.seed(scenario)
+    }
+
+    fn standard_scenario(&self) -> Value {
+        json!({
             "organization": {"feature_set": "ALL"},
             "trusted_access": ["iam.amazonaws.com"],
             "delegated_administrators": ["222222222222"],
@@ -110,7 +123,7 @@ impl AwsEndpoint {
                 {"id": "222222222222", "name": "security"},
                 {"id": "444444444444", "name": "old", "status": "SUSPENDED"}
             ]
-        }))
+        })
     }
 
     pub fn account(&self, id: &str) -> Value {
@@ -209,28 +222,6 @@ impl AwsEndpoint {
 }
 
 /// Runs an SDK call from a synchronous test.
-/// The shape of the endpoint's Organizations answers (`ROOTSIM_ACCOUNT_SHAPE`,
-/// which the endpoint inherits): "2026" (State only) unless the suite is run
-/// against an older shape.
-pub fn account_shape() -> String {
-    std::env::var("ROOTSIM_ACCOUNT_SHAPE")
-        .map(|s| s.trim().to_string())
-        .ok()
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| "2026".into())
-}
-
-/// What the provider says of an account whose state is `value`, a state AWS
-/// does not have: in the 2024 shape (Status only) such a value cannot be
-/// sent at all, so AWS reports no state.
-pub fn unrecognized_state_message(value: &str) -> String {
-    if account_shape() == "2024" {
-        "reports neither State nor Status".into()
-    } else {
-        format!("reports the state \"{value}\"")
-    }
-}
-
 pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
