@@ -5,15 +5,15 @@
 //! ideal `calls x latency / max_concurrent_requests`. Under `cargo test` it
 //! runs the smallest case once as a smoke test. Figures: BENCHMARKS.md.
 
-#[path = "../tests/support/mod.rs"]
+#[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::time::{Duration, Instant};
 
+use aws_root_access::root_credentials::audit_many;
+use aws_root_access::{AwsClients, AwsSettings};
 use serde_json::json;
 use support::aws::AwsEndpoint;
-use terraform_provider_rootaccess::aws::root_credentials::audit_many;
-use terraform_provider_rootaccess::aws::{AwsClients, AwsSettings};
 
 /// Per call. The endpoint (moto, one Python process) serves roughly 100-200
 /// calls/s; at 250 ms x 16 in flight the demand is 64 calls/s, so what is

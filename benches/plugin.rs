@@ -3,14 +3,14 @@
 //! TLS, both as Terraform experiences them. Under `cargo test` it runs one
 //! iteration of each as a smoke test. Figures are recorded in BENCHMARKS.md.
 
-#[path = "../tests/support/plugin_client.rs"]
+#[path = "../tests/it/support/plugin_client.rs"]
 mod plugin_client;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use plugin_client::{ClientIdentity, connect, provider_client, start};
-use terraform_provider_rootaccess::plugin::proto::tfplugin5::get_provider_schema;
+use tfplugin::proto::tfplugin5::get_provider_schema;
 
 fn summary(name: &str, mut samples: Vec<Duration>) {
     samples.sort();

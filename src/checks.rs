@@ -2,10 +2,12 @@
 //! resources and actions: each wraps a check of the AWS layer so the same
 //! rule (and the same message) applies everywhere.
 
-use crate::aws::ids::check_account_id;
-use crate::aws::resource_policies::{QueueUrl, check_bucket_name, check_policy_json, check_region};
-use crate::aws::task_policy::TaskPolicy;
-use crate::plugin::StringCheck;
+use aws_root_access::ids::check_account_id;
+use aws_root_access::resource_policies::{
+    QueueUrl, check_bucket_name, check_policy_json, check_region,
+};
+use aws_root_access::task_policy::TaskPolicy;
+use tfplugin::StringCheck;
 
 pub const ACCOUNT_ID: StringCheck = StringCheck {
     description: "Must be a 12-digit AWS account id (a string: keep leading zeros).",

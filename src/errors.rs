@@ -1,8 +1,8 @@
 //! The edge between the AWS layer and Terraform: AWS errors become
 //! diagnostics that say what happened and what to do about it.
 
-use crate::aws::{AwsError, ErrorKind};
-use crate::plugin::Diagnostics;
+use aws_root_access::{AwsError, ErrorKind};
+use tfplugin::Diagnostics;
 
 /// What the user can do about each kind of AWS error.
 pub(crate) fn advice(kind: ErrorKind) -> &'static str {

@@ -2,13 +2,17 @@
 //! under Terraform and OpenTofu.
 //!
 //! # Structure
-//! - [`plugin`]: the Terraform side. Handshake, mutual TLS, the gRPC service
-//!   for plugin protocol 5, wire values, schemas and the small framework that
-//!   resources implement. Knows nothing of AWS.
+//! The provider joins two crates that never import each other:
+//! - `tfplugin` (crates/tfplugin): the Terraform side. Handshake, mutual TLS,
+//!   the gRPC service for plugin protocol 5, wire values, schemas and the
+//!   framework that resources implement. Knows nothing of AWS.
+//! - `aws_root_access` (crates/aws-root-access): the AWS side. Clients, root
+//!   sessions, the organization, and the root-credential and resource-policy
+//!   operations. Knows nothing of Terraform.
+//!
+//! This crate:
 //! - [`provider`]: the rootaccess provider: its configuration and the list of
 //!   everything it offers, one line per resource, data source or function.
-//! - [`aws`]: the AWS side. Clients, root sessions, the organization, and the
-//!   root-credential operations. Knows nothing of Terraform.
 //! - `resources`, `data_sources`, `ephemeral_resources`, `actions`, `functions`:
 //!   one file each, reading top to
 //!   bottom (schema, validate, plan, create, read, update, delete, import).
@@ -16,8 +20,6 @@
 //!   attribute and its plan-time checks; AWS errors as diagnostics).
 //! - `checks`: attribute validators shared by all of them.
 
-pub mod aws;
-pub mod plugin;
 pub mod provider;
 
 mod actions;

@@ -2,9 +2,21 @@
 
 use std::process::ExitCode;
 
+use terraform_provider_rootaccess::provider::RootAccessProvider;
+use tfplugin::ServeOptions;
+
 fn main() -> ExitCode {
-    terraform_provider_rootaccess::plugin::serve(
-        terraform_provider_rootaccess::provider::RootAccessProvider,
-        terraform_provider_rootaccess::PROVIDER_ADDRESS,
+    tfplugin::serve(
+        RootAccessProvider,
+        &ServeOptions {
+            provider_address: terraform_provider_rootaccess::PROVIDER_ADDRESS,
+            log_targets: &[
+                "terraform_provider_rootaccess",
+                "aws_root_access",
+                "tfplugin",
+            ],
+            // The request signer logs its input, session tokens included, at trace.
+            silenced_log_targets: &["aws_sigv4"],
+        },
     )
 }

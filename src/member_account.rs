@@ -3,9 +3,9 @@
 //! account, an ACTIVE member at plan), and what a refused root session means
 //! for the resource (left the organization, not usable now, or unknown).
 
-use crate::aws::{AccountState, AwsClients, Membership};
 use crate::checks::ACCOUNT_ID;
-use crate::plugin::{Attribute, AttributePath, Diagnostics, Value};
+use aws_root_access::{AccountState, AwsClients, Membership};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Value};
 
 /// The `account_id` argument of a resource: required, validated, and
 /// replacing the resource when it changes.

@@ -9,13 +9,13 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::aws::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{
+use crate::{actions, data_sources, ephemeral_resources, functions, resources};
+use aws_root_access::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
+use tfplugin::{
     Action, Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
     IntBetween, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
 };
-use crate::{actions, data_sources, ephemeral_resources, functions, resources};
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
 pub struct RootAccessProvider;

@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::root_credentials::{self, PasswordRecovery};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::root_credentials::{self, PasswordRecovery};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
 
 pub struct AllowPasswordRecovery;
 

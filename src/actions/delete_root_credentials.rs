@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::root_credentials::{self, CredentialType};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::root_credentials::{self, CredentialType};
+use tfplugin::{Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type, Value};
 
 pub struct DeleteRootCredentials;
 

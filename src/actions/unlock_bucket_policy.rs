@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::resource_policies::{self, BucketRegion, same_policy};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, POLICY_JSON, REGION};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::resource_policies::{self, BucketRegion, same_policy};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
 
 pub struct UnlockBucketPolicy;
 

@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::resource_policies::{self, QueueUrl, same_policy};
 use crate::checks::{ACCOUNT_ID, POLICY_JSON, QUEUE_URL};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Action, Attribute, AttributePath, Diagnostics, Progress, Schema, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::resource_policies::{self, QueueUrl, same_policy};
+use tfplugin::{Action, Attribute, AttributePath, Diagnostics, Progress, Schema, Value};
 
 pub struct UnlockQueuePolicy;
 

@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::{AwsClients, AwsError, ErrorKind};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Value};
+use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Value};
 
 pub struct CallerIdentity;
 

@@ -4,12 +4,12 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::AwsClients;
-use crate::aws::root_credentials::{self, RootCredentials};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
 use crate::member_account::{AccountFate, account_fate, check_target};
-use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::root_credentials::{self, RootCredentials};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 pub struct MemberRootCredentials;
 

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::org_features;
-use crate::aws::{AwsClients, ErrorKind};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use aws_root_access::org_features;
+use aws_root_access::{AwsClients, ErrorKind};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 pub struct OrgFeaturesData;
 

@@ -7,12 +7,12 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::root_credentials;
-use crate::aws::{AccountState, AwsClients, Membership};
 use crate::checks::ACCOUNT_ID;
 use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::unusable_reason;
-use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use aws_root_access::root_credentials;
+use aws_root_access::{AccountState, AwsClients, Membership};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 use super::member_root_credentials::{Audit, access_keys_type, signing_certificates_type};
 

@@ -6,10 +6,10 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::AwsClients;
 use crate::errors::aws_diagnostic;
 use crate::member_account::unknown_state_detail;
-use crate::plugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use aws_root_access::AwsClients;
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
 
 pub struct OrganizationData;
 

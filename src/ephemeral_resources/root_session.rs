@@ -8,11 +8,11 @@ use std::time::{Duration, SystemTime};
 use async_trait::async_trait;
 use serde::Serialize;
 
-use crate::aws::AwsClients;
-use crate::aws::task_policy::TaskPolicy;
 use crate::checks::{ACCOUNT_ID, TASK_POLICY};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::task_policy::TaskPolicy;
+use tfplugin::{Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value};
 
 pub struct RootSession;
 

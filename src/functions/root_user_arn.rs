@@ -1,7 +1,7 @@
 //! `provider::rootaccess::root_user_arn(account_id)`: the ARN of an account's root user.
 
-use crate::aws::ids::{check_account_id, root_user_arn};
-use crate::plugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+use aws_root_access::ids::{check_account_id, root_user_arn};
+use tfplugin::{Function, FunctionError, Parameter, Signature, Type, Value};
 
 pub struct RootUserArn;
 

@@ -1,7 +1,7 @@
 //! `provider::rootaccess::task_policy_arn(name)`: the ARN of a root-task policy.
 
-use crate::aws::task_policy::TaskPolicy;
-use crate::plugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+use aws_root_access::task_policy::TaskPolicy;
+use tfplugin::{Function, FunctionError, Parameter, Signature, Type, Value};
 
 pub struct TaskPolicyArn;
 

@@ -5,14 +5,14 @@
 use async_trait::async_trait;
 
 use super::policy_unlock::{self, Step};
-use crate::aws::ids::check_account_id;
-use crate::aws::resource_policies::{
-    self as policies, BucketPolicy, BucketRegion, check_bucket_name,
-};
-use crate::aws::{AwsClients, AwsError, ErrorKind};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
+use aws_root_access::ids::check_account_id;
+use aws_root_access::resource_policies::{
+    self as policies, BucketPolicy, BucketRegion, check_bucket_name,
+};
+use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct BucketPolicyUnlock;
 

@@ -8,14 +8,14 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::ids::check_account_id;
-use crate::aws::root_credentials::{self, Credential, CredentialType, Deletion, RootCredentials};
 use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::{account_id_attribute, check_target, refresh_refused};
-use crate::plugin::{
-    Attribute, AttributePath, Diagnostics, OneOf, Plan, Resource, Schema, Type, Value,
+use aws_root_access::AwsClients;
+use aws_root_access::ids::check_account_id;
+use aws_root_access::root_credentials::{
+    self, Credential, CredentialType, Deletion, RootCredentials,
 };
+use tfplugin::{Attribute, AttributePath, Diagnostics, OneOf, Plan, Resource, Schema, Type, Value};
 
 pub struct MemberCredentialsAbsent;
 

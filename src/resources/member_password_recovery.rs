@@ -4,14 +4,14 @@
 
 use async_trait::async_trait;
 
-use crate::aws::AwsClients;
-use crate::aws::ids::check_account_id;
-use crate::aws::root_credentials::{self, PasswordRecovery};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
     AccountFate, account_fate, account_id_attribute, check_target, refresh_refused,
 };
-use crate::plugin::{Attribute, Diagnostics, Plan, Resource, Schema, Value};
+use aws_root_access::AwsClients;
+use aws_root_access::ids::check_account_id;
+use aws_root_access::root_credentials::{self, PasswordRecovery};
+use tfplugin::{Attribute, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct MemberPasswordRecovery;
 

@@ -6,10 +6,10 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::aws::org_features::{self, FEATURE_NAMES, OrgFeatures};
-use crate::aws::{AwsClients, ErrorKind};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{
+use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
+use aws_root_access::{AwsClients, ErrorKind};
+use tfplugin::{
     Attribute, AttributePath, Diagnostics, OneOf, Resource, Schema, StringCheck, Type, Value,
 };
 
@@ -316,7 +316,7 @@ async fn partial_state(aws: &AwsClients, want: &Model) -> Value {
     }
 }
 
-async fn ensure_trusted_access(aws: &AwsClients) -> Result<(), crate::aws::AwsError> {
+async fn ensure_trusted_access(aws: &AwsClients) -> Result<(), aws_root_access::AwsError> {
     if !org_features::iam_trusted_access(aws).await? {
         org_features::enable_iam_trusted_access(aws).await?;
     }

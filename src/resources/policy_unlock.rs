@@ -13,11 +13,11 @@
 //! - `unlocked`: `false` when a refresh finds the object locked again; the
 //!   plan then shows `unlocked: false -> true` and the apply unlocks again.
 
-use crate::aws::resource_policies::same_policy;
-use crate::aws::{AwsError, ErrorKind};
 use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, Diagnostics, Schema, Type, Value};
+use aws_root_access::resource_policies::same_policy;
+use aws_root_access::{AwsError, ErrorKind};
+use tfplugin::{Attribute, Diagnostics, Schema, Type, Value};
 
 /// Adds the attributes both resources share. `object` names what is unlocked
 /// ("bucket" or "queue"), `call` the AWS call that puts a policy.

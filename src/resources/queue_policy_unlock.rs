@@ -5,11 +5,11 @@
 use async_trait::async_trait;
 
 use super::policy_unlock::{self, Step};
-use crate::aws::resource_policies::{self as policies, QueueUrl};
-use crate::aws::{AwsClients, AwsError, ErrorKind};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use crate::errors::aws_diagnostic;
-use crate::plugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
+use aws_root_access::resource_policies::{self as policies, QueueUrl};
+use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
 
 pub struct QueuePolicyUnlock;
 

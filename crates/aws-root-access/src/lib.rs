@@ -1,0 +1,30 @@
+//! AWS Organizations centralized root access through the AWS SDK for Rust:
+//! configuration, clients, root sessions (`sts:AssumeRoot`), the
+//! organization, root credentials, resource-policy unlocks, and error
+//! classification. Knows nothing of Terraform.
+
+mod clients;
+mod error;
+pub mod ids;
+pub mod org_features;
+mod organization;
+pub mod resource_policies;
+pub mod root_credentials;
+mod root_session;
+mod settings;
+pub mod task_policy;
+
+pub use clients::AwsClients;
+pub use clients::RootClient;
+pub use clients::RootService;
+pub use error::AwsError;
+pub use error::ErrorKind;
+pub use organization::AccountState;
+pub use organization::Membership;
+pub use organization::OrgAccount;
+pub use organization::Organization;
+pub use settings::AssumeRole;
+pub use settings::AwsSettings;
+pub use settings::Endpoints;
+pub use settings::MAX_ROOT_SESSION;
+pub use settings::StaticCredentials;

@@ -1,0 +1,29 @@
+//! Every integration and acceptance test of the provider, in one binary:
+//! one module per Terraform object or concern, sharing the harness in
+//! `support` (the real Terraform CLI, the local AWS endpoint, a plugin
+//! client). One binary links once; a binary per file linked the whole
+//! provider twenty times.
+
+mod support;
+
+mod actions;
+mod bucket_policy_unlock;
+mod compatibility;
+mod demo;
+mod docs;
+mod ephemeral_root_session;
+mod examples;
+mod functions;
+mod layers;
+mod member_credentials_absent;
+mod member_password_recovery;
+mod member_root_credentials;
+mod org_features;
+mod org_root_credentials;
+mod organization;
+mod plugin_security;
+mod proto_wire_compat;
+mod provider_config;
+mod queue_policy_unlock;
+mod release;
+mod root_sessions;

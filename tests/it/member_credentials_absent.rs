@@ -1,0 +1,736 @@
+//! `rootaccess_member_credentials_absent` through the real Terraform CLI
+//! against the local AWS endpoint: what happens in the member account (read
+//! back through the endpoint's control API), drift, partial failure and
+//! convergence, import, destroy, validation, accounts that leave, and the
+//! AWS calls each step costs.
+
+use crate::support;
+
+use serde_json::{Value, json};
+use support::Workdir;
+use support::aws::AwsEndpoint;
+
+const DEV: &str = "111111111111";
+
+fn resource(account: &str, extra: &str) -> String {
+    format!(
+        "resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"{account}\"\n{extra}}}\n"
+    )
+}
+
+/// The provider block without SDK retries, so one injected fault is one failure.
+fn provider_no_retries(aws: &AwsEndpoint) -> String {
+    aws.provider_hcl().replacen(
+        "provider \"rootaccess\" {\n",
+        "provider \"rootaccess\" {\n  max_retries = 0\n",
+        1,
+    )
+}
+
+fn root_credentials(aws: &AwsEndpoint, account: &str) -> Value {
+    aws.account(account)["root_credentials"].clone()
+}
+
+fn ids(v: &Value, list: &str, key: &str) -> Vec<String> {
+    let mut out: Vec<String> = v[list]
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|x| x[key].as_str().map(String::from))
+        .collect();
+    out.sort();
+    out
+}
+
+fn strings(v: &Value) -> Vec<String> {
+    let mut out: Vec<String> = v
+        .as_array()
+        .unwrap_or(&Vec::new())
+        .iter()
+        .filter_map(|x| x.as_str().map(String::from))
+        .collect();
+    out.sort();
+    out
+}
+
+/// The resource's attributes in the state (and whether it is tainted).
+fn state_of(w: &Workdir) -> Value {
+    let r = w.resource("rootaccess_member_credentials_absent.dev");
+    if r.is_null() {
+        return Value::Null;
+    }
+    let mut v = r["values"].clone();
+    v["__tainted"] = r["tainted"].clone();
+    v
+}
+
+fn calls_in(aws: &AwsEndpoint, account: &str, op: &str) -> u64 {
+    aws.calls()["calls"][account]["iam"][op]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn sessions(aws: &AwsEndpoint, account: &str, task: &str) -> u64 {
+    aws.calls()["assume_root"][account][task]
+        .as_u64()
+        .unwrap_or(0)
+}
+
+fn assert_clean(aws: &AwsEndpoint, account: &str) {
+    let rc = root_credentials(aws, account);
+    assert_eq!(rc["login_profile"], Value::Null, "{rc}");
+    for list in ["access_keys", "signing_certificates", "mfa_devices"] {
+        assert_eq!(rc[list], json!([]), "{list} left: {rc}");
+    }
+}
+
+#[test]
+fn create_deletes_every_root_credential_and_records_what_it_removed() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed_standard();
+    let before = &seeded["accounts"][DEV]["root_credentials"];
+    let keys = ids(before, "access_keys", "access_key_id");
+    let certs = ids(before, "signing_certificates", "certificate_id");
+    let mfa = ids(before, "mfa_devices", "serial_number");
+    assert_eq!((keys.len(), certs.len(), mfa.len()), (2, 1, 1));
+
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    // The plan says what will be kept absent before anything happens.
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(text.contains("present_access_key_ids = []"), "{text}");
+    assert!(
+        text.contains("removed_access_key_ids = (known after apply)"),
+        "{text}"
+    );
+
+    aws.delete("/calls");
+    w.apply();
+    assert_clean(&aws, DEV);
+
+    let s = state_of(&w);
+    assert_eq!(s["id"], DEV);
+    assert_eq!(strings(&s["removed_access_key_ids"]), keys);
+    assert_eq!(strings(&s["removed_signing_certificate_ids"]), certs);
+    assert_eq!(strings(&s["removed_mfa_serials"]), mfa);
+    assert_eq!(s["removed_password"], true);
+    assert_eq!(s["present_password"], false);
+    assert_eq!(s["present_access_key_ids"], json!([]));
+    assert_eq!(
+        strings(&s["credential_types"]),
+        [
+            "access_keys",
+            "mfa_devices",
+            "password",
+            "signing_certificates"
+        ]
+    );
+
+    // Exactly one deletion per credential, and one root session per task:
+    // apply deletes in one IAMDeleteRootUserCredentials session; of the two
+    // plans that follow, only the refreshing one audits (one session).
+    assert_eq!(calls_in(&aws, DEV, "DeleteAccessKey"), 2);
+    assert_eq!(calls_in(&aws, DEV, "DeleteLoginProfile"), 1);
+    assert_eq!(calls_in(&aws, DEV, "DeleteSigningCertificate"), 1);
+    assert_eq!(calls_in(&aws, DEV, "DeactivateMFADevice"), 1);
+    assert_eq!(sessions(&aws, DEV, "IAMDeleteRootUserCredentials"), 1);
+    assert_eq!(sessions(&aws, DEV, "IAMAuditRootUserCredentials"), 1);
+    // The audit of a clean account is one summary call, no listing.
+    assert_eq!(calls_in(&aws, DEV, "GetAccountSummary"), 1);
+    assert_eq!(calls_in(&aws, DEV, "ListAccessKeys"), 1, "only apply lists");
+
+    // No session credentials anywhere in the state.
+    let state_text = w.state_text();
+    assert!(!state_text.contains("ASIA"), "session key in state");
+    assert!(!state_text.contains(&aws.secret_access_key));
+
+    // Destroy forgets the resource, says nothing is restored, and restores nothing.
+    let run = w.destroy();
+    let text = support::flatten(&run.text());
+    assert!(text.contains("Root credentials are not restored"), "{text}");
+    assert_clean(&aws, DEV);
+    assert_eq!(state_of(&w), Value::Null);
+}
+
+#[test]
+fn a_subset_of_types_leaves_the_others_and_adding_a_type_updates_in_place() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource(DEV, "  credential_types = [\"access_keys\"]\n")
+    ));
+    w.apply();
+    let rc = root_credentials(&aws, DEV);
+    assert_eq!(rc["access_keys"], json!([]));
+    assert_ne!(rc["login_profile"], Value::Null, "password untouched");
+    assert_eq!(rc["mfa_devices"].as_array().map(Vec::len), Some(1));
+    assert_eq!(rc["signing_certificates"].as_array().map(Vec::len), Some(1));
+    // Unmanaged kinds are reported as they are, never hidden.
+    let s = state_of(&w);
+    assert_eq!(s["present_password"], true);
+    assert_eq!(s["present_mfa_serials"].as_array().map(Vec::len), Some(1));
+    assert_eq!(s["removed_password"], false);
+
+    // Adding a kind is an in-place update that deletes it.
+    w.write_config(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource(
+            DEV,
+            "  credential_types = [\"access_keys\", \"password\"]\n"
+        )
+    ));
+    let actions = w.planned_actions();
+    assert_eq!(
+        actions,
+        vec![(
+            "rootaccess_member_credentials_absent.dev".to_string(),
+            vec!["update".to_string()]
+        )]
+    );
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(
+        text.contains("~ present_password = true -> false"),
+        "the plan shows the password going: {text}"
+    );
+    w.apply();
+    let rc = root_credentials(&aws, DEV);
+    assert_eq!(rc["login_profile"], Value::Null);
+    assert_eq!(rc["mfa_devices"].as_array().map(Vec::len), Some(1));
+    let s = state_of(&w);
+    assert_eq!(s["removed_password"], true);
+    assert_eq!(
+        s["removed_access_key_ids"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(s["present_password"], false);
+}
+
+#[test]
+fn credentials_that_come_back_are_drift_the_plan_names_and_apply_deletes() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w.apply();
+    let removed_before = strings(&state_of(&w)["removed_access_key_ids"]);
+
+    // Someone signs in as root and creates a password and an access key again.
+    aws.put_json(
+        &format!("/accounts/{DEV}/root-credentials"),
+        json!({"password": true, "access_keys": [{"access_key_id": "AKIADRIFT00000000001"}]}),
+    );
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(
+        plan.code(),
+        2,
+        "drift must make the plan non-empty:\n{}",
+        plan.text()
+    );
+    let text = support::flatten(&plan.text());
+    for needle in [
+        "will be updated in-place",
+        "- \"AKIADRIFT00000000001\"",
+        // The plan knows what apply will record as removed.
+        "+ \"AKIADRIFT00000000001\"",
+        "(2 unchanged elements hidden)",
+        "~ present_password = true -> false",
+        "Root credentials present in account 111111111111",
+        "access key AKIADRIFT00000000001",
+    ] {
+        assert!(
+            text.contains(needle),
+            "{needle:?} missing from plan: {text}"
+        );
+    }
+
+    w.apply();
+    assert_clean(&aws, DEV);
+    let s = state_of(&w);
+    let mut expected = removed_before.clone();
+    expected.push("AKIADRIFT00000000001".into());
+    expected.sort();
+    assert_eq!(
+        strings(&s["removed_access_key_ids"]),
+        expected,
+        "removals accumulate"
+    );
+    assert_eq!(s["present_access_key_ids"], json!([]));
+}
+
+#[test]
+fn partial_failure_deletes_the_rest_reports_what_is_left_and_a_reapply_finishes() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    // One of the two key deletions fails (no SDK retries).
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "DeleteAccessKey", "errors": 1, "status": 500}),
+    );
+    let w = Workdir::new(&format!(
+        "{}{}",
+        provider_no_retries(&aws),
+        resource(DEV, "")
+    ));
+    let run = w
+        .terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            "Root credentials of account 111111111111 only partly deleted: 1 left",
+            "Still present:",
+            "iam:DeleteAccessKey failed",
+            "Run terraform apply again",
+        ]);
+    // Every other deletion ran.
+    let rc = root_credentials(&aws, DEV);
+    assert_eq!(rc["login_profile"], Value::Null);
+    assert_eq!(rc["mfa_devices"], json!([]));
+    assert_eq!(rc["signing_certificates"], json!([]));
+    let left = ids(&rc, "access_keys", "access_key_id");
+    assert_eq!(left.len(), 1);
+    // The error names the key that is left, and the state does not lie.
+    let text = support::flatten(&run.text());
+    assert!(text.contains(&format!("access key {}", left[0])), "{text}");
+    let s = state_of(&w);
+    assert_eq!(strings(&s["present_access_key_ids"]), left);
+    assert_eq!(s["present_password"], false);
+    assert_eq!(
+        s["removed_access_key_ids"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(s["__tainted"], true, "a failed create is tainted");
+
+    // The next apply finishes the job (the tainted resource is replaced).
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&plan.text()).contains(&format!("- \"{}\"", left[0])),
+        "the plan names the leftover key: {}",
+        plan.text()
+    );
+    w.apply();
+    assert_clean(&aws, DEV);
+    assert_eq!(state_of(&w)["present_access_key_ids"], json!([]));
+}
+
+#[test]
+fn partial_failure_during_an_update_keeps_the_leftover_in_state_for_the_next_apply() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}{}",
+        provider_no_retries(&aws),
+        resource(DEV, "")
+    ));
+    w.apply();
+    aws.put_json(
+        &format!("/accounts/{DEV}/root-credentials"),
+        json!({"access_keys": 2, "signing_certificates": 1}),
+    );
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "DeleteSigningCertificate", "errors": 1, "status": 500}),
+    );
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&["only partly deleted: 1 left", "signing certificate"]);
+    let rc = root_credentials(&aws, DEV);
+    assert_eq!(rc["access_keys"], json!([]), "the keys went anyway");
+    let cert = ids(&rc, "signing_certificates", "certificate_id");
+    assert_eq!(cert.len(), 1);
+    let s = state_of(&w);
+    assert_eq!(strings(&s["present_signing_certificate_ids"]), cert);
+    assert_ne!(s["__tainted"], true, "a failed update does not taint");
+    // Without refresh the plan still shows what is left, from the state alone.
+    let plan = w.terraform(&["plan", "-refresh=false", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code(), 2, "{}", plan.text());
+    w.apply();
+    assert_clean(&aws, DEV);
+}
+
+#[test]
+fn a_failing_audit_before_deletion_deletes_nothing_and_says_why() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "ListSigningCertificates", "errors": 1, "status": 500}),
+    );
+    let w = Workdir::new(&format!(
+        "{}{}",
+        provider_no_retries(&aws),
+        resource(DEV, "")
+    ));
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            "Could not delete the root credentials of account 111111111111",
+            "iam:ListSigningCertificates failed",
+        ]);
+    let rc = root_credentials(&aws, DEV);
+    assert_ne!(rc["login_profile"], Value::Null, "nothing deleted blindly");
+    assert_eq!(state_of(&w), Value::Null);
+    w.apply();
+    assert_clean(&aws, DEV);
+}
+
+#[test]
+fn import_by_account_id_with_the_cli_and_with_an_import_block() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    // CLI import of an account that still has credentials: the plan then deletes them.
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w.terraform(&[
+        "import",
+        "-no-color",
+        "rootaccess_member_credentials_absent.dev",
+        DEV,
+    ])
+    .ok();
+    let s = state_of(&w);
+    assert_eq!(s["account_id"], DEV);
+    assert_eq!(s["present_password"], true);
+    assert_eq!(
+        s["present_access_key_ids"].as_array().map(Vec::len),
+        Some(2)
+    );
+    assert_eq!(s["removed_access_key_ids"], json!([]));
+    assert_eq!(
+        w.planned_actions(),
+        vec![(
+            "rootaccess_member_credentials_absent.dev".to_string(),
+            vec!["update".to_string()]
+        )]
+    );
+    w.apply();
+    assert_clean(&aws, DEV);
+
+    // An import block for an account without root credentials plans as a no-op.
+    let w2 = Workdir::new(&format!(
+        "{}{}import {{\n  to = rootaccess_member_credentials_absent.dev\n  id = \"222222222222\"\n}}\n",
+        aws.provider_hcl(),
+        resource("222222222222", "")
+    ));
+    let plan = w2.plan_json();
+    let change = &plan["resource_changes"][0];
+    assert_eq!(change["change"]["actions"], json!(["no-op"]), "{change}");
+    assert!(change["change"]["importing"].is_object(), "{change}");
+    w2.apply();
+    assert_eq!(state_of(&w2)["account_id"], "222222222222");
+
+    // A malformed id is refused with the expected format.
+    let w3 = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w3.terraform(&[
+        "import",
+        "-no-color",
+        "rootaccess_member_credentials_absent.dev",
+        "dev-account",
+    ])
+    .fails_with(&[
+        "Invalid import id",
+        "exactly 12 digits",
+        "e.g. 111122223333",
+    ]);
+}
+
+#[test]
+fn invalid_arguments_are_refused_before_any_aws_call() {
+    let w = Workdir::new(
+        r#"
+provider "rootaccess" {
+  region = "us-east-1"
+}
+resource "rootaccess_member_credentials_absent" "bad_id" {
+  account_id = "12345"
+}
+resource "rootaccess_member_credentials_absent" "bad_type" {
+  account_id       = "111111111111"
+  credential_types = ["password", "root_keys"]
+}
+resource "rootaccess_member_credentials_absent" "no_type" {
+  account_id       = "111111111111"
+  credential_types = []
+}
+"#,
+    );
+    let run = w.terraform(&["validate", "-no-color"]).fails_with(&[
+        "\"12345\" is not an AWS account id: it must be exactly 12 digits",
+        "\"root_keys\" is not allowed here. Valid values: `password`, `access_keys`, `signing_certificates`, `mfa_devices`",
+        "credential_types is empty",
+    ]);
+    let text = support::flatten(&run.text());
+    support::assert_points_at(
+        &text,
+        &[
+            "account_id = \"12345\"",
+            "credential_types = [\"password\", \"root_keys\"]",
+            "credential_types = []",
+        ],
+    );
+}
+
+#[test]
+fn the_management_and_inactive_or_foreign_accounts_are_refused_at_plan() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    for (account, needles) in [
+        (
+            "123456789012",
+            vec![
+                "The management account is not a member account",
+                "Use a member account id here",
+            ],
+        ),
+        (
+            "444444444444",
+            vec![
+                "The account is not active",
+                "Account 444444444444 is SUSPENDED",
+            ],
+        ),
+        (
+            "999999999999",
+            vec![
+                "The account is not in the organization",
+                "Account 999999999999 is not a member",
+            ],
+        ),
+    ] {
+        let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(account, "")));
+        let run = w.terraform(&["plan", "-no-color"]).fails_with(&needles);
+        assert!(
+            support::flatten(&run.text()).contains(&format!("account_id = \"{account}\"")),
+            "the error points at account_id: {}",
+            run.text()
+        );
+    }
+    assert_eq!(aws.assume_root_total(), 0, "nothing was attempted");
+}
+
+#[test]
+fn an_account_that_leaves_the_organization_is_dropped_from_state_with_a_warning() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w.apply();
+    // The account leaves the organization.
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement", "RootSessions"],
+        "accounts": [{"id": DEV, "in_organization": false}, {"id": "222222222222"}]
+    }));
+    // Refresh drops it with a warning; planning it again is refused clearly.
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Account 111111111111 left the organization; rootaccess_member_credentials_absent removed from the state",
+        "is no longer a member of the organization",
+        "Remove it from the configuration",
+        "The account is not in the organization",
+    ]);
+    // With the resource removed from the configuration, all is quiet.
+    w.write_config(&aws.provider_hcl());
+    let run = w.apply();
+    assert!(
+        support::flatten(&run.text()).contains("left the organization"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(state_of(&w), Value::Null);
+}
+
+#[test]
+fn an_account_that_is_not_active_keeps_its_resource_in_state_unrefreshed() {
+    for (state, reason) in [
+        ("SUSPENDED", "Account 111111111111 is SUSPENDED"),
+        ("PENDING_CLOSURE", "Account 111111111111 is PENDING_CLOSURE"),
+        ("CLOSED", "Account 111111111111 is CLOSED"),
+    ] {
+        let aws = AwsEndpoint::start();
+        aws.seed_standard_today();
+        let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+        w.apply();
+        let before = state_of(&w);
+        assert_ne!(before, Value::Null);
+        aws.put_json(&format!("/accounts/{DEV}/state"), json!({"state": state}));
+        // The plan changes nothing, says why, and the state keeps the resource.
+        let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+        assert_eq!(plan.code(), 0, "{state}: {}", plan.text());
+        let text = support::flatten(&plan.text());
+        for needle in [
+            "Account 111111111111 is not active; rootaccess_member_credentials_absent kept unrefreshed",
+            reason,
+        ] {
+            assert!(text.contains(needle), "{state}: {needle:?} in {text}");
+        }
+        w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+        assert_eq!(state_of(&w), before, "{state}: the state is kept as it was");
+        // Active again: refreshed as usual, and nothing to do.
+        aws.put_json(
+            &format!("/accounts/{DEV}/state"),
+            json!({"state": "ACTIVE"}),
+        );
+        w.assert_plan_empty();
+    }
+}
+
+#[test]
+fn an_account_of_unknown_state_is_an_error_and_stays_in_state() {
+    for (state, needle) in [
+        (json!("omit"), "reports neither State nor Status"),
+        (json!("ARCHIVED"), "reports the state \"ARCHIVED\""),
+    ] {
+        let aws = AwsEndpoint::start();
+        aws.seed_standard_today();
+        let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+        w.apply();
+        let before = state_of(&w);
+        aws.put_json(&format!("/accounts/{DEV}/state"), json!({"state": state}));
+        w.terraform(&["plan", "-no-color"])
+            .fails_with(&["The state of account 111111111111 is unknown", needle]);
+        w.terraform(&["apply", "-auto-approve", "-no-color"])
+            .fails_with(&["The state of account 111111111111 is unknown"]);
+        assert_eq!(state_of(&w), before, "nothing leaves the state");
+        // A new resource for such an account is refused at plan.
+        let w2 = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+        w2.terraform(&["plan", "-no-color"])
+            .fails_with(&["The account's state is unknown", needle]);
+    }
+}
+
+#[test]
+fn a_root_session_that_aws_ends_early_is_renewed_once_and_the_apply_succeeds() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}{}",
+        provider_no_retries(&aws),
+        resource(DEV, "")
+    ));
+    // AWS ends the apply's deletion session at its first DeleteAccessKey,
+    // long before the session's Expiration.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "DeleteAccessKey", "account": DEV, "expire_sessions": 1}),
+    );
+    aws.delete("/calls");
+    w.apply();
+    assert_clean(&aws, DEV);
+    let faults = aws.get("/faults");
+    assert_eq!(
+        faults["faults"][0]["expire_sessions_remaining"], 0,
+        "{faults}"
+    );
+    let calls = aws.calls();
+    assert_eq!(
+        calls["assume_root"][DEV]["IAMDeleteRootUserCredentials"], 2,
+        "one session, and one renewal after AWS ended it: {calls}"
+    );
+}
+
+#[test]
+fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
+    let aws = AwsEndpoint::start();
+    let accounts = ["111111111111", "333333333333", "555555555555"];
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": accounts.iter().map(|id| json!({
+            "id": id,
+            "root_credentials": {"password": true, "access_keys": 2, "mfa_devices": 2, "signing_certificates": 2}
+        })).collect::<Vec<_>>()
+    }));
+    let config: String = accounts
+        .iter()
+        .map(|id| {
+            format!("resource \"rootaccess_member_credentials_absent\" \"a{id}\" {{\n  account_id = \"{id}\"\n}}\n")
+        })
+        .collect();
+    let w = Workdir::new(&format!("{}{config}", aws.provider_hcl()));
+    w.apply();
+    let calls = aws.calls();
+    for id in accounts {
+        assert_clean(&aws, id);
+        assert_eq!(
+            calls["assume_root"][id],
+            json!({"IAMDeleteRootUserCredentials": 1, "IAMAuditRootUserCredentials": 1}),
+            "{calls}"
+        );
+        assert_eq!(calls["calls"][id]["iam"]["DeleteAccessKey"], 2);
+        assert_eq!(calls["calls"][id]["iam"]["DeactivateMFADevice"], 2);
+    }
+    // The organization is read once per provider process that plans a
+    // create (apply's plan, then its apply-time re-plan), not once per resource.
+    let org_calls = &calls["calls"]["123456789012"]["organizations"];
+    assert_eq!(org_calls["DescribeOrganization"], 2, "{calls}");
+    assert_eq!(org_calls["ListAccounts"], 2, "{calls}");
+}
+
+#[test]
+fn the_documented_example_applies() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [
+            {"id": DEV, "root_credentials": {"password": true, "access_keys": 1}},
+            {"id": "333333333333", "root_credentials": {"password": true, "mfa_devices": 1}}
+        ]
+    }));
+    let example = std::fs::read_to_string(
+        support::repo_root()
+            .join("examples/resources/rootaccess_member_credentials_absent/resource.tf"),
+    )
+    .expect("example");
+    let w = Workdir::new(&format!("{}{example}", aws.provider_hcl()));
+    w.apply();
+    assert_clean(&aws, DEV);
+    let prod = root_credentials(&aws, "333333333333");
+    assert!(
+        prod["login_profile"].is_object(),
+        "the password stays: {prod}"
+    );
+    assert_eq!(prod["mfa_devices"], json!([]));
+    assert_eq!(
+        w.outputs()["deleted_root_access_keys"]["value"]
+            .as_array()
+            .map(Vec::len),
+        Some(1)
+    );
+}
+
+#[test]
+fn the_iam_delegated_administrator_can_run_it_and_an_ordinary_member_is_told_why_not() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed_standard();
+    let delegated = format!(
+        "provider \"rootaccess\" {{\n  access_key = \"{}\"\n  secret_key = \"{}\"\n{}  assume_role {{\n    role_arn = \"arn:aws:iam::222222222222:role/root-access-admin\"\n  }}\n}}\n",
+        aws.access_key_id,
+        aws.secret_access_key,
+        aws.endpoints_hcl()
+    );
+    let w = Workdir::new(&format!("{delegated}{}", resource(DEV, "")));
+    w.apply();
+    assert_clean(&aws, DEV);
+    // The delegated administrator knows the management account too.
+    let w = Workdir::new(&format!("{delegated}{}", resource("123456789012", "")));
+    w.terraform(&["plan", "-no-color"])
+        .fails_with(&["The management account is not a member account"]);
+
+    // An ordinary member account cannot list the organization: no plan-time
+    // verdict, and AWS's refusal at apply is explained.
+    let dev_admin = &seeded["accounts"][DEV]["admin"];
+    let w = Workdir::new(&format!(
+        "{}{}",
+        aws.provider_hcl_with_keys(
+            dev_admin["access_key_id"].as_str().unwrap(),
+            dev_admin["secret_access_key"].as_str().unwrap()
+        ),
+        resource("222222222222", "")
+    ));
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            "Could not delete the root credentials of account 222222222222",
+            "AccessDenied",
+            "neither the management account nor the IAM delegated administrator",
+        ]);
+}
