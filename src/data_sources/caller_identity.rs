@@ -4,8 +4,10 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use aws_root_access::AwsClients;
+use aws_root_access::caller::caller_identity;
+
 use crate::errors::aws_diagnostic;
-use aws_root_access::{AwsClients, AwsError, ErrorKind};
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Value};
 
 pub struct CallerIdentity;
@@ -49,73 +51,26 @@ impl DataSource<AwsClients> for CallerIdentity {
     }
 
     async fn read(&self, aws: &AwsClients, _config: &Value, diags: &mut Diagnostics) -> Value {
-        let who = aws
-            .call(async {
-                aws.sts
-                    .get_caller_identity()
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("sts:GetCallerIdentity", e))
-            })
-            .await;
-        let who = match who {
-            Ok(w) => w,
+        let who = match caller_identity(aws).await {
+            Ok(who) => who,
             Err(e) => {
-                diags.extend(aws_diagnostic(&e, "find out who the provider runs as"));
+                let doing = match e.operation {
+                    "sts:GetCallerIdentity" => "find out who the provider runs as",
+                    _ => "describe the caller's organization",
+                };
+                diags.extend(aws_diagnostic(&e, doing));
                 return Value::Null;
             }
         };
-        let account_id = who.account().unwrap_or_default().to_string();
-        let org = aws
-            .call(async {
-                aws.organizations
-                    .describe_organization()
-                    .send()
-                    .await
-                    .map_err(|e| AwsError::from_sdk("organizations:DescribeOrganization", e))
-            })
-            .await;
-        let (organization_id, management_account_id) = match org {
-            Ok(o) => {
-                let o = o.organization;
-                (
-                    o.as_ref().and_then(|o| o.id.clone()),
-                    o.and_then(|o| o.master_account_id),
-                )
-            }
-            // Outside an organization, or a caller (such as a root session) that may not describe it.
-            Err(e) if e.is(ErrorKind::OrganizationNotFound) || e.is(ErrorKind::AccessDenied) => {
-                (None, None)
-            }
-            Err(e) => {
-                diags.extend(aws_diagnostic(&e, "describe the caller's organization"));
-                return Value::Null;
-            }
-        };
-        let is_management_account = management_account_id.as_deref() == Some(account_id.as_str());
-        // Listing organization features succeeds exactly for the management
-        // account and the IAM delegated administrator.
-        let is_iam_delegated_administrator = !is_management_account
-            && organization_id.is_some()
-            && aws
-                .call(async {
-                    aws.iam
-                        .list_organizations_features()
-                        .send()
-                        .await
-                        .map_err(|e| AwsError::from_sdk("iam:ListOrganizationsFeatures", e))
-                })
-                .await
-                .is_ok();
         let state = State {
-            id: account_id.clone(),
-            arn: who.arn().unwrap_or_default().to_string(),
-            user_id: who.user_id().unwrap_or_default().to_string(),
-            account_id,
-            organization_id,
-            management_account_id,
-            is_management_account,
-            is_iam_delegated_administrator,
+            id: who.account_id.clone(),
+            arn: who.arn,
+            user_id: who.user_id,
+            account_id: who.account_id,
+            organization_id: who.organization_id,
+            management_account_id: who.management_account_id,
+            is_management_account: who.is_management_account,
+            is_iam_delegated_administrator: who.is_iam_delegated_administrator,
         };
         match Value::encode(&state, &self.schema().value_type()) {
             Ok(v) => v,

@@ -11,8 +11,8 @@ use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{Semaphore, watch};
 
+use super::accounts::Organization;
 use super::error::{AwsError, ErrorKind};
-use super::organization::Organization;
 use super::root_session::RootSessions;
 use super::settings::AwsSettings;
 use super::task_policy::TaskPolicy;
@@ -21,9 +21,11 @@ use super::task_policy::TaskPolicy;
 pub struct AwsClients {
     base: SdkConfig,
     settings: AwsSettings,
-    pub sts: aws_sdk_sts::Client,
-    pub iam: aws_sdk_iam::Client,
-    pub organizations: aws_sdk_organizations::Client,
+    // Private to this crate: every call goes through `call` (bound, Stop)
+    // and is classified into an `AwsError` here.
+    pub(crate) sts: aws_sdk_sts::Client,
+    pub(crate) iam: aws_sdk_iam::Client,
+    pub(crate) organizations: aws_sdk_organizations::Client,
     root_sessions: RootSessions,
     /// The organization, read on first use (see `organization.rs`).
     pub(super) organization: tokio::sync::OnceCell<Result<Arc<Organization>, AwsError>>,

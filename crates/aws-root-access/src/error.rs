@@ -135,6 +135,22 @@ impl AwsError {
     }
 }
 
+/// Classifies the failure of an SDK call as an [`AwsError`] naming its
+/// operation: `request.send().await.classify("iam:ListAccessKeys")`.
+pub(crate) trait Classify<T> {
+    fn classify(self, operation: &'static str) -> Result<T, AwsError>;
+}
+
+impl<T, E, R> Classify<T> for Result<T, SdkError<E, R>>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+    R: fmt::Debug,
+{
+    fn classify(self, operation: &'static str) -> Result<T, AwsError> {
+        self.map_err(|e| AwsError::from_sdk(operation, e))
+    }
+}
+
 fn classify(code: &str, message: &str) -> ErrorKind {
     let code = code.trim_end_matches("Exception");
     match code {

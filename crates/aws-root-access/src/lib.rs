@@ -3,6 +3,8 @@
 //! organization, root credentials, resource-policy unlocks, and error
 //! classification. Knows nothing of Terraform.
 
+mod accounts;
+pub mod caller;
 mod clients;
 mod error;
 pub mod ids;
@@ -14,15 +16,15 @@ mod root_session;
 mod settings;
 pub mod task_policy;
 
+pub use accounts::AccountState;
+pub use accounts::Membership;
+pub use accounts::OrgAccount;
+pub use accounts::Organization;
 pub use clients::AwsClients;
 pub use clients::RootClient;
 pub use clients::RootService;
 pub use error::AwsError;
 pub use error::ErrorKind;
-pub use organization::AccountState;
-pub use organization::Membership;
-pub use organization::OrgAccount;
-pub use organization::Organization;
 pub use settings::AssumeRole;
 pub use settings::AwsSettings;
 pub use settings::Endpoints;

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use aws_sdk_iam::types::FeatureType;
 
 use super::AwsClients;
-use super::error::AwsError;
+use super::error::{AwsError, Classify};
 
 /// IAM's service principal in AWS Organizations.
 pub const IAM_SERVICE_PRINCIPAL: &str = "iam.amazonaws.com";
@@ -33,12 +33,7 @@ fn features(organization_id: Option<String>, enabled: &[FeatureType]) -> OrgFeat
 macro_rules! feature_operation {
     ($aws:expr, $operation:ident, $name:literal) => {
         $aws.call(async {
-            let out = $aws
-                .iam
-                .$operation()
-                .send()
-                .await
-                .map_err(|e| AwsError::from_sdk($name, e))?;
+            let out = $aws.iam.$operation().send().await.classify($name)?;
             Ok(features(
                 out.organization_id.clone(),
                 out.enabled_features(),
@@ -99,9 +94,7 @@ pub async fn iam_trusted_access(aws: &AwsClients) -> Result<bool, AwsError> {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| {
-                AwsError::from_sdk("organizations:ListAWSServiceAccessForOrganization", e)
-            })?;
+            let page = page.classify("organizations:ListAWSServiceAccessForOrganization")?;
             if page
                 .enabled_service_principals()
                 .iter()
@@ -123,7 +116,7 @@ pub async fn enable_iam_trusted_access(aws: &AwsClients) -> Result<(), AwsError>
             .service_principal(IAM_SERVICE_PRINCIPAL)
             .send()
             .await
-            .map_err(|e| AwsError::from_sdk("organizations:EnableAWSServiceAccess", e))?;
+            .classify("organizations:EnableAWSServiceAccess")?;
         Ok(())
     })
     .await
@@ -140,8 +133,7 @@ pub async fn iam_delegated_administrators(aws: &AwsClients) -> Result<Vec<String
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(|e| AwsError::from_sdk("organizations:ListDelegatedAdministrators", e))?;
+            let page = page.classify("organizations:ListDelegatedAdministrators")?;
             ids.extend(
                 page.delegated_administrators()
                     .iter()

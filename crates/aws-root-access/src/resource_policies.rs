@@ -14,7 +14,7 @@
 use aws_sdk_s3::error::SdkError;
 
 use super::clients::AwsClients;
-use super::error::{AwsError, ErrorKind};
+use super::error::{AwsError, Classify, ErrorKind};
 
 /// Header in which S3 names a bucket's region on a wrong-region answer.
 const BUCKET_REGION_HEADER: &str = "x-amz-bucket-region";
@@ -245,7 +245,7 @@ pub async fn delete_bucket_policy(
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("s3:DeleteBucketPolicy", e))
+            .classify("s3:DeleteBucketPolicy")
     })
     .await
 }
@@ -266,7 +266,7 @@ pub async fn put_bucket_policy(
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("s3:PutBucketPolicy", e))
+            .classify("s3:PutBucketPolicy")
     })
     .await
 }
@@ -361,7 +361,7 @@ pub async fn get_queue_policy(
                 .attribute_names(aws_sdk_sqs::types::QueueAttributeName::Policy)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("sqs:GetQueueAttributes", e))
+                .classify("sqs:GetQueueAttributes")
         })
         .await?;
     Ok(out
@@ -390,7 +390,7 @@ pub async fn set_queue_policy(
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("sqs:SetQueueAttributes", e))
+            .classify("sqs:SetQueueAttributes")
     })
     .await
 }

@@ -14,7 +14,7 @@ use futures::StreamExt;
 use std::future::Future;
 
 use super::clients::{AwsClients, RootClient};
-use super::error::{AwsError, ErrorKind};
+use super::error::{AwsError, Classify, ErrorKind};
 use super::task_policy::TaskPolicy;
 
 /// IAM in a member account's root session.
@@ -233,7 +233,7 @@ pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, A
             iam.get_account_summary()
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:GetAccountSummary", e))
+                .classify("iam:GetAccountSummary")
         })
         .await?;
     let map = summary.summary_map.unwrap_or_default();
@@ -371,7 +371,7 @@ pub async fn allow_password_recovery(
             iam.create_login_profile()
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:CreateLoginProfile", e))
+                .classify("iam:CreateLoginProfile")
         })
         .await;
     match created {
@@ -431,7 +431,7 @@ async fn get_login_profile(iam: &RootIam<'_>) -> Result<Option<String>, AwsError
             iam.get_login_profile()
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:GetLoginProfile", e))
+                .classify("iam:GetLoginProfile")
         })
         .await;
     match result {
@@ -478,7 +478,7 @@ async fn list_access_keys(iam: &RootIam<'_>) -> Result<Vec<AccessKey>, AwsError>
                 .set_marker(marker)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:ListAccessKeys", e))
+                .classify("iam:ListAccessKeys")
         },
         |page| {
             let keys = page
@@ -507,7 +507,7 @@ async fn list_signing_certificates(iam: &RootIam<'_>) -> Result<Vec<SigningCerti
                 .set_marker(marker)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:ListSigningCertificates", e))
+                .classify("iam:ListSigningCertificates")
         },
         |page| {
             let certificates = page
@@ -534,7 +534,7 @@ async fn list_mfa_devices(iam: &RootIam<'_>) -> Result<Vec<String>, AwsError> {
                 .set_marker(marker)
                 .send()
                 .await
-                .map_err(|e| AwsError::from_sdk("iam:ListMFADevices", e))
+                .classify("iam:ListMFADevices")
         },
         |page| {
             let serials = page
@@ -559,28 +559,28 @@ async fn delete_one(iam: aws_sdk_iam::Client, credential: Credential) -> Result<
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("iam:DeleteLoginProfile", e)),
+            .classify("iam:DeleteLoginProfile"),
         Credential::AccessKey(id) => iam
             .delete_access_key()
             .access_key_id(id)
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("iam:DeleteAccessKey", e)),
+            .classify("iam:DeleteAccessKey"),
         Credential::SigningCertificate(id) => iam
             .delete_signing_certificate()
             .certificate_id(id)
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("iam:DeleteSigningCertificate", e)),
+            .classify("iam:DeleteSigningCertificate"),
         Credential::MfaDevice(serial) => iam
             .deactivate_mfa_device()
             .serial_number(serial)
             .send()
             .await
             .map(|_| ())
-            .map_err(|e| AwsError::from_sdk("iam:DeactivateMFADevice", e)),
+            .classify("iam:DeactivateMFADevice"),
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 use aws_credential_types::Credentials;
 use aws_sdk_sts::types::PolicyDescriptorType;
 
-use super::error::{AwsError, ErrorKind};
+use super::error::{AwsError, Classify, ErrorKind};
 use super::task_policy::TaskPolicy;
 
 /// A cached session is renewed when less than this is left of it: long
@@ -109,7 +109,7 @@ impl RootSessions {
             .duration_seconds(duration.as_secs().min(900) as i32)
             .send()
             .await
-            .map_err(|e| AwsError::from_sdk("sts:AssumeRoot", e))?;
+            .classify("sts:AssumeRoot")?;
         let c = out.credentials.ok_or_else(|| {
             AwsError::new(
                 "sts:AssumeRoot",
