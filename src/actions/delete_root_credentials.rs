@@ -64,7 +64,7 @@ impl Action<AwsClients> for DeleteRootCredentials {
             progress
                 .message(format!("{account}: deleting root credentials"))
                 .await;
-            match root_credentials::delete_all(aws, &account, &types).await {
+            match root_credentials::delete_present(aws, &account, &types).await {
                 Ok((_, deletion)) => {
                     for credential in &deletion.removed {
                         progress

@@ -219,7 +219,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        sweep(aws, &Value::Null, planned, diags)
+        delete_present(aws, &Value::Null, planned, diags)
             .await
             .unwrap_or(Value::Null)
     }
@@ -279,7 +279,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         let result = if known_plan {
             delete_planned(aws, prior, planned, diags).await
         } else {
-            sweep(aws, prior, planned, diags).await
+            delete_present(aws, prior, planned, diags).await
         };
         // None: nothing was deleted, the prior state still holds.
         result.unwrap_or_else(|| prior.clone())
@@ -320,7 +320,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
 /// Create (and an update planned without known types): list what the account
 /// has and delete every credential of the managed kinds. `None` when nothing
 /// could be done (error reported).
-async fn sweep(
+async fn delete_present(
     aws: &AwsClients,
     prior: &Value,
     planned: &Value,
@@ -329,7 +329,7 @@ async fn sweep(
     let account = planned.attr("account_id").as_str().unwrap_or_default();
     let managed = credential_types(planned.attr("credential_types"))
         .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    let (before, deletion) = match root_credentials::delete_all(aws, account, &managed).await {
+    let (before, deletion) = match root_credentials::delete_present(aws, account, &managed).await {
         Ok(done) => done,
         Err(e) => {
             diags.extend(aws_diagnostic(
@@ -371,7 +371,7 @@ async fn delete_planned(
         .iter()
         .flat_map(|t| present_items(prior, *t))
         .collect();
-    let deletion = match root_credentials::delete_these(aws, account, targets).await {
+    let deletion = match root_credentials::delete_listed(aws, account, targets).await {
         Ok(deletion) => deletion,
         Err(e) => {
             diags.extend(aws_diagnostic(
