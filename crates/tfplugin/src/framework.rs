@@ -17,7 +17,7 @@ use super::schema::Schema;
 use super::value::{Type, Value};
 
 /// A Terraform provider. `Client` is what `configure` builds once and hands
-/// to every resource and data source (here: the AWS clients).
+/// to every resource and data source (for example an SDK client).
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
     type Client: Send + Sync + 'static;

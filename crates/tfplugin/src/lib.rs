@@ -5,6 +5,7 @@
 //!
 //! - `handshake`, `tls`, `serve`: how Terraform starts and reaches the plugin.
 //! - `grpc`: the tfplugin5 service, mapping RPCs onto the framework.
+//! - `lifecycle`: the rules Terraform enforces around plan, apply and read.
 //! - `value`, `schema`, `diag`, `validators`: the vocabulary handlers use.
 //! - `framework`: the traits a provider implements.
 
@@ -13,6 +14,7 @@ pub mod docs;
 mod framework;
 mod grpc;
 mod handshake;
+mod lifecycle;
 mod log;
 #[doc(hidden)]
 pub mod proto;

@@ -1,0 +1,81 @@
+//! RPCs of provider-defined functions: list and call.
+
+use super::wire::{decode, encode, function_to_proto};
+use super::{ProviderService, pb};
+use crate::diag::Diagnostics;
+use crate::framework::Provider;
+
+impl<P: Provider> ProviderService<P> {
+    pub(super) fn handle_get_functions(&self) -> pb::get_functions::Response {
+        pb::get_functions::Response {
+            functions: self
+                .functions
+                .iter()
+                .map(|(n, f)| (n.to_string(), function_to_proto(f.as_ref())))
+                .collect(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    /// Function failures travel as a `FunctionError`, not as diagnostics.
+    pub(super) fn handle_call_function(
+        &self,
+        request: pb::call_function::Request,
+    ) -> pb::call_function::Response {
+        let Some(function) = self.functions.get(request.name.as_str()) else {
+            return call_failed(
+                format!("This provider has no function named {:?}.", request.name),
+                None,
+            );
+        };
+        let sig = function.signature();
+        if request.arguments.len() != sig.parameters.len() {
+            let text = format!(
+                "{} takes {} argument(s), got {}.",
+                request.name,
+                sig.parameters.len(),
+                request.arguments.len()
+            );
+            return call_failed(text, None);
+        }
+        let mut args = Vec::with_capacity(request.arguments.len());
+        for (i, (arg, param)) in request.arguments.iter().zip(&sig.parameters).enumerate() {
+            let mut diags = Diagnostics::new();
+            match decode(Some(arg), &param.ty, "function argument", &mut diags) {
+                Some(v) => args.push(v),
+                None => {
+                    return call_failed(
+                        format!("Argument {:?} has the wrong type.", param.name),
+                        Some(i),
+                    );
+                }
+            }
+        }
+        match function.call(&args) {
+            Ok(value) => {
+                let mut diags = Diagnostics::new();
+                match encode(&value, &sig.return_type, &mut diags) {
+                    Some(result) => pb::call_function::Response {
+                        result: Some(result),
+                        error: None,
+                    },
+                    None => call_failed(
+                        "The function produced a value of the wrong type (provider bug).".into(),
+                        None,
+                    ),
+                }
+            }
+            Err(e) => call_failed(e.message, e.argument),
+        }
+    }
+}
+
+fn call_failed(text: String, argument: Option<usize>) -> pb::call_function::Response {
+    pb::call_function::Response {
+        result: None,
+        error: Some(pb::FunctionError {
+            text,
+            function_argument: argument.map(|a| a as i64),
+        }),
+    }
+}

@@ -1,0 +1,165 @@
+//! RPCs about the provider as a whole: metadata, schemas, provider
+//! configuration, stopping, and the (empty) resource identity schemas.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::wire::{decode, diags_to_proto, function_to_proto, schema_to_proto};
+use super::{ProviderService, pb};
+use crate::diag::Diagnostics;
+use crate::framework::Provider;
+use crate::lifecycle::validate_config;
+use crate::schema::Schema;
+use crate::value::Value;
+
+impl<P: Provider> ProviderService<P> {
+    pub(super) fn handle_get_metadata(&self) -> pb::get_metadata::Response {
+        use pb::get_metadata as m;
+        m::Response {
+            server_capabilities: Some(Self::server_capabilities()),
+            diagnostics: Vec::new(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|n| m::DataSourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            resources: self
+                .resources
+                .keys()
+                .map(|n| m::ResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            functions: self
+                .functions
+                .keys()
+                .map(|n| m::FunctionMetadata {
+                    name: n.to_string(),
+                })
+                .collect(),
+            ephemeral_resources: self
+                .ephemeral_resources
+                .keys()
+                .map(|n| m::EphemeralMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+            list_resources: Vec::new(),
+            actions: self
+                .actions
+                .keys()
+                .map(|n| m::ActionMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
+        }
+    }
+
+    pub(super) fn handle_get_schema(&self) -> pb::get_provider_schema::Response {
+        let named = |m: Vec<(&str, &Schema)>| -> HashMap<String, pb::Schema> {
+            m.into_iter()
+                .map(|(n, s)| (n.to_string(), schema_to_proto(s)))
+                .collect()
+        };
+        pb::get_provider_schema::Response {
+            provider: Some(schema_to_proto(&self.provider_schema)),
+            resource_schemas: named(self.resources.iter().map(|(n, (_, s))| (*n, s)).collect()),
+            data_source_schemas: named(
+                self.data_sources
+                    .iter()
+                    .map(|(n, (_, s))| (*n, s))
+                    .collect(),
+            ),
+            diagnostics: Vec::new(),
+            provider_meta: None,
+            server_capabilities: Some(Self::server_capabilities()),
+            functions: self
+                .functions
+                .iter()
+                .map(|(n, f)| (n.to_string(), function_to_proto(f.as_ref())))
+                .collect(),
+            ephemeral_resource_schemas: named(
+                self.ephemeral_resources
+                    .iter()
+                    .map(|(n, (_, s))| (*n, s))
+                    .collect(),
+            ),
+            list_resource_schemas: HashMap::new(),
+            action_schemas: self
+                .actions
+                .iter()
+                .map(|(n, (_, s))| {
+                    (
+                        n.to_string(),
+                        pb::ActionSchema {
+                            schema: Some(schema_to_proto(s)),
+                        },
+                    )
+                })
+                .collect(),
+        }
+    }
+
+    /// Decodes the provider block and runs the schema's validators.
+    fn checked_provider_config(
+        &self,
+        config: Option<&pb::DynamicValue>,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let ty = self.provider_schema.value_type();
+        let config = decode(config, &ty, "provider configuration", diags)?;
+        validate_config(&self.provider_schema, &config, diags);
+        Some(config)
+    }
+
+    pub(super) async fn handle_prepare_provider_config(
+        &self,
+        request: pb::prepare_provider_config::Request,
+    ) -> pb::prepare_provider_config::Response {
+        let mut diags = Diagnostics::new();
+        if let Some(config) = self.checked_provider_config(request.config.as_ref(), &mut diags) {
+            self.provider.validate(&config, &mut diags).await;
+        }
+        pb::prepare_provider_config::Response {
+            prepared_config: request.config,
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) async fn handle_configure(
+        &self,
+        request: pb::configure::Request,
+    ) -> pb::configure::Response {
+        let mut diags = Diagnostics::new();
+        if let Some(config) = self.checked_provider_config(request.config.as_ref(), &mut diags)
+            && !diags.has_errors()
+            && let Some(client) = self.provider.configure(&config, &mut diags).await
+            && let Ok(mut slot) = self.client.write()
+        {
+            *slot = Some(Arc::new(client));
+        }
+        pb::configure::Response {
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) async fn handle_stop(&self) -> pb::stop::Response {
+        let client = self.client();
+        self.provider.stop(client.as_deref()).await;
+        pb::stop::Response {
+            error: String::new(),
+        }
+    }
+
+    pub(super) fn handle_get_resource_identity_schemas(
+        &self,
+    ) -> pb::get_resource_identity_schemas::Response {
+        // No resource declares an identity (yet): an empty answer, not an error.
+        pb::get_resource_identity_schemas::Response {
+            identity_schemas: HashMap::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+}

@@ -1,0 +1,343 @@
+//! RPCs of managed resources: validate, upgrade, read, plan, apply, import,
+//! move, and the answers for what no resource supports (configuration
+//! generation, identity, listing).
+
+use super::wire::{decode, diags_to_proto, encode, path_to_proto};
+use super::{EventStream, ProviderService, checked_config, lookup, pb};
+use crate::diag::Diagnostics;
+use crate::framework::{Plan, Provider};
+use crate::lifecycle::{
+    Change, finish_state, plan_attributes, replacement_paths, state_after_delete,
+};
+use crate::value::Value;
+
+const KIND: &str = "resource type";
+
+impl<P: Provider> ProviderService<P> {
+    pub(super) async fn handle_validate_resource_type_config(
+        &self,
+        request: pb::validate_resource_type_config::Request,
+    ) -> pb::validate_resource_type_config::Response {
+        let mut diags = Diagnostics::new();
+        if let Some((resource, config)) = checked_config(
+            &self.resources,
+            KIND,
+            &request.type_name,
+            request.config.as_ref(),
+            &mut diags,
+        ) {
+            resource.validate(&config, &mut diags).await;
+        }
+        pb::validate_resource_type_config::Response {
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) fn handle_upgrade_resource_state(
+        &self,
+        request: pb::upgrade_resource_state::Request,
+    ) -> pb::upgrade_resource_state::Response {
+        let mut diags = Diagnostics::new();
+        let mut upgraded = None;
+        if let Some((_, schema)) = lookup(&self.resources, KIND, &request.type_name, &mut diags) {
+            let ty = schema.value_type();
+            let raw = request.raw_state.map(|r| r.json).unwrap_or_default();
+            // Same schema version: the stored JSON is already in the current shape.
+            let state = if raw.is_empty() {
+                Ok(Value::Null)
+            } else {
+                serde_json::from_slice(&raw)
+                    .map_err(|e| e.to_string())
+                    .and_then(|j| Value::from_json(&j, &ty).map_err(|e| e.to_string()))
+            };
+            match state {
+                Ok(state) => upgraded = encode(&state, &ty, &mut diags),
+                Err(e) => diags.error(
+                    "Cannot read the stored state",
+                    format!(
+                        "The state of this {} does not match its schema (version {}): {e}",
+                        request.type_name, schema.version
+                    ),
+                ),
+            }
+        }
+        pb::upgrade_resource_state::Response {
+            upgraded_state: upgraded,
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) async fn handle_read_resource(
+        &self,
+        request: pb::read_resource::Request,
+    ) -> pb::read_resource::Response {
+        let mut diags = Diagnostics::new();
+        let mut new_state = request.current_state.clone();
+        if let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.type_name, &mut diags)
+        {
+            let ty = schema.value_type();
+            if let Some((state, client)) =
+                self.decode_with_client(request.current_state.as_ref(), &ty, "state", &mut diags)
+            {
+                let read = resource.read(&client, &state, &mut diags).await;
+                // On error keep what was stored: dropping it would hide a real object.
+                if !diags.has_errors() {
+                    let read = finish_state(schema, read, &mut diags);
+                    new_state = encode(&read, &ty, &mut diags);
+                }
+            }
+        }
+        pb::read_resource::Response {
+            new_state,
+            diagnostics: diags_to_proto(&diags),
+            private: request.private,
+            deferred: None,
+            new_identity: None,
+        }
+    }
+
+    pub(super) async fn handle_plan_resource_change(
+        &self,
+        request: pb::plan_resource_change::Request,
+    ) -> pb::plan_resource_change::Response {
+        let mut diags = Diagnostics::new();
+        let mut response = pb::plan_resource_change::Response {
+            planned_state: None,
+            requires_replace: Vec::new(),
+            planned_private: request.prior_private.clone(),
+            diagnostics: Vec::new(),
+            legacy_type_system: false,
+            deferred: None,
+            planned_identity: None,
+        };
+        let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.type_name, &mut diags)
+        else {
+            response.diagnostics = diags_to_proto(&diags);
+            return response;
+        };
+        let ty = schema.value_type();
+        let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diags);
+        let proposed = decode(
+            request.proposed_new_state.as_ref(),
+            &ty,
+            "proposed state",
+            &mut diags,
+        );
+        let config = decode(request.config.as_ref(), &ty, "configuration", &mut diags);
+        if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
+            if Change::between(&prior, &proposed) == Change::Delete {
+                // Destroy: the plan is null; nothing else to decide.
+                response.planned_state = encode(&Value::Null, &ty, &mut diags);
+            } else {
+                let mut planned = proposed;
+                plan_attributes(schema, &prior, &config, &mut planned);
+                let client = self.client();
+                let mut plan = Plan {
+                    client: client.as_deref(),
+                    config: &config,
+                    prior: &prior,
+                    planned,
+                    requires_replace: Vec::new(),
+                    diags: Diagnostics::new(),
+                };
+                resource.plan(&mut plan).await;
+                diags.extend(std::mem::take(&mut plan.diags));
+                response.requires_replace =
+                    replacement_paths(schema, &prior, &plan.planned, &plan.requires_replace)
+                        .iter()
+                        .map(path_to_proto)
+                        .collect();
+                response.planned_state = encode(&plan.planned, &ty, &mut diags);
+            }
+        }
+        response.diagnostics = diags_to_proto(&diags);
+        response
+    }
+
+    pub(super) async fn handle_apply_resource_change(
+        &self,
+        request: pb::apply_resource_change::Request,
+    ) -> pb::apply_resource_change::Response {
+        let mut diags = Diagnostics::new();
+        let mut new_state = request.prior_state.clone();
+        if let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.type_name, &mut diags)
+        {
+            let ty = schema.value_type();
+            let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diags);
+            let planned = decode(
+                request.planned_state.as_ref(),
+                &ty,
+                "planned state",
+                &mut diags,
+            );
+            let client = self.require_client(&mut diags);
+            if let (Some(prior), Some(planned), Some(client)) = (prior, planned, client) {
+                let state = match Change::between(&prior, &planned) {
+                    Change::Delete => {
+                        resource.delete(&client, &prior, &mut diags).await;
+                        state_after_delete(prior, &diags)
+                    }
+                    Change::Create => resource.create(&client, &planned, &mut diags).await,
+                    Change::Update => resource.update(&client, &prior, &planned, &mut diags).await,
+                };
+                let state = finish_state(schema, state, &mut diags);
+                if state.is_wholly_known() {
+                    new_state = encode(&state, &ty, &mut diags);
+                }
+            }
+        }
+        pb::apply_resource_change::Response {
+            new_state,
+            private: request.planned_private,
+            diagnostics: diags_to_proto(&diags),
+            legacy_type_system: false,
+            new_identity: None,
+        }
+    }
+
+    pub(super) async fn handle_import_resource_state(
+        &self,
+        request: pb::import_resource_state::Request,
+    ) -> pb::import_resource_state::Response {
+        let mut diags = Diagnostics::new();
+        let mut imported = Vec::new();
+        if let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.type_name, &mut diags)
+            && let Some(client) = self.require_client(&mut diags)
+        {
+            let state = resource.import(&client, &request.id, &mut diags).await;
+            if !diags.has_errors()
+                && let Some(state) = encode(&state, &schema.value_type(), &mut diags)
+            {
+                imported.push(pb::import_resource_state::ImportedResource {
+                    type_name: request.type_name.clone(),
+                    state: Some(state),
+                    private: Vec::new(),
+                    identity: None,
+                });
+            }
+        }
+        pb::import_resource_state::Response {
+            imported_resources: imported,
+            diagnostics: diags_to_proto(&diags),
+            deferred: None,
+        }
+    }
+
+    pub(super) async fn handle_move_resource_state(
+        &self,
+        request: pb::move_resource_state::Request,
+    ) -> pb::move_resource_state::Response {
+        let mut diags = Diagnostics::new();
+        let mut target_state = None;
+        if let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.target_type_name, &mut diags)
+        {
+            let raw = request.source_state.map(|r| r.json).unwrap_or_default();
+            match serde_json::from_slice::<serde_json::Value>(&raw) {
+                Ok(source) => {
+                    let moved = resource
+                        .move_state(
+                            &request.source_provider_address,
+                            &request.source_type_name,
+                            &source,
+                            &mut diags,
+                        )
+                        .await;
+                    match moved {
+                        Some(state) => {
+                            target_state = encode(&state, &schema.value_type(), &mut diags)
+                        }
+                        None if !diags.has_errors() => diags.error(
+                            "Move not supported",
+                            format!(
+                                "{} cannot take over state from {} ({}).",
+                                request.target_type_name,
+                                request.source_type_name,
+                                request.source_provider_address
+                            ),
+                        ),
+                        None => {}
+                    }
+                }
+                Err(e) => diags.error("Cannot read the source state", e.to_string()),
+            }
+        }
+        pb::move_resource_state::Response {
+            target_state,
+            diagnostics: diags_to_proto(&diags),
+            target_private: Vec::new(),
+            target_identity: None,
+        }
+    }
+
+    pub(super) fn handle_generate_resource_config(
+        &self,
+        request: pb::generate_resource_config::Request,
+    ) -> pb::generate_resource_config::Response {
+        let mut diags = Diagnostics::new();
+        diags.error(
+            "Configuration generation not supported",
+            format!(
+                "Write the configuration of {} by hand; see the resource's documentation.",
+                request.type_name
+            ),
+        );
+        pb::generate_resource_config::Response {
+            config: None,
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) fn handle_upgrade_resource_identity(
+        &self,
+        request: pb::upgrade_resource_identity::Request,
+    ) -> pb::upgrade_resource_identity::Response {
+        let mut diags = Diagnostics::new();
+        diags.error(
+            "Resource identity not supported",
+            format!(
+                "{} does not declare a resource identity.",
+                request.type_name
+            ),
+        );
+        pb::upgrade_resource_identity::Response {
+            upgraded_identity: None,
+            diagnostics: diags_to_proto(&diags),
+        }
+    }
+
+    pub(super) fn handle_list_resource(
+        &self,
+        request: pb::list_resource::Request,
+    ) -> EventStream<pb::list_resource::Event> {
+        let event = pb::list_resource::Event {
+            identity: None,
+            display_name: String::new(),
+            resource_object: None,
+            diagnostic: diags_to_proto(&list_not_supported(&request.type_name)),
+        };
+        Box::pin(tokio_stream::iter([Ok(event)]))
+    }
+
+    pub(super) fn handle_validate_list_resource_config(
+        &self,
+        request: pb::validate_list_resource_config::Request,
+    ) -> pb::validate_list_resource_config::Response {
+        pb::validate_list_resource_config::Response {
+            diagnostics: diags_to_proto(&list_not_supported(&request.type_name)),
+        }
+    }
+}
+
+fn list_not_supported(type_name: &str) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    diags.error(
+        "List not supported",
+        format!("{type_name} cannot be listed."),
+    );
+    diags
+}

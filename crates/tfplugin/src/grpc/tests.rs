@@ -1,0 +1,306 @@
+//! The service end to end: requests in, protocol answers out, through a
+//! resource whose behaviour the tests steer.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use tonic::Request;
+
+use super::ProviderService;
+use super::wire::path_to_proto;
+use crate::diag::{AttributePath, Diagnostics};
+use crate::framework::{Provider, Resource};
+use crate::proto::tfplugin5 as pb;
+use crate::proto::tfplugin5::provider_server::Provider as ProviderRpc;
+use crate::schema::{Attribute, Schema};
+use crate::value::{Type, Value};
+
+/// A resource whose behaviour the tests steer through its own attributes.
+struct Widget;
+
+#[async_trait]
+impl Resource<()> for Widget {
+    fn type_name(&self) -> &'static str {
+        "test_widget"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new("widget")
+            .attribute(Attribute::string("name").required().requires_replace())
+            .attribute(Attribute::string("note").optional())
+            .attribute(Attribute::string("id").computed().use_state_for_unknown())
+            .attribute(Attribute::string("etag").computed())
+            .attribute(Attribute::string("mode").default(Value::string("fast")))
+            .attribute(Attribute::string("secret").optional().write_only())
+    }
+    async fn create(&self, _: &(), planned: &Value, _: &mut Diagnostics) -> Value {
+        let mut state = planned.clone();
+        state.set_attr("id", Value::string("w-1"));
+        if planned.attr("note").as_str() != Some("leave-unknown") {
+            state.set_attr("etag", Value::string("e1"));
+        }
+        state
+    }
+    async fn read(&self, _: &(), state: &Value, _: &mut Diagnostics) -> Value {
+        if state.attr("note").as_str() == Some("gone") {
+            Value::Null
+        } else {
+            state.clone()
+        }
+    }
+    async fn update(&self, _: &(), _: &Value, planned: &Value, _: &mut Diagnostics) -> Value {
+        let mut state = planned.clone();
+        state.set_attr("etag", Value::string("e2"));
+        state
+    }
+    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+    async fn import(&self, _: &(), id: &str, _: &mut Diagnostics) -> Value {
+        let mut v = Value::Object(Default::default());
+        v.set_attr("id", Value::string(id));
+        v
+    }
+}
+
+struct TestProvider;
+
+#[async_trait]
+impl Provider for TestProvider {
+    type Client = ();
+    fn type_name(&self) -> &'static str {
+        "test"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new("test")
+    }
+    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+        Some(())
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
+        vec![Arc::new(Widget)]
+    }
+}
+
+async fn service() -> ProviderService<TestProvider> {
+    let s = ProviderService::new(TestProvider);
+    s.configure(Request::new(pb::configure::Request::default()))
+        .await
+        .unwrap();
+    s
+}
+
+fn ty() -> Type {
+    Widget.schema().value_type()
+}
+
+fn obj(pairs: &[(&str, Value)]) -> Value {
+    let mut v = Value::Object(ty_keys().into_iter().map(|k| (k, Value::Null)).collect());
+    for (k, x) in pairs {
+        v.set_attr(k, x.clone());
+    }
+    v
+}
+
+fn ty_keys() -> Vec<String> {
+    match ty() {
+        Type::Object(m) => m.keys().cloned().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn dv(v: &Value) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: v.to_msgpack(&ty()).unwrap(),
+        json: Vec::new(),
+    })
+}
+
+fn val(d: &Option<pb::DynamicValue>) -> Value {
+    Value::from_msgpack(&d.as_ref().unwrap().msgpack, &ty()).unwrap()
+}
+
+async fn plan(
+    s: &ProviderService<TestProvider>,
+    prior: &Value,
+    config: &Value,
+    proposed: &Value,
+) -> pb::plan_resource_change::Response {
+    let req = pb::plan_resource_change::Request {
+        type_name: "test_widget".into(),
+        prior_state: dv(prior),
+        proposed_new_state: dv(proposed),
+        config: dv(config),
+        ..Default::default()
+    };
+    s.plan_resource_change(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+#[tokio::test]
+async fn create_plan_marks_computed_unknown_applies_defaults_and_drops_write_only() {
+    let s = service().await;
+    let config = obj(&[
+        ("name", Value::string("a")),
+        ("secret", Value::string("s3cr3t")),
+    ]);
+    let resp = plan(&s, &Value::Null, &config, &config).await;
+    assert!(resp.diagnostics.is_empty());
+    let planned = val(&resp.planned_state);
+    assert_eq!(planned.attr("id"), &Value::Unknown);
+    assert_eq!(planned.attr("etag"), &Value::Unknown);
+    assert_eq!(planned.attr("mode"), &Value::string("fast"));
+    assert_eq!(planned.attr("secret"), &Value::Null);
+    assert!(resp.requires_replace.is_empty());
+}
+
+#[tokio::test]
+async fn update_plan_keeps_stable_computed_values_and_replaces_only_on_real_change() {
+    let s = service().await;
+    let prior = obj(&[
+        ("name", Value::string("a")),
+        ("id", Value::string("w-1")),
+        ("etag", Value::string("e1")),
+        ("mode", Value::string("fast")),
+    ]);
+    // No change: the plan equals the prior state.
+    let config = obj(&[("name", Value::string("a"))]);
+    let mut proposed = prior.clone();
+    let resp = plan(&s, &prior, &config, &proposed).await;
+    assert_eq!(val(&resp.planned_state), prior);
+    assert!(resp.requires_replace.is_empty());
+    // In-place change of `note`: id stays, etag becomes unknown, no replacement.
+    proposed.set_attr("note", Value::string("n"));
+    let config = obj(&[("name", Value::string("a")), ("note", Value::string("n"))]);
+    let resp = plan(&s, &prior, &config, &proposed).await;
+    let planned = val(&resp.planned_state);
+    assert_eq!(planned.attr("id"), &Value::string("w-1"));
+    assert_eq!(planned.attr("etag"), &Value::Unknown);
+    assert!(resp.requires_replace.is_empty());
+    // Changing `name` forces replacement, pointing at that attribute.
+    proposed.set_attr("name", Value::string("b"));
+    let config = obj(&[("name", Value::string("b")), ("note", Value::string("n"))]);
+    let resp = plan(&s, &prior, &config, &proposed).await;
+    assert_eq!(
+        resp.requires_replace,
+        vec![path_to_proto(&AttributePath::root("name"))]
+    );
+}
+
+#[tokio::test]
+async fn destroy_plans_null() {
+    let s = service().await;
+    let prior = obj(&[("name", Value::string("a")), ("id", Value::string("w-1"))]);
+    let resp = plan(&s, &prior, &Value::Null, &Value::Null).await;
+    assert_eq!(val(&resp.planned_state), Value::Null);
+}
+
+#[tokio::test]
+async fn apply_must_return_a_wholly_known_object() {
+    let s = service().await;
+    let mut planned = obj(&[
+        ("name", Value::string("a")),
+        ("mode", Value::string("fast")),
+    ]);
+    planned.set_attr("id", Value::Unknown);
+    planned.set_attr("etag", Value::Unknown);
+    let apply = |planned: Value| pb::apply_resource_change::Request {
+        type_name: "test_widget".into(),
+        prior_state: dv(&Value::Null),
+        planned_state: dv(&planned),
+        config: dv(&planned),
+        ..Default::default()
+    };
+    let ok = s
+        .apply_resource_change(Request::new(apply(planned.clone())))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(ok.diagnostics.is_empty());
+    assert_eq!(val(&ok.new_state).attr("etag"), &Value::string("e1"));
+    planned.set_attr("note", Value::string("leave-unknown"));
+    let bad = s
+        .apply_resource_change(Request::new(apply(planned)))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(bad.diagnostics.len(), 1);
+    assert!(bad.diagnostics[0].summary.contains("incomplete"));
+}
+
+#[tokio::test]
+async fn read_of_a_vanished_object_returns_null() {
+    let s = service().await;
+    let state = obj(&[
+        ("name", Value::string("a")),
+        ("note", Value::string("gone")),
+        ("id", Value::string("x")),
+    ]);
+    let req = pb::read_resource::Request {
+        type_name: "test_widget".into(),
+        current_state: dv(&state),
+        ..Default::default()
+    };
+    let resp = s
+        .read_resource(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(val(&resp.new_state), Value::Null);
+}
+
+#[tokio::test]
+async fn import_names_the_type_and_upgrade_passes_state_through() {
+    let s = service().await;
+    let req = pb::import_resource_state::Request {
+        type_name: "test_widget".into(),
+        id: "w-9".into(),
+        ..Default::default()
+    };
+    let resp = s
+        .import_resource_state(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(resp.imported_resources.len(), 1);
+    assert_eq!(resp.imported_resources[0].type_name, "test_widget");
+    assert_eq!(
+        val(&resp.imported_resources[0].state).attr("id"),
+        &Value::string("w-9")
+    );
+
+    let stored =
+        br#"{"name":"a","note":null,"id":"w-1","etag":"e1","mode":"fast","secret":null}"#.to_vec();
+    let req = pb::upgrade_resource_state::Request {
+        type_name: "test_widget".into(),
+        version: 0,
+        raw_state: Some(pb::RawState {
+            json: stored,
+            flatmap: Default::default(),
+        }),
+    };
+    let resp = s
+        .upgrade_resource_state(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(val(&resp.upgraded_state).attr("etag"), &Value::string("e1"));
+}
+
+#[tokio::test]
+async fn unknown_types_are_diagnostics_not_grpc_errors() {
+    let s = service().await;
+    let req = pb::read_resource::Request {
+        type_name: "test_nothing".into(),
+        ..Default::default()
+    };
+    let resp = s
+        .read_resource(Request::new(req))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(
+        resp.diagnostics[0].severity,
+        pb::diagnostic::Severity::Error as i32
+    );
+    assert!(resp.diagnostics[0].detail.contains("test_nothing"));
+}
