@@ -4,9 +4,8 @@
 
 use async_trait::async_trait;
 
-use super::policy_unlock::{self, Step};
+use super::policy_unlock::{self, Locked};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
-use crate::errors::aws_diagnostic;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::resource_policies::{
     self as policies, BucketPolicy, BucketRegion, check_bucket_name,
@@ -17,58 +16,116 @@ use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Va
 pub struct BucketPolicyUnlock;
 
 /// The bucket a configuration or state names, once its names are known.
-struct Target<'a> {
-    account: &'a str,
-    bucket: &'a str,
+struct Target {
+    account: String,
+    bucket: String,
     /// The configured or previously found region.
-    region: Option<&'a str>,
+    region: Option<String>,
+    /// Only in `region`: a bucket elsewhere is an error (a configured region).
+    exact_region: bool,
 }
 
-impl<'a> Target<'a> {
-    fn of(value: &'a Value) -> Option<Target<'a>> {
+impl Target {
+    fn of(value: &Value) -> Option<Target> {
         Some(Target {
-            account: value.attr("account_id").as_str()?,
-            bucket: value.attr("bucket").as_str()?,
-            region: value.attr("region").as_str(),
+            account: value.attr("account_id").as_str()?.to_string(),
+            bucket: value.attr("bucket").as_str()?.to_string(),
+            region: value.attr("region").as_str().map(str::to_string),
+            exact_region: false,
         })
     }
+}
+
+#[async_trait]
+impl Locked for Target {
+    type Found = BucketPolicy;
+
     fn describe(&self) -> String {
         format!("bucket {} of account {}", self.bucket, self.account)
     }
+
     fn id(&self) -> Value {
         Value::string(format!("{}/{}", self.account, self.bucket))
     }
-    /// Reads the policy. `Ok(None)`: the bucket does not exist.
-    async fn read(
-        &self,
-        aws: &AwsClients,
-        exact_region: bool,
-    ) -> Result<Option<BucketPolicy>, AwsError> {
-        let region = match (exact_region, self.region) {
+
+    async fn read(&self, aws: &AwsClients) -> Result<Option<BucketPolicy>, AwsError> {
+        let region = match (self.exact_region, self.region.as_deref()) {
             (true, Some(r)) => BucketRegion::Exactly(r),
             (_, r) => BucketRegion::Find(r),
         };
-        match policies::get_bucket_policy(aws, self.account, self.bucket, region).await {
+        match policies::get_bucket_policy(aws, &self.account, &self.bucket, region).await {
             Ok(found) => Ok(Some(found)),
             // Only the bucket itself missing means gone, not any other NotFound.
             Err(e) if e.is(ErrorKind::NotFound) && e.code == "NoSuchBucket" => Ok(None),
             Err(e) => Err(e),
         }
     }
-}
 
-fn missing_bucket(t: &Target<'_>, diags: &mut Diagnostics) {
-    diags.attribute_error(
-        AttributePath::root("bucket"),
-        "Bucket not found",
-        format!(
-            "There is no bucket {} in account {} (looked for in {}). Check the name and the account id; \
-             a bucket elsewhere is found through S3's redirect unless `region` names another region.",
-            t.bucket,
-            t.account,
-            t.region.unwrap_or("the provider's region"),
-        ),
-    );
+    fn policy(found: &BucketPolicy) -> Option<&str> {
+        found.policy.as_deref()
+    }
+
+    fn missing(&self, diags: &mut Diagnostics) {
+        diags.attribute_error(
+            AttributePath::root("bucket"),
+            "Bucket not found",
+            format!(
+                "There is no bucket {} in account {} (looked for in {}). Check the name and the account id; \
+                 a bucket elsewhere is found through S3's redirect unless `region` names another region.",
+                self.bucket,
+                self.account,
+                self.region.as_deref().unwrap_or("the provider's region"),
+            ),
+        );
+    }
+
+    async fn set_policy(
+        &self,
+        aws: &AwsClients,
+        found: &BucketPolicy,
+        policy: Option<&str>,
+    ) -> Result<(), AwsError> {
+        match policy {
+            None => {
+                policies::delete_bucket_policy(aws, &self.account, &self.bucket, &found.region)
+                    .await
+            }
+            Some(p) => {
+                policies::put_bucket_policy(aws, &self.account, &self.bucket, &found.region, p)
+                    .await
+            }
+        }
+    }
+
+    fn remove_verb(&self) -> &'static str {
+        "delete"
+    }
+
+    fn record(&self, found: &BucketPolicy, state: &mut Value) {
+        state.set_attr("region", Value::string(found.region.clone()));
+    }
+
+    fn where_planned(
+        &self,
+        planned: &Value,
+        found: &BucketPolicy,
+        diags: &mut Diagnostics,
+    ) -> bool {
+        match planned.attr("region").as_str() {
+            Some(r) if r != found.region => {
+                diags.error(
+                    "Bucket moved",
+                    format!(
+                        "The plan found {} in {r}, but it is now in {}. Run `terraform plan` again.",
+                        self.describe(),
+                        found.region
+                    ),
+                );
+                false
+            }
+            _ => true,
+        }
+    }
 }
 
 #[async_trait]
@@ -167,39 +224,15 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             }
             return;
         }
-        // Until a read below succeeds, what goes is known only after apply (a
-        // stale earlier value would make the apply-time check refuse).
-        plan.planned.set_attr("removed_policy", Value::Unknown);
-        let Some(aws) = plan.client else {
-            return; // provider configuration unknown: shown as known after apply
-        };
         // Plan-time read: the person approving sees the policy that goes.
         let target = Target {
-            region: plan
-                .config
-                .attr("region")
-                .as_str()
-                .or(prior.attr("region").as_str()),
+            region: t
+                .region
+                .or_else(|| prior.attr("region").as_str().map(str::to_string)),
+            exact_region: plan.config.attr("region").as_str().is_some(),
             ..t
         };
-        let exact = plan.config.attr("region").as_str().is_some();
-        match target.read(aws, exact).await {
-            Ok(Some(found)) => {
-                plan.planned
-                    .set_attr("region", Value::string(found.region.clone()));
-                let replacement = plan.planned.attr("replacement_policy");
-                if !replacement.is_unknown() {
-                    let going =
-                        policy_unlock::to_remove(found.policy.as_deref(), replacement.as_str());
-                    plan.planned.set_attr(
-                        "removed_policy",
-                        policy_unlock::planned_removed(going, prior),
-                    );
-                }
-            }
-            Ok(None) => missing_bucket(&target, &mut plan.diags),
-            Err(e) => policy_unlock::plan_read_failed(&e, &target.describe(), &mut plan.diags),
-        }
+        policy_unlock::plan_removed_policy(plan, &target).await;
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
@@ -215,24 +248,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             return state.clone();
         };
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
-        match t.read(aws, false).await {
-            Ok(Some(found)) => {
-                let mut state = state.clone();
-                state.set_attr("id", t.id());
-                state.set_attr("region", Value::string(found.region));
-                let unlocked = policy_unlock::still_unlocked(found.policy.as_deref(), &state);
-                state.set_attr("unlocked", Value::Bool(unlocked));
-                state
-            }
-            Ok(None) => Value::Null,
-            Err(e) => {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    &format!("read the policy of {}", t.describe()),
-                ));
-                state.clone()
-            }
-        }
+        policy_unlock::refresh(aws, &t, state, diags).await
     }
 
     async fn update(
@@ -283,78 +299,19 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 }
 
-/// Create and update: read, check against the plan, delete or put.
+/// Create and update: the unlock, once the plan names the bucket.
 async fn unlock(
     aws: &AwsClients,
     prior: &Value,
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let failed = prior.clone(); // on error, what held before
     let Some(t) = Target::of(planned) else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and bucket.",
         );
-        return failed;
+        return prior.clone();
     };
-    let what = t.describe();
-    let found = match t.read(aws, false).await {
-        Ok(Some(found)) => found,
-        Ok(None) => {
-            missing_bucket(&t, diags);
-            return failed;
-        }
-        Err(e) => {
-            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
-            return failed;
-        }
-    };
-    if let Some(r) = planned.attr("region").as_str()
-        && r != found.region
-    {
-        diags.error(
-            "Bucket moved",
-            format!(
-                "The plan found {what} in {r}, but it is now in {}. Run `terraform plan` again.",
-                found.region
-            ),
-        );
-        return failed;
-    }
-    let replacement = planned.attr("replacement_policy").as_str();
-    let current = found.policy.as_deref();
-    let going = policy_unlock::to_remove(current, replacement);
-    let Some(removed) =
-        policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
-    else {
-        return failed;
-    };
-    let result = match policy_unlock::step(current, replacement) {
-        Step::Delete => {
-            policies::delete_bucket_policy(aws, t.account, t.bucket, &found.region).await
-        }
-        Step::Put(p) => {
-            policies::put_bucket_policy(aws, t.account, t.bucket, &found.region, &p).await
-        }
-        Step::Nothing => Ok(()),
-    };
-    if let Err(e) = result {
-        let doing = if replacement.is_some() {
-            "replace"
-        } else {
-            "delete"
-        };
-        diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
-        return failed;
-    }
-    if current.is_none() {
-        policy_unlock::nothing_to_remove(&what, replacement.is_some(), diags);
-    }
-    let mut state = planned.clone();
-    state.set_attr("id", t.id());
-    state.set_attr("region", Value::string(found.region));
-    state.set_attr("removed_policy", removed);
-    state.set_attr("unlocked", Value::Bool(true));
-    state
+    policy_unlock::unlock(aws, &t, prior, planned, diags).await
 }

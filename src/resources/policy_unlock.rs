@@ -1,8 +1,9 @@
-//! The rules the two unlock resources (`rootaccess_bucket_policy_unlock`,
-//! `rootaccess_queue_policy_unlock`) share, written once: their common
-//! attributes, when a plan runs the unlock, what an unlock removes, how apply
-//! checks it against the plan, and what counts as drift. Policies are always
-//! compared as JSON documents ([`same_policy`]), never as text.
+//! The two unlock resources (`rootaccess_bucket_policy_unlock`,
+//! `rootaccess_queue_policy_unlock`) written once over the object they
+//! unlock ([`Locked`]): their common attributes, when a plan runs the unlock
+//! and what it shows, the unlock itself and how apply checks it against the
+//! plan, and what a refresh counts as drift. Policies are always compared as
+//! JSON documents ([`same_policy`]), never as text.
 //!
 //! Attributes:
 //! - `replacement_policy`: what the object should hold after the unlock
@@ -13,11 +14,163 @@
 //! - `unlocked`: `false` when a refresh finds the object locked again; the
 //!   plan then shows `unlocked: false -> true` and the apply unlocks again.
 
+use async_trait::async_trait;
+
 use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::same_policy;
-use aws_root_access::{AwsError, ErrorKind};
-use tfplugin::{Attribute, Diagnostics, Schema, Type, Value};
+use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use tfplugin::{Attribute, Diagnostics, Plan, Schema, Type, Value};
+
+/// A locked object, as its resource names it: a bucket or a queue.
+#[async_trait]
+pub trait Locked: Send + Sync {
+    /// What a read finds: the policy, and anything else the resource keeps.
+    type Found: Send + Sync;
+
+    /// Plain words for messages: "bucket b of account a".
+    fn describe(&self) -> String;
+    /// The resource's `id`.
+    fn id(&self) -> Value;
+    /// Reads the object's policy as its account's root user; `Ok(None)` when
+    /// the object itself does not exist.
+    async fn read(&self, aws: &AwsClients) -> Result<Option<Self::Found>, AwsError>;
+    /// The policy in what a read found (`None`: no policy).
+    fn policy(found: &Self::Found) -> Option<&str>;
+    /// The error for an object that does not exist.
+    fn missing(&self, diags: &mut Diagnostics);
+    /// Deletes the policy (`None`) or puts `policy`, where `found` says the
+    /// object is.
+    async fn set_policy(
+        &self,
+        aws: &AwsClients,
+        found: &Self::Found,
+        policy: Option<&str>,
+    ) -> Result<(), AwsError>;
+    /// The verb of the error when removing the policy fails.
+    fn remove_verb(&self) -> &'static str;
+    /// Keeps what a read found besides the policy (a bucket's region) in
+    /// the planned or new state.
+    fn record(&self, _found: &Self::Found, _state: &mut Value) {}
+    /// At apply: whether the object is still where the plan found it.
+    fn where_planned(
+        &self,
+        _planned: &Value,
+        _found: &Self::Found,
+        _diags: &mut Diagnostics,
+    ) -> bool {
+        true
+    }
+}
+
+/// Plan, once [`plan_run`] said the unlock runs: reads the policy through
+/// the root session, so the person approving sees in `removed_policy` what
+/// goes. Without a read (no client yet, feature off) it stays unknown.
+pub async fn plan_removed_policy<T: Locked>(plan: &mut Plan<'_, AwsClients>, target: &T) {
+    // Until a read below succeeds, what goes is known only after apply (a
+    // stale earlier value would make the apply-time check refuse).
+    plan.planned.set_attr("removed_policy", Value::Unknown);
+    let Some(aws) = plan.client else {
+        return; // provider configuration unknown: shown as known after apply
+    };
+    match target.read(aws).await {
+        Ok(Some(found)) => {
+            target.record(&found, &mut plan.planned);
+            let replacement = plan.planned.attr("replacement_policy");
+            if !replacement.is_unknown() {
+                let going = to_remove(T::policy(&found), replacement.as_str());
+                let removed = planned_removed(going, plan.prior);
+                plan.planned.set_attr("removed_policy", removed);
+            }
+        }
+        Ok(None) => target.missing(&mut plan.diags),
+        Err(e) => plan_read_failed(&e, &target.describe(), &mut plan.diags),
+    }
+}
+
+/// Create and update: read, check against the plan, delete or put. On any
+/// failure the prior state is returned: nothing changed.
+pub async fn unlock<T: Locked>(
+    aws: &AwsClients,
+    target: &T,
+    prior: &Value,
+    planned: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
+    let failed = prior.clone();
+    let what = target.describe();
+    let found = match target.read(aws).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            target.missing(diags);
+            return failed;
+        }
+        Err(e) => {
+            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
+            return failed;
+        }
+    };
+    if !target.where_planned(planned, &found, diags) {
+        return failed;
+    }
+    let replacement = planned.attr("replacement_policy").as_str();
+    let current = T::policy(&found);
+    let going = to_remove(current, replacement);
+    let Some(removed) = check_against_plan(planned, prior, going.as_deref(), &what, diags) else {
+        return failed;
+    };
+    let result = match step(current, replacement) {
+        Step::Delete => target.set_policy(aws, &found, None).await,
+        Step::Put(p) => target.set_policy(aws, &found, Some(&p)).await,
+        Step::Nothing => Ok(()),
+    };
+    if let Err(e) = result {
+        let doing = if replacement.is_some() {
+            "replace"
+        } else {
+            target.remove_verb()
+        };
+        diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
+        return failed;
+    }
+    if current.is_none() {
+        nothing_to_remove(&what, replacement.is_some(), diags);
+    }
+    let mut state = planned.clone();
+    state.set_attr("id", target.id());
+    target.record(&found, &mut state);
+    state.set_attr("removed_policy", removed);
+    state.set_attr("unlocked", Value::Bool(true));
+    state
+}
+
+/// Refresh: is the object still as the unlock left it? A missing object is
+/// gone (null); a failed read keeps the stored state.
+pub async fn refresh<T: Locked>(
+    aws: &AwsClients,
+    target: &T,
+    state: &Value,
+    diags: &mut Diagnostics,
+) -> Value {
+    match target.read(aws).await {
+        Ok(Some(found)) => {
+            let mut state = state.clone();
+            state.set_attr("id", target.id());
+            target.record(&found, &mut state);
+            let unlocked = still_unlocked(T::policy(&found), &state);
+            state.set_attr("unlocked", Value::Bool(unlocked));
+            state
+        }
+        Ok(None) => Value::Null,
+        Err(e) => {
+            diags.extend(aws_diagnostic(
+                &e,
+                &format!("read the policy of {}", target.describe()),
+            ));
+            state.clone()
+        }
+    }
+}
 
 /// Adds the attributes both resources share. `object` names what is unlocked
 /// ("bucket" or "queue"), `call` the AWS call that puts a policy.

@@ -4,9 +4,8 @@
 
 use async_trait::async_trait;
 
-use super::policy_unlock::{self, Step};
+use super::policy_unlock::{self, Locked};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
-use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::{self as policies, QueueUrl};
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
 use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
@@ -26,10 +25,21 @@ impl Target {
             queue: QueueUrl::parse(value.attr("queue_url").as_str()?).ok()?,
         })
     }
+}
+
+#[async_trait]
+impl Locked for Target {
+    /// The queue's policy (`None`: no policy).
+    type Found = Option<String>;
+
     fn describe(&self) -> String {
         format!("queue {} of account {}", self.queue.name, self.account)
     }
-    /// Reads the policy. `Ok(None)`: the queue does not exist; `Ok(Some(None))`: no policy.
+
+    fn id(&self) -> Value {
+        Value::string(&self.queue.url)
+    }
+
     async fn read(&self, aws: &AwsClients) -> Result<Option<Option<String>>, AwsError> {
         match policies::get_queue_policy(aws, &self.queue).await {
             Ok(policy) => Ok(Some(policy)),
@@ -44,18 +54,35 @@ impl Target {
             Err(e) => Err(e),
         }
     }
-}
 
-fn missing_queue(t: &Target, diags: &mut Diagnostics) {
-    diags.attribute_error(
-        AttributePath::root("queue_url"),
-        "Queue not found",
-        format!(
-            "There is no queue {} in account {}. Check the URL (as `aws sqs get-queue-url` prints it in that \
-             account).",
-            t.queue.url, t.account
-        ),
-    );
+    fn policy(found: &Option<String>) -> Option<&str> {
+        found.as_deref()
+    }
+
+    fn missing(&self, diags: &mut Diagnostics) {
+        diags.attribute_error(
+            AttributePath::root("queue_url"),
+            "Queue not found",
+            format!(
+                "There is no queue {} in account {}. Check the URL (as `aws sqs get-queue-url` prints it in that \
+                 account).",
+                self.queue.url, self.account
+            ),
+        );
+    }
+
+    async fn set_policy(
+        &self,
+        aws: &AwsClients,
+        _found: &Option<String>,
+        policy: Option<&str>,
+    ) -> Result<(), AwsError> {
+        policies::set_queue_policy(aws, &self.queue, policy).await
+    }
+
+    fn remove_verb(&self) -> &'static str {
+        "remove"
+    }
 }
 
 #[async_trait]
@@ -153,27 +180,8 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         if !policy_unlock::plan_run(prior, &mut plan.planned) {
             return;
         }
-        // Until a read below succeeds, what goes is known only after apply (a
-        // stale earlier value would make the apply-time check refuse).
-        plan.planned.set_attr("removed_policy", Value::Unknown);
-        let Some(aws) = plan.client else {
-            return; // provider configuration unknown: shown as known after apply
-        };
         // Plan-time read: the person approving sees the policy that goes.
-        match t.read(aws).await {
-            Ok(Some(current)) => {
-                let replacement = plan.planned.attr("replacement_policy");
-                if !replacement.is_unknown() {
-                    let going = policy_unlock::to_remove(current.as_deref(), replacement.as_str());
-                    plan.planned.set_attr(
-                        "removed_policy",
-                        policy_unlock::planned_removed(going, prior),
-                    );
-                }
-            }
-            Ok(None) => missing_queue(&t, &mut plan.diags),
-            Err(e) => policy_unlock::plan_read_failed(&e, &t.describe(), &mut plan.diags),
-        }
+        policy_unlock::plan_removed_policy(plan, &t).await;
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
@@ -188,23 +196,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
             );
             return state.clone();
         };
-        match t.read(aws).await {
-            Ok(Some(current)) => {
-                let mut state = state.clone();
-                state.set_attr("id", Value::string(&t.queue.url));
-                let unlocked = policy_unlock::still_unlocked(current.as_deref(), &state);
-                state.set_attr("unlocked", Value::Bool(unlocked));
-                state
-            }
-            Ok(None) => Value::Null,
-            Err(e) => {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    &format!("read the policy of {}", t.describe()),
-                ));
-                state.clone()
-            }
-        }
+        policy_unlock::refresh(aws, &t, state, diags).await
     }
 
     async fn update(
@@ -251,61 +243,19 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 }
 
-/// Create and update: read, check against the plan, remove or put.
+/// Create and update: the unlock, once the plan names the queue.
 async fn unlock(
     aws: &AwsClients,
     prior: &Value,
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let failed = prior.clone(); // on error, what held before
     let Some(t) = Target::of(planned) else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and queue URL.",
         );
-        return failed;
+        return prior.clone();
     };
-    let what = t.describe();
-    let current = match t.read(aws).await {
-        Ok(Some(current)) => current,
-        Ok(None) => {
-            missing_queue(&t, diags);
-            return failed;
-        }
-        Err(e) => {
-            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
-            return failed;
-        }
-    };
-    let replacement = planned.attr("replacement_policy").as_str();
-    let current = current.as_deref();
-    let going = policy_unlock::to_remove(current, replacement);
-    let Some(removed) =
-        policy_unlock::check_against_plan(planned, prior, going.as_deref(), &what, diags)
-    else {
-        return failed;
-    };
-    let result = match policy_unlock::step(current, replacement) {
-        Step::Delete => policies::set_queue_policy(aws, &t.queue, None).await,
-        Step::Put(p) => policies::set_queue_policy(aws, &t.queue, Some(&p)).await,
-        Step::Nothing => Ok(()),
-    };
-    if let Err(e) = result {
-        let doing = if replacement.is_some() {
-            "replace"
-        } else {
-            "remove"
-        };
-        diags.extend(aws_diagnostic(&e, &format!("{doing} the policy of {what}")));
-        return failed;
-    }
-    if current.is_none() {
-        policy_unlock::nothing_to_remove(&what, replacement.is_some(), diags);
-    }
-    let mut state = planned.clone();
-    state.set_attr("id", Value::string(&t.queue.url));
-    state.set_attr("removed_policy", removed);
-    state.set_attr("unlocked", Value::Bool(true));
-    state
+    policy_unlock::unlock(aws, &t, prior, planned, diags).await
 }
