@@ -5,7 +5,7 @@
 
 use crate::checks::ACCOUNT_ID;
 use aws_root_access::{AccountState, AwsClients, Membership};
-use tfplugin::{Attribute, AttributePath, Diagnostics, Value};
+use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome, Value};
 
 /// The `account_id` argument of a resource: required, validated, and
 /// replacing the resource when it changes.
@@ -147,9 +147,9 @@ pub async fn account_fate(aws: &AwsClients, account: &str) -> AccountFate {
 }
 
 /// For a refresh that AWS refused: reports the account's fate in `diags` and
-/// returns what the resource's state becomes, `None` when the AWS error
-/// stands (the caller reports it). `what` names what could not be read, e.g.
-/// "Its root credentials".
+/// returns what the refresh found, `None` when the AWS error stands (the
+/// caller reports it). `what` names what could not be read, e.g. "Its root
+/// credentials".
 pub async fn refresh_refused(
     aws: &AwsClients,
     account: &str,
@@ -157,7 +157,7 @@ pub async fn refresh_refused(
     what: &str,
     prior: &Value,
     diags: &mut Diagnostics,
-) -> Option<Value> {
+) -> Option<ReadOutcome> {
     match account_fate(aws, account).await {
         AccountFate::Active => None,
         AccountFate::Left(reason) => {
@@ -168,7 +168,7 @@ pub async fn refresh_refused(
                      forgets this resource. Remove it from the configuration."
                 ),
             );
-            Some(Value::Null)
+            Some(ReadOutcome::gone(reason))
         }
         AccountFate::Unusable(reason) => {
             diags.warning(
@@ -179,11 +179,11 @@ pub async fn refresh_refused(
                      resource from the configuration (or use a `removed` block)."
                 ),
             );
-            Some(prior.clone())
+            Some(ReadOutcome::Present(prior.clone()))
         }
         AccountFate::Unknown(detail) => {
             diags.error(format!("The state of account {account} is unknown"), detail);
-            Some(prior.clone())
+            Some(ReadOutcome::Present(prior.clone()))
         }
     }
 }

@@ -11,7 +11,7 @@ use aws_root_access::resource_policies::{
     self as policies, BucketPolicy, BucketRegion, check_bucket_name,
 };
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
 
 pub struct BucketPolicyUnlock;
 
@@ -201,7 +201,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         // Every check is an attribute validator.
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
         let Some(t) = Target::of(plan.config) else {
             return; // names unknown until apply
         };
@@ -232,20 +232,20 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             exact_region: plan.config.attr("region").as_str().is_some(),
             ..t
         };
-        policy_unlock::plan_removed_policy(plan, &target).await;
+        policy_unlock::plan_removed_policy(plan, &target, diags).await;
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
         unlock(aws, &Value::Null, planned, diags).await
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let Some(t) = Target::of(state) else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and bucket.",
             );
-            return state.clone();
+            return ReadOutcome::Present(state.clone());
         };
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
         policy_unlock::refresh(aws, &t, state, diags).await

@@ -15,7 +15,9 @@ use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{
     self, Credential, CredentialType, Deletion, RootCredentials,
 };
-use tfplugin::{Attribute, AttributePath, Diagnostics, OneOf, Plan, Resource, Schema, Type, Value};
+use tfplugin::{
+    Attribute, AttributePath, Diagnostics, OneOf, Plan, ReadOutcome, Resource, Schema, Type, Value,
+};
 
 pub struct MemberCredentialsAbsent;
 
@@ -162,14 +164,14 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         }
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
         let account = plan.planned.attr("account_id").as_str().map(str::to_string);
         if let Some(account) = &account {
             plan.planned.set_attr("id", Value::string(account));
             if plan.prior.is_null()
                 && let Some(aws) = plan.client
             {
-                check_target(aws, account, &mut plan.diags).await;
+                check_target(aws, account, diags).await;
             }
         }
         // Unknown types: the framework already left the computed values unknown.
@@ -204,7 +206,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         }
         if !targets.is_empty() {
             let names: Vec<String> = targets.iter().map(|c| c.to_string()).collect();
-            plan.diags.warning(
+            diags.warning(
                 format!(
                     "Root credentials present in account {}",
                     account.as_deref().unwrap_or("?")
@@ -224,10 +226,10 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
             .unwrap_or(Value::Null)
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let Some(account) = state.attr("account_id").as_str() else {
             diags.error("Invalid state", "The stored state has no account_id.");
-            return state.clone();
+            return ReadOutcome::Present(state.clone());
         };
         let found = match root_credentials::audit(aws, account).await {
             Ok(found) => found,
@@ -248,7 +250,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                     &e,
                     &format!("audit the root credentials of account {account}"),
                 ));
-                return state.clone();
+                return ReadOutcome::Present(state.clone());
             }
         };
         let mut new = state.clone();
@@ -263,7 +265,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                 new.set_attr(removed_attr(t), empty(t));
             }
         }
-        new
+        ReadOutcome::Present(new)
     }
 
     async fn update(

@@ -11,7 +11,7 @@ use crate::member_account::{
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
-use tfplugin::{Attribute, Diagnostics, Plan, Resource, Schema, Value};
+use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
 
 pub struct MemberPasswordRecovery;
 
@@ -59,7 +59,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         ))
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
         let Some(account) = plan.planned.attr("account_id").as_str().map(str::to_string) else {
             return;
         };
@@ -67,7 +67,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         if plan.prior.is_null()
             && let Some(aws) = plan.client
         {
-            check_target(aws, &account, &mut plan.diags).await;
+            check_target(aws, &account, diags).await;
         }
     }
 
@@ -95,17 +95,17 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         state(account, created)
     }
 
-    async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let Some(account) = prior.attr("account_id").as_str() else {
             diags.error("Invalid state", "The stored state has no account_id.");
-            return prior.clone();
+            return ReadOutcome::Present(prior.clone());
         };
         match root_credentials::login_profile(aws, account).await {
-            Ok(Some(created)) => state(account, created),
+            Ok(Some(created)) => ReadOutcome::Present(state(account, created)),
             // Deleted out of band: gone, the next plan creates it again.
-            Ok(None) => Value::Null,
+            Ok(None) => ReadOutcome::gone("the root user has no login profile"),
             Err(e) => {
-                if let Some(kept) = refresh_refused(
+                if let Some(outcome) = refresh_refused(
                     aws,
                     account,
                     TYPE_NAME,
@@ -115,13 +115,13 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 )
                 .await
                 {
-                    return kept;
+                    return outcome;
                 }
                 diags.extend(aws_diagnostic(
                     &e,
                     &format!("read the root login profile of account {account}"),
                 ));
-                prior.clone()
+                ReadOutcome::Present(prior.clone())
             }
         }
     }

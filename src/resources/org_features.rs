@@ -10,7 +10,8 @@ use crate::errors::aws_diagnostic;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, OneOf, Resource, Schema, StringCheck, Type, Value,
+    Attribute, AttributePath, Diagnostics, OneOf, ReadOutcome, Resource, Schema, StringCheck, Type,
+    Value,
 };
 
 pub struct OrgFeaturesResource;
@@ -126,21 +127,30 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         }
     }
 
-    async fn read(&self, aws: &AwsClients, state_value: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        state_value: &Value,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome {
         let Some(prior) = decode(state_value, diags) else {
-            return Value::Null;
+            return ReadOutcome::Present(state_value.clone());
         };
         match org_features::list(aws).await {
             // Nothing enabled means the object this resource manages is gone.
-            Ok(now) if now.enabled.is_empty() => Value::Null,
-            Ok(now) => state(&now, prior.manage_trusted_access),
-            Err(e) if e.is(ErrorKind::OrganizationNotFound) => Value::Null,
+            Ok(now) if now.enabled.is_empty() => {
+                ReadOutcome::gone("neither organization feature is enabled any more")
+            }
+            Ok(now) => ReadOutcome::Present(state(&now, prior.manage_trusted_access)),
+            Err(e) if e.is(ErrorKind::OrganizationNotFound) => {
+                ReadOutcome::gone("the organization no longer exists")
+            }
             Err(e) => {
                 diags.extend(aws_diagnostic(
                     &e,
                     "read the organization's root access features",
                 ));
-                state_value.clone()
+                ReadOutcome::Present(state_value.clone())
             }
         }
     }

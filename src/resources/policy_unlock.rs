@@ -20,7 +20,7 @@ use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::same_policy;
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, Diagnostics, Plan, Schema, Type, Value};
+use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Schema, Type, Value};
 
 /// A locked object, as its resource names it: a bucket or a queue.
 #[async_trait]
@@ -66,7 +66,11 @@ pub trait Locked: Send + Sync {
 /// Plan, once [`plan_run`] said the unlock runs: reads the policy through
 /// the root session, so the person approving sees in `removed_policy` what
 /// goes. Without a read (no client yet, feature off) it stays unknown.
-pub async fn plan_removed_policy<T: Locked>(plan: &mut Plan<'_, AwsClients>, target: &T) {
+pub async fn plan_removed_policy<T: Locked>(
+    plan: &mut Plan<'_, AwsClients>,
+    target: &T,
+    diags: &mut Diagnostics,
+) {
     // Until a read below succeeds, what goes is known only after apply (a
     // stale earlier value would make the apply-time check refuse).
     plan.planned.set_attr("removed_policy", Value::Unknown);
@@ -83,8 +87,8 @@ pub async fn plan_removed_policy<T: Locked>(plan: &mut Plan<'_, AwsClients>, tar
                 plan.planned.set_attr("removed_policy", removed);
             }
         }
-        Ok(None) => target.missing(&mut plan.diags),
-        Err(e) => plan_read_failed(&e, &target.describe(), &mut plan.diags),
+        Ok(None) => target.missing(diags),
+        Err(e) => plan_read_failed(&e, &target.describe(), diags),
     }
 }
 
@@ -145,13 +149,13 @@ pub async fn unlock<T: Locked>(
 }
 
 /// Refresh: is the object still as the unlock left it? A missing object is
-/// gone (null); a failed read keeps the stored state.
+/// gone; a failed read keeps the stored state.
 pub async fn refresh<T: Locked>(
     aws: &AwsClients,
     target: &T,
     state: &Value,
     diags: &mut Diagnostics,
-) -> Value {
+) -> ReadOutcome {
     match target.read(aws).await {
         Ok(Some(found)) => {
             let mut state = state.clone();
@@ -159,15 +163,15 @@ pub async fn refresh<T: Locked>(
             target.record(&found, &mut state);
             let unlocked = still_unlocked(T::policy(&found), &state);
             state.set_attr("unlocked", Value::Bool(unlocked));
-            state
+            ReadOutcome::Present(state)
         }
-        Ok(None) => Value::Null,
+        Ok(None) => ReadOutcome::gone(format!("{} no longer exists", target.describe())),
         Err(e) => {
             diags.extend(aws_diagnostic(
                 &e,
                 &format!("read the policy of {}", target.describe()),
             ));
-            state.clone()
+            ReadOutcome::Present(state.clone())
         }
     }
 }

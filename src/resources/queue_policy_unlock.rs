@@ -8,7 +8,7 @@ use super::policy_unlock::{self, Locked};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use aws_root_access::resource_policies::{self as policies, QueueUrl};
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, Resource, Schema, Value};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
 
 pub struct QueuePolicyUnlock;
 
@@ -161,7 +161,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         }
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>) {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
         let Some(t) = Target::of(plan.config) else {
             return; // unknown until apply
         };
@@ -181,20 +181,20 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
             return;
         }
         // Plan-time read: the person approving sees the policy that goes.
-        policy_unlock::plan_removed_policy(plan, &t).await;
+        policy_unlock::plan_removed_policy(plan, &t, diags).await;
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
         unlock(aws, &Value::Null, planned, diags).await
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
         let Some(t) = Target::of(state) else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and queue URL.",
             );
-            return state.clone();
+            return ReadOutcome::Present(state.clone());
         };
         policy_unlock::refresh(aws, &t, state, diags).await
     }

@@ -62,10 +62,41 @@ pub struct Plan<'a, C> {
     pub planned: Value,
     /// Extra attribute names whose change forces replacement.
     pub requires_replace: Vec<String>,
-    pub diags: Diagnostics,
+}
+
+/// What a refresh found.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ReadOutcome {
+    /// The object exists; this is its state now. After a failed read (an
+    /// error diagnostic), return the stored state here: the framework keeps
+    /// it either way, so a real object is never hidden.
+    Present(Value),
+    /// The object no longer exists: Terraform drops it from state and plans
+    /// to create it again. The reason goes to the provider's log; a warning
+    /// for the person running Terraform, if any, is the resource's to add.
+    Gone { reason: String },
+}
+
+impl ReadOutcome {
+    pub fn gone(reason: impl Into<String>) -> ReadOutcome {
+        ReadOutcome::Gone {
+            reason: reason.into(),
+        }
+    }
 }
 
 /// A managed resource.
+///
+/// **The computed-value contract.** Before [`Resource::plan`] runs, the
+/// framework resolves every computed attribute the configuration leaves
+/// null: its default if it has one; otherwise unknown on create; on an
+/// update that changes anything, unknown again unless the attribute is
+/// declared stable (`use_state_for_unknown`), else the prior value. Configured
+/// values are planned exactly as configured. A plan hook that knows a
+/// computed value (for example from a plan-time read) sets it; one that knows
+/// a computed value will not change restores it from `prior`, or the plan
+/// shows a change (and, for a requires-replace attribute, a replacement) that
+/// will not happen. Apply must return every value the plan knew, unchanged.
 #[async_trait]
 pub trait Resource<C>: Send + Sync {
     /// Full type name, e.g. `rootaccess_org_features`.
@@ -76,13 +107,13 @@ pub trait Resource<C>: Send + Sync {
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
     /// Adjusts a plan (not called on destroy). The default keeps the framework's plan.
-    async fn plan(&self, _plan: &mut Plan<'_, C>) {}
+    async fn plan(&self, _plan: &mut Plan<'_, C>, _diags: &mut Diagnostics) {}
 
     /// Creates the object. On error, return whatever now exists (or Null).
     async fn create(&self, client: &C, planned: &Value, diags: &mut Diagnostics) -> Value;
 
-    /// Refreshes the object; `Value::Null` means it no longer exists.
-    async fn read(&self, client: &C, state: &Value, diags: &mut Diagnostics) -> Value;
+    /// Refreshes the object.
+    async fn read(&self, client: &C, state: &Value, diags: &mut Diagnostics) -> ReadOutcome;
 
     /// Updates in place. On error, return the state that now holds.
     async fn update(

@@ -39,6 +39,7 @@ pub use framework::Parameter;
 pub use framework::Plan;
 pub use framework::Progress;
 pub use framework::Provider;
+pub use framework::ReadOutcome;
 pub use framework::Resource;
 pub use framework::Signature;
 pub use grpc::ProviderService;

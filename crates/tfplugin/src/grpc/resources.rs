@@ -5,7 +5,7 @@
 use super::wire::{decode, diags_to_proto, encode, path_to_proto};
 use super::{EventStream, ProviderService, checked_config, lookup, pb};
 use crate::diag::Diagnostics;
-use crate::framework::{Plan, Provider};
+use crate::framework::{Plan, Provider, ReadOutcome};
 use crate::lifecycle::{
     Change, finish_state, plan_attributes, replacement_paths, state_after_delete,
 };
@@ -80,7 +80,13 @@ impl<P: Provider> ProviderService<P> {
             if let Some((state, client)) =
                 self.decode_with_client(request.current_state.as_ref(), &ty, "state", &mut diags)
             {
-                let read = resource.read(&client, &state, &mut diags).await;
+                let read = match resource.read(&client, &state, &mut diags).await {
+                    ReadOutcome::Present(state) => state,
+                    ReadOutcome::Gone { reason } => {
+                        tracing::info!(resource = %request.type_name, %reason, "the object is gone");
+                        Value::Null
+                    }
+                };
                 // On error keep what was stored: dropping it would hide a real object.
                 if !diags.has_errors() {
                     let read = finish_state(schema, read, &mut diags);
@@ -140,10 +146,8 @@ impl<P: Provider> ProviderService<P> {
                     prior: &prior,
                     planned,
                     requires_replace: Vec::new(),
-                    diags: Diagnostics::new(),
                 };
-                resource.plan(&mut plan).await;
-                diags.extend(std::mem::take(&mut plan.diags));
+                resource.plan(&mut plan, &mut diags).await;
                 response.requires_replace =
                     replacement_paths(schema, &prior, &plan.planned, &plan.requires_replace)
                         .iter()

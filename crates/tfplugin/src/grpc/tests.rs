@@ -9,7 +9,7 @@ use tonic::Request;
 use super::ProviderService;
 use super::wire::path_to_proto;
 use crate::diag::{AttributePath, Diagnostics};
-use crate::framework::{Provider, Resource};
+use crate::framework::{Provider, ReadOutcome, Resource};
 use crate::proto::tfplugin5 as pb;
 use crate::proto::tfplugin5::provider_server::Provider as ProviderRpc;
 use crate::schema::{Attribute, Schema};
@@ -40,11 +40,11 @@ impl Resource<()> for Widget {
         }
         state
     }
-    async fn read(&self, _: &(), state: &Value, _: &mut Diagnostics) -> Value {
+    async fn read(&self, _: &(), state: &Value, _: &mut Diagnostics) -> ReadOutcome {
         if state.attr("note").as_str() == Some("gone") {
-            Value::Null
+            ReadOutcome::gone("the test object is gone")
         } else {
-            state.clone()
+            ReadOutcome::Present(state.clone())
         }
     }
     async fn update(&self, _: &(), _: &Value, planned: &Value, _: &mut Diagnostics) -> Value {
