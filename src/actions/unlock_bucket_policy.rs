@@ -4,9 +4,9 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, POLICY_JSON, REGION};
-use crate::errors::aws_diagnostic;
+use crate::resources::locked::LockedBucket;
+use crate::resources::policy_unlock;
 use aws_root_access::AwsClients;
-use aws_root_access::resource_policies::{self, BucketRegion, same_policy};
 use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
 
 pub struct UnlockBucketPolicy;
@@ -42,73 +42,15 @@ impl Action<AwsClients> for UnlockBucketPolicy {
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let account = config.attr("account_id").as_str().unwrap_or_default();
-        let bucket = config.attr("bucket").as_str().unwrap_or_default();
+        // `region` is where to look first (not exactly): S3's redirect is followed.
+        let Some(target) = LockedBucket::of(config) else {
+            diags.error(
+                "Invalid configuration",
+                "account_id and bucket must be known to unlock a bucket.",
+            );
+            return;
+        };
         let replacement = config.attr("replacement_policy").as_str();
-        progress
-            .message(format!(
-                "Reading the policy of s3://{bucket} as the root user of {account}"
-            ))
-            .await;
-        let region = BucketRegion::Find(config.attr("region").as_str());
-        let current = match resource_policies::get_bucket_policy(aws, account, bucket, region).await
-        {
-            Ok(p) => p,
-            Err(e) => {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    &format!("read the policy of bucket {bucket} in {account}"),
-                ));
-                return;
-            }
-        };
-        let result = match (&current.policy, replacement) {
-            (Some(policy), Some(wanted)) if same_policy(policy, wanted) => {
-                progress
-                    .message(format!(
-                        "s3://{bucket} already has the replacement policy; nothing to do"
-                    ))
-                    .await;
-                return;
-            }
-            (None, None) => {
-                progress
-                    .message(format!(
-                        "s3://{bucket} has no policy; it is already unlocked"
-                    ))
-                    .await;
-                diags.warning(
-                    "Nothing to unlock",
-                    format!("Bucket {bucket} in {account} has no policy."),
-                );
-                return;
-            }
-            (old, Some(wanted)) => {
-                if let Some(old) = old {
-                    progress
-                        .message(format!("Replacing the policy of s3://{bucket}: {old}"))
-                        .await;
-                }
-                resource_policies::put_bucket_policy(aws, account, bucket, &current.region, wanted)
-                    .await
-            }
-            (Some(old), None) => {
-                progress
-                    .message(format!("Deleting the policy of s3://{bucket}: {old}"))
-                    .await;
-                resource_policies::delete_bucket_policy(aws, account, bucket, &current.region).await
-            }
-        };
-        match result {
-            Ok(()) => {
-                progress
-                    .message(format!("s3://{bucket} in {account} is unlocked"))
-                    .await
-            }
-            Err(e) => diags.extend(aws_diagnostic(
-                &e,
-                &format!("unlock bucket {bucket} in {account}"),
-            )),
-        }
+        policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

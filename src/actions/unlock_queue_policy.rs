@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, POLICY_JSON, QUEUE_URL};
-use crate::errors::aws_diagnostic;
+use crate::resources::locked::LockedQueue;
+use crate::resources::policy_unlock;
 use aws_root_access::AwsClients;
-use aws_root_access::resource_policies::{self, QueueUrl, same_policy};
+use aws_root_access::resource_policies::QueueUrl;
 use tfplugin::{Action, Attribute, AttributePath, Diagnostics, Progress, Schema, Value};
 
 pub struct UnlockQueuePolicy;
@@ -58,71 +59,14 @@ impl Action<AwsClients> for UnlockQueuePolicy {
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let url = config.attr("queue_url").as_str().unwrap_or_default();
-        let queue = match QueueUrl::parse(url) {
-            Ok(q) => q,
-            Err(message) => {
+        let Some(target) = LockedQueue::of(config) else {
+            let url = config.attr("queue_url").as_str().unwrap_or_default();
+            if let Err(message) = QueueUrl::parse(url) {
                 diags.attribute_error(AttributePath::root("queue_url"), "Invalid value", message);
-                return;
             }
+            return;
         };
         let replacement = config.attr("replacement_policy").as_str();
-        progress
-            .message(format!(
-                "Reading the policy of {} as the root user of {}",
-                queue.name, queue.account_id
-            ))
-            .await;
-        let current = match resource_policies::get_queue_policy(aws, &queue).await {
-            Ok(p) => p,
-            Err(e) => {
-                diags.extend(aws_diagnostic(
-                    &e,
-                    &format!("read the policy of queue {}", queue.url),
-                ));
-                return;
-            }
-        };
-        match (&current, replacement) {
-            (Some(policy), Some(wanted)) if same_policy(policy, wanted) => {
-                progress
-                    .message(format!(
-                        "{} already has the replacement policy; nothing to do",
-                        queue.name
-                    ))
-                    .await;
-                return;
-            }
-            (None, None) => {
-                progress
-                    .message(format!(
-                        "{} has no policy; it is already unlocked",
-                        queue.name
-                    ))
-                    .await;
-                diags.warning(
-                    "Nothing to unlock",
-                    format!("Queue {} has no policy.", queue.url),
-                );
-                return;
-            }
-            (Some(old), _) => {
-                progress
-                    .message(format!("Removing the policy of {}: {old}", queue.name))
-                    .await
-            }
-            (None, Some(_)) => {}
-        }
-        match resource_policies::set_queue_policy(aws, &queue, replacement).await {
-            Ok(()) => {
-                progress
-                    .message(format!(
-                        "{} in {} is unlocked",
-                        queue.name, queue.account_id
-                    ))
-                    .await
-            }
-            Err(e) => diags.extend(aws_diagnostic(&e, &format!("unlock queue {}", queue.url))),
-        }
+        policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -4,129 +4,15 @@
 
 use async_trait::async_trait;
 
+use super::locked::LockedBucket;
 use super::policy_unlock::{self, Locked};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
+use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
-use aws_root_access::resource_policies::{
-    self as policies, BucketPolicy, BucketRegion, check_bucket_name,
-};
-use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
+use aws_root_access::resource_policies::check_bucket_name;
+use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
 
 pub struct BucketPolicyUnlock;
-
-/// The bucket a configuration or state names, once its names are known.
-struct Target {
-    account: String,
-    bucket: String,
-    /// The configured or previously found region.
-    region: Option<String>,
-    /// Only in `region`: a bucket elsewhere is an error (a configured region).
-    exact_region: bool,
-}
-
-impl Target {
-    fn of(value: &Value) -> Option<Target> {
-        Some(Target {
-            account: value.attr("account_id").as_str()?.to_string(),
-            bucket: value.attr("bucket").as_str()?.to_string(),
-            region: value.attr("region").as_str().map(str::to_string),
-            exact_region: false,
-        })
-    }
-}
-
-#[async_trait]
-impl Locked for Target {
-    type Found = BucketPolicy;
-
-    fn describe(&self) -> String {
-        format!("bucket {} of account {}", self.bucket, self.account)
-    }
-
-    fn id(&self) -> Value {
-        Value::string(format!("{}/{}", self.account, self.bucket))
-    }
-
-    async fn read(&self, aws: &AwsClients) -> Result<Option<BucketPolicy>, AwsError> {
-        let region = match (self.exact_region, self.region.as_deref()) {
-            (true, Some(r)) => BucketRegion::Exactly(r),
-            (_, r) => BucketRegion::Find(r),
-        };
-        match policies::get_bucket_policy(aws, &self.account, &self.bucket, region).await {
-            Ok(found) => Ok(Some(found)),
-            // Only the bucket itself missing means gone, not any other NotFound.
-            Err(e) if e.is(ErrorKind::NotFound) && e.code == "NoSuchBucket" => Ok(None),
-            Err(e) => Err(e),
-        }
-    }
-
-    fn policy(found: &BucketPolicy) -> Option<&str> {
-        found.policy.as_deref()
-    }
-
-    fn missing(&self, diags: &mut Diagnostics) {
-        diags.attribute_error(
-            AttributePath::root("bucket"),
-            "Bucket not found",
-            format!(
-                "There is no bucket {} in account {} (looked for in {}). Check the name and the account id; \
-                 a bucket elsewhere is found through S3's redirect unless `region` names another region.",
-                self.bucket,
-                self.account,
-                self.region.as_deref().unwrap_or("the provider's region"),
-            ),
-        );
-    }
-
-    async fn set_policy(
-        &self,
-        aws: &AwsClients,
-        found: &BucketPolicy,
-        policy: Option<&str>,
-    ) -> Result<(), AwsError> {
-        match policy {
-            None => {
-                policies::delete_bucket_policy(aws, &self.account, &self.bucket, &found.region)
-                    .await
-            }
-            Some(p) => {
-                policies::put_bucket_policy(aws, &self.account, &self.bucket, &found.region, p)
-                    .await
-            }
-        }
-    }
-
-    fn remove_verb(&self) -> &'static str {
-        "delete"
-    }
-
-    fn record(&self, found: &BucketPolicy, state: &mut Value) {
-        state.set_attr("region", Value::string(found.region.clone()));
-    }
-
-    fn where_planned(
-        &self,
-        planned: &Value,
-        found: &BucketPolicy,
-        diags: &mut Diagnostics,
-    ) -> bool {
-        match planned.attr("region").as_str() {
-            Some(r) if r != found.region => {
-                diags.error(
-                    "Bucket moved",
-                    format!(
-                        "The plan found {} in {r}, but it is now in {}. Run `terraform plan` again.",
-                        self.describe(),
-                        found.region
-                    ),
-                );
-                false
-            }
-            _ => true,
-        }
-    }
-}
 
 #[async_trait]
 impl Resource<AwsClients> for BucketPolicyUnlock {
@@ -202,7 +88,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(t) = Target::of(plan.config) else {
+        let Some(t) = LockedBucket::of(plan.config) else {
             return; // names unknown until apply
         };
         plan.planned.set_attr("id", t.id());
@@ -225,7 +111,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             return;
         }
         // Plan-time read: the person approving sees the policy that goes.
-        let target = Target {
+        let target = LockedBucket {
             region: t
                 .region
                 .or_else(|| prior.attr("region").as_str().map(str::to_string)),
@@ -240,7 +126,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = Target::of(state) else {
+        let Some(t) = LockedBucket::of(state) else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and bucket.",
@@ -263,7 +149,8 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what = Target::of(prior).map_or_else(|| "the bucket".to_string(), |t| t.describe());
+        let what =
+            LockedBucket::of(prior).map_or_else(|| "the bucket".to_string(), |t| t.describe());
         policy_unlock::destroy_warning(&what, diags);
     }
 
@@ -306,7 +193,7 @@ async fn unlock(
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let Some(t) = Target::of(planned) else {
+    let Some(t) = LockedBucket::of(planned) else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and bucket.",

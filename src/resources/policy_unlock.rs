@@ -20,7 +20,7 @@ use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::same_policy;
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Schema, Type, Value};
+use tfplugin::{Attribute, Diagnostics, Plan, Progress, ReadOutcome, Schema, Type, Value};
 
 /// A locked object, as its resource names it: a bucket or a queue.
 #[async_trait]
@@ -49,6 +49,10 @@ pub trait Locked: Send + Sync {
     ) -> Result<(), AwsError>;
     /// The verb of the error when removing the policy fails.
     fn remove_verb(&self) -> &'static str;
+    /// The account that owns the object.
+    fn account(&self) -> &str;
+    /// A short name for progress messages (`s3://bucket`, a queue's name).
+    fn label(&self) -> String;
     /// Keeps what a read found besides the policy (a bucket's region) in
     /// the planned or new state.
     fn record(&self, _found: &Self::Found, _state: &mut Value) {}
@@ -146,6 +150,73 @@ pub async fn unlock<T: Locked>(
     state.set_attr("removed_policy", removed);
     state.set_attr("unlocked", Value::Bool(true));
     state
+}
+
+/// The unlock actions: one unlock, with progress, nothing kept in state. An
+/// object that already holds the replacement, or has no policy and none is
+/// wanted, is left alone.
+pub async fn unlock_once<T: Locked>(
+    aws: &AwsClients,
+    target: &T,
+    replacement: Option<&str>,
+    progress: &dyn Progress,
+    diags: &mut Diagnostics,
+) {
+    let (label, account, what) = (target.label(), target.account(), target.describe());
+    progress
+        .message(format!(
+            "Reading the policy of {label} as the root user of {account}"
+        ))
+        .await;
+    let found = match target.read(aws).await {
+        Ok(Some(found)) => found,
+        Ok(None) => {
+            target.missing(diags);
+            return;
+        }
+        Err(e) => {
+            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
+            return;
+        }
+    };
+    let current = T::policy(&found);
+    match step(current, replacement) {
+        Step::Nothing if current.is_some() => {
+            progress
+                .message(format!(
+                    "{label} already has the replacement policy; nothing to do"
+                ))
+                .await;
+            return;
+        }
+        Step::Nothing => {
+            progress
+                .message(format!("{label} has no policy; it is already unlocked"))
+                .await;
+            diags.warning("Nothing to unlock", format!("The {what} has no policy."));
+            return;
+        }
+        Step::Put(_) | Step::Delete => {
+            if let Some(old) = current {
+                let doing = match replacement {
+                    Some(_) => "Replacing",
+                    None if target.remove_verb() == "delete" => "Deleting",
+                    None => "Removing",
+                };
+                progress
+                    .message(format!("{doing} the policy of {label}: {old}"))
+                    .await;
+            }
+        }
+    }
+    match target.set_policy(aws, &found, replacement).await {
+        Ok(()) => {
+            progress
+                .message(format!("{label} in {account} is unlocked"))
+                .await
+        }
+        Err(e) => diags.extend(aws_diagnostic(&e, &format!("unlock the {what}"))),
+    }
 }
 
 /// Refresh: is the object still as the unlock left it? A missing object is

@@ -4,86 +4,14 @@
 
 use async_trait::async_trait;
 
+use super::locked::LockedQueue;
 use super::policy_unlock::{self, Locked};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
-use aws_root_access::resource_policies::{self as policies, QueueUrl};
-use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use aws_root_access::AwsClients;
+use aws_root_access::resource_policies::QueueUrl;
 use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
 
 pub struct QueuePolicyUnlock;
-
-/// The queue a configuration or state names, once it is known.
-struct Target {
-    account: String,
-    queue: QueueUrl,
-}
-
-impl Target {
-    fn of(value: &Value) -> Option<Target> {
-        Some(Target {
-            account: value.attr("account_id").as_str()?.to_string(),
-            queue: QueueUrl::parse(value.attr("queue_url").as_str()?).ok()?,
-        })
-    }
-}
-
-#[async_trait]
-impl Locked for Target {
-    /// The queue's policy (`None`: no policy).
-    type Found = Option<String>;
-
-    fn describe(&self) -> String {
-        format!("queue {} of account {}", self.queue.name, self.account)
-    }
-
-    fn id(&self) -> Value {
-        Value::string(&self.queue.url)
-    }
-
-    async fn read(&self, aws: &AwsClients) -> Result<Option<Option<String>>, AwsError> {
-        match policies::get_queue_policy(aws, &self.queue).await {
-            Ok(policy) => Ok(Some(policy)),
-            // Only the queue itself missing means gone, not any other NotFound.
-            Err(e)
-                if e.is(ErrorKind::NotFound)
-                    && (e.code.contains("NonExistentQueue")
-                        || e.code.contains("QueueDoesNotExist")) =>
-            {
-                Ok(None)
-            }
-            Err(e) => Err(e),
-        }
-    }
-
-    fn policy(found: &Option<String>) -> Option<&str> {
-        found.as_deref()
-    }
-
-    fn missing(&self, diags: &mut Diagnostics) {
-        diags.attribute_error(
-            AttributePath::root("queue_url"),
-            "Queue not found",
-            format!(
-                "There is no queue {} in account {}. Check the URL (as `aws sqs get-queue-url` prints it in that \
-                 account).",
-                self.queue.url, self.account
-            ),
-        );
-    }
-
-    async fn set_policy(
-        &self,
-        aws: &AwsClients,
-        _found: &Option<String>,
-        policy: Option<&str>,
-    ) -> Result<(), AwsError> {
-        policies::set_queue_policy(aws, &self.queue, policy).await
-    }
-
-    fn remove_verb(&self) -> &'static str {
-        "remove"
-    }
-}
 
 #[async_trait]
 impl Resource<AwsClients> for QueuePolicyUnlock {
@@ -162,7 +90,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(t) = Target::of(plan.config) else {
+        let Some(t) = LockedQueue::of(plan.config) else {
             return; // unknown until apply
         };
         plan.planned.set_attr("id", Value::string(&t.queue.url));
@@ -189,7 +117,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = Target::of(state) else {
+        let Some(t) = LockedQueue::of(state) else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and queue URL.",
@@ -211,7 +139,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what = Target::of(prior).map_or_else(|| "the queue".to_string(), |t| t.describe());
+        let what = LockedQueue::of(prior).map_or_else(|| "the queue".to_string(), |t| t.describe());
         policy_unlock::destroy_warning(&what, diags);
     }
 
@@ -250,7 +178,7 @@ async fn unlock(
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let Some(t) = Target::of(planned) else {
+    let Some(t) = LockedQueue::of(planned) else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and queue URL.",
