@@ -10,8 +10,8 @@ use crate::errors::aws_diagnostic;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, OneOf, ReadOutcome, Resource, Schema, StringCheck, Type,
-    Value,
+    Attribute, AttributePath, Diagnostics, OneOf, Plan, ReadOutcome, Resource, Schema, StringCheck,
+    Type, Value,
 };
 
 pub struct OrgFeaturesResource;
@@ -97,6 +97,52 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         }
     }
 
+    /// The resource is authoritative: on create, a feature that is on in AWS
+    /// but not in `enabled_features` is disabled. The plan says so before
+    /// anyone approves it. (On update the refreshed state already shows it.)
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
+        if !plan.prior.is_null() {
+            return;
+        }
+        let Some(configured) = plan.config.attr("enabled_features").elements() else {
+            return; // unknown until apply
+        };
+        let configured: BTreeSet<&str> = configured.iter().filter_map(Value::as_str).collect();
+        let Some(aws) = plan.client else {
+            diags.warning(
+                "Features not in enabled_features will be disabled",
+                "The provider configuration is not known yet, so the plan cannot read which organization features \
+                 are on. Apply enables enabled_features and disables any other feature that is on: this resource \
+                 manages the whole set.",
+            );
+            return;
+        };
+        match org_features::list(aws).await {
+            Ok(now) => {
+                let extra: Vec<&str> = now
+                    .enabled
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|f| !configured.contains(f))
+                    .collect();
+                if !extra.is_empty() {
+                    diags.attribute_warning(
+                        AttributePath::root("enabled_features"),
+                        format!("Apply disables {}", extra.join(" and ")),
+                        format!(
+                            "{} is enabled in organization {} but not in enabled_features. This resource manages the \
+                             whole set, so apply disables it. To keep it, add it to enabled_features.",
+                            extra.join(" and "),
+                            now.organization_id
+                        ),
+                    );
+                }
+            }
+            // The apply reports it with its advice; the plan need not fail.
+            Err(e) => tracing::debug!(%e, "cannot list the organization features at plan"),
+        }
+    }
+
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
         let Some(want) = decode(planned, diags) else {
             return Value::Null;
@@ -110,20 +156,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             ));
             return Value::Null;
         }
-        let mut reported = None;
-        for feature in &want.enabled_features {
-            match org_features::enable(aws, feature).await {
-                Ok(now) => reported = Some(now),
-                Err(e) => {
-                    diags.extend(aws_diagnostic(&e, &format!("enable {feature}")));
-                    // Record what is enabled now, so nothing is hidden from Terraform.
-                    return partial_state(aws, &want).await;
-                }
+        match converge(aws, &want.enabled_features).await {
+            Ok(now) => state(&now, want.manage_trusted_access),
+            Err((doing, e)) => {
+                diags.extend(aws_diagnostic(&e, &doing));
+                // Record what is enabled now, so nothing is hidden from Terraform.
+                partial_state(aws, &want).await
             }
-        }
-        match reported {
-            Some(now) => state(&now, want.manage_trusted_access),
-            None => Value::Null,
         }
     }
 
@@ -162,7 +201,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         planned: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        let (Some(was), Some(want)) = (decode(prior, diags), decode(planned, diags)) else {
+        let Some(want) = decode(planned, diags) else {
             return prior.clone();
         };
         if want.manage_trusted_access
@@ -174,38 +213,12 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             ));
             return prior.clone();
         }
-        let mut now = None;
-        for feature in want.enabled_features.difference(&was.enabled_features) {
-            match org_features::enable(aws, feature).await {
-                Ok(n) => now = Some(n),
-                Err(e) => {
-                    diags.extend(aws_diagnostic(&e, &format!("enable {feature}")));
-                    return partial_state(aws, &want).await;
-                }
+        match converge(aws, &want.enabled_features).await {
+            Ok(now) => state(&now, want.manage_trusted_access),
+            Err((doing, e)) => {
+                diags.extend(aws_diagnostic(&e, &doing));
+                partial_state(aws, &want).await
             }
-        }
-        for feature in was.enabled_features.difference(&want.enabled_features) {
-            match org_features::disable(aws, feature).await {
-                Ok(n) => now = Some(n),
-                Err(e) => {
-                    diags.extend(aws_diagnostic(&e, &format!("disable {feature}")));
-                    return partial_state(aws, &want).await;
-                }
-            }
-        }
-        match now {
-            Some(now) => state(&now, want.manage_trusted_access),
-            // Only manage_trusted_access changed.
-            None => match org_features::list(aws).await {
-                Ok(now) => state(&now, want.manage_trusted_access),
-                Err(e) => {
-                    diags.extend(aws_diagnostic(
-                        &e,
-                        "read the organization's root access features",
-                    ));
-                    prior.clone()
-                }
-            },
         }
     }
 
@@ -324,6 +337,46 @@ async fn partial_state(aws: &AwsClients, want: &Model) -> Value {
         Ok(now) if !now.enabled.is_empty() => state(&now, want.manage_trusted_access),
         _ => Value::Null,
     }
+}
+
+/// Makes the enabled features exactly `want`: enables what is missing, then
+/// disables what is on but not wanted (the resource is authoritative, and an
+/// apply must end with what the plan showed). Returns what IAM reports last;
+/// on failure, what was being done and the error.
+async fn converge(
+    aws: &AwsClients,
+    want: &BTreeSet<String>,
+) -> Result<OrgFeatures, (String, aws_root_access::AwsError)> {
+    // When the list fails (trusted access off, say), enabling reports the
+    // clearer error; each enable answers with the whole set afterwards.
+    let listed = org_features::list(aws).await;
+    let on = listed
+        .as_ref()
+        .map(|now| now.enabled.clone())
+        .unwrap_or_default();
+    let mut reported = listed.as_ref().ok().cloned();
+    for feature in want.difference(&on) {
+        let now = org_features::enable(aws, feature)
+            .await
+            .map_err(|e| (format!("enable {feature}"), e))?;
+        reported = Some(now);
+    }
+    let mut now = match (reported, listed) {
+        (Some(now), _) => now,
+        (None, Err(e)) => {
+            return Err((
+                "read the organization's root access features".to_string(),
+                e,
+            ));
+        }
+        (None, Ok(now)) => now,
+    };
+    for feature in now.enabled.clone().difference(want) {
+        now = org_features::disable(aws, feature)
+            .await
+            .map_err(|e| (format!("disable {feature}"), e))?;
+    }
+    Ok(now)
 }
 
 async fn ensure_trusted_access(aws: &AwsClients) -> Result<(), aws_root_access::AwsError> {

@@ -362,3 +362,45 @@ fn state_moves_over_from_the_aws_providers_resource() {
     assert_eq!(moved["values"]["organization_id"], org_id.as_str());
     assert_eq!(moved["values"]["manage_trusted_access"], false);
 }
+
+/// Issue 13, case 1: a feature already on but not configured. The resource
+/// is authoritative: the plan says the apply disables it, and the apply does
+/// exactly that (before, the apply returned AWS's set and Terraform reported
+/// "Provider produced inconsistent result after apply").
+#[test]
+fn a_feature_on_but_not_configured_is_shown_in_the_plan_and_disabled() {
+    let aws = AwsEndpoint::start();
+    aws.seed(org_with(true, &["RootSessions"]));
+    let w = Workdir::new(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource("[\"RootCredentialsManagement\"]", "")
+    ));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(text.contains("Apply disables RootSessions"), "{text}");
+    assert!(
+        text.contains("RootSessions is enabled in organization"),
+        "{text}"
+    );
+    assert_eq!(
+        features_of(&aws),
+        ["RootSessions"],
+        "the plan changed nothing"
+    );
+    let run = w.apply();
+    assert!(
+        !run.text().contains("bug in the provider"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
+    // An update converges too, whatever was switched on meanwhile.
+    w.write_config(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource("[\"RootSessions\"]", "")
+    ));
+    w.apply();
+    assert_eq!(features_of(&aws), ["RootSessions"]);
+}
