@@ -28,7 +28,10 @@ pub trait Provider: Send + Sync + 'static {
     /// Checks a configuration that may still contain unknown values.
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Builds the client. `None` with no error diagnostic means "not yet
-    /// possible" (configuration unknown during plan).
+    /// possible" (configuration unknown during plan): Terraform configures
+    /// again at apply, and until then every operation that needs the client
+    /// (refresh, apply, import, data sources, ...) fails with an error saying
+    /// so. A provider with nothing to configure returns `Some` all the same.
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Self::Client>;
     /// Terraform asks to stop: cancel work in flight (Ctrl-C, or a failed run).
     async fn stop(&self, _client: Option<&Self::Client>) {}
@@ -109,7 +112,10 @@ pub trait Resource<C>: Send + Sync {
     /// Adjusts a plan (not called on destroy). The default keeps the framework's plan.
     async fn plan(&self, _plan: &mut Plan<'_, C>, _diags: &mut Diagnostics) {}
 
-    /// Creates the object. On error, return whatever now exists (or Null).
+    /// Creates the object. `planned` still holds unknown values for the
+    /// computed attributes the plan could not know (`planned.unknown_as_null()`
+    /// before [`Value::decode`] reads them as `None`); the returned state must
+    /// know every one. On error, return whatever now exists (or Null).
     async fn create(&self, client: &C, planned: &Value, diags: &mut Diagnostics) -> Value;
 
     /// Refreshes the object.

@@ -1,13 +1,143 @@
-//! A framework for Terraform and OpenTofu providers written in Rust: plugin
-//! protocol 5 over gRPC, knowing nothing of any cloud. A provider implements
-//! [`Provider`] and its resources, data sources, ephemeral resources, actions
-//! and functions, and calls [`serve`] from `main`.
+//! A framework for Terraform and OpenTofu providers written in Rust. It speaks
+//! plugin protocol 5 over gRPC and knows nothing of any cloud: a provider
+//! implements [`Provider`] and its [`Resource`]s, [`DataSource`]s,
+//! [`EphemeralResource`]s, [`Action`]s and [`Function`]s, and calls [`serve`]
+//! from `main`.
 //!
-//! - `handshake`, `tls`, `serve`: how Terraform starts and reaches the plugin.
-//! - `grpc`: the tfplugin5 service, mapping RPCs onto the framework.
-//! - `lifecycle`: the rules Terraform enforces around plan, apply and read.
-//! - `value`, `schema`, `diag`, `validators`: the vocabulary handlers use.
-//! - `framework`: the traits a provider implements.
+//! # Layers
+//!
+//! From the process boundary inwards:
+//!
+//! - **Handshake, TLS, serve** (`handshake`, `tls`, [`serve`]): how Terraform
+//!   starts the plugin and reaches it. [`serve`] checks the magic cookie and
+//!   protocol versions Terraform puts in the environment, listens on a unix
+//!   socket (TCP as a fallback), pins Terraform's client certificate for
+//!   mutual TLS, prints the go-plugin handshake line and serves gRPC until
+//!   Terraform says Shutdown. `--debug` serves without TLS and prints a
+//!   `TF_REATTACH_PROVIDERS` value instead. Logs go to stderr as hclog JSON,
+//!   at the level `TF_LOG_PROVIDER`/`TF_LOG` asks for ([`ServeOptions`]).
+//! - **gRPC service** ([`ProviderService`]): the tfplugin5 `Provider` service.
+//!   Every RPC looks up its handler by type name, decodes the request's values
+//!   against the handler's schema, requires the client `configure` built when
+//!   it reaches the provider's API, calls the handler and encodes the result.
+//!   Everything a user can act on travels as [`Diagnostics`], never as a gRPC
+//!   error.
+//! - **Lifecycle rules** (`lifecycle`): what Terraform demands around plan,
+//!   apply and refresh, applied by the service around the handlers so that a
+//!   resource cannot break them: computed values unknown on create, defaults,
+//!   replacement only on a real change of a requires-replace attribute, null
+//!   plans on destroy, wholly known states after apply, a failed delete or
+//!   read keeps the stored object.
+//! - **Values** ([`Value`], [`Type`], [`Number`]): Terraform's values with
+//!   their msgpack (wire) and JSON (state) codecs, and a serde bridge
+//!   ([`Value::decode`], [`Value::encode`]) to and from plain Rust structs.
+//! - **Schema** ([`Schema`], [`Attribute`], [`NestedBlock`]): declarative
+//!   schemas; validators ([`OneOf`], [`IntBetween`], [`StringCheck`], or any
+//!   [`Validator`]) and plan modifiers ([`PlanModifier`]) live on the
+//!   attribute, and the descriptions feed Terraform, validation messages and
+//!   the registry pages [`docs::render`] generates.
+//! - **Framework traits** ([`Provider`], [`Resource`], [`DataSource`], ...):
+//!   what a provider implements. Handlers receive decoded [`Value`]s and the
+//!   provider's client, and report problems through [`Diagnostics`].
+//!
+//! # The contract
+//!
+//! The framework keeps Terraform's rules; a resource keeps two of its own:
+//!
+//! - **Computed values.** The plan a resource's [`Resource::plan`] hook sees
+//!   already has its computed attributes resolved, and apply (`create`,
+//!   `update`) must return every value the plan knew, unchanged, and fill in
+//!   every value it did not. The rules are spelled out on [`Resource`].
+//! - **Refresh.** [`Resource::read`] answers with a [`ReadOutcome`]: the
+//!   object as it is now ([`ReadOutcome::Present`]), or
+//!   [`ReadOutcome::Gone`] when it was deleted outside Terraform, which then
+//!   plans to create it again. After a failed read the stored state is kept.
+//!
+//! # Writing a provider
+//!
+//! `examples/terraform-provider-example.rs` is a complete provider to copy
+//! from: a provider configuration and its client, a resource `example_file`
+//! (create, read with drift and deletion detected, update in place,
+//! replacement, import) and a function `upper`. `tests/example_provider.rs`
+//! serves it to the real Terraform CLI. Its skeleton:
+//!
+//! ```no_run
+//! use std::process::ExitCode;
+//! use std::sync::Arc;
+//!
+//! use async_trait::async_trait;
+//! use tfplugin::{
+//!     Attribute, Diagnostics, Provider, ReadOutcome, Resource, Schema, ServeOptions, Value,
+//! };
+//!
+//! struct MyProvider;
+//!
+//! /// What `configure` builds once and every handler receives (an SDK client, say).
+//! struct Client;
+//!
+//! #[async_trait]
+//! impl Provider for MyProvider {
+//!     type Client = Client;
+//!     fn type_name(&self) -> &'static str {
+//!         "my" // resource types are named my_*
+//!     }
+//!     fn schema(&self) -> Schema {
+//!         Schema::new("The provider block.")
+//!     }
+//!     async fn configure(&self, _config: &Value, _diags: &mut Diagnostics) -> Option<Client> {
+//!         Some(Client)
+//!     }
+//!     fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
+//!         vec![Arc::new(Thing)]
+//!     }
+//! }
+//!
+//! struct Thing;
+//!
+//! #[async_trait]
+//! impl Resource<Client> for Thing {
+//!     fn type_name(&self) -> &'static str {
+//!         "my_thing"
+//!     }
+//!     fn schema(&self) -> Schema {
+//!         Schema::new("A thing.")
+//!             .attribute(Attribute::string("name").required().requires_replace())
+//!             .attribute(Attribute::string("id").computed().use_state_for_unknown())
+//!     }
+//!     async fn create(&self, _: &Client, planned: &Value, _: &mut Diagnostics) -> Value {
+//!         let mut state = planned.clone();
+//!         state.set_attr("id", Value::string("thing-1")); // every unknown gets a value
+//!         state
+//!     }
+//!     async fn read(&self, _: &Client, state: &Value, _: &mut Diagnostics) -> ReadOutcome {
+//!         ReadOutcome::Present(state.clone()) // or ReadOutcome::gone("deleted by hand")
+//!     }
+//!     async fn update(
+//!         &self,
+//!         _: &Client,
+//!         _prior: &Value,
+//!         planned: &Value,
+//!         _: &mut Diagnostics,
+//!     ) -> Value {
+//!         planned.clone()
+//!     }
+//!     async fn delete(&self, _: &Client, _prior: &Value, _: &mut Diagnostics) {}
+//! }
+//!
+//! fn main() -> ExitCode {
+//!     tfplugin::serve(
+//!         MyProvider,
+//!         &ServeOptions {
+//!             provider_address: "registry.terraform.io/me/my",
+//!             log_targets: &["terraform_provider_my", "tfplugin"],
+//!             silenced_log_targets: &[],
+//!         },
+//!     )
+//! }
+//! ```
+//!
+//! The binary must be named `terraform-provider-<TYPE>` (here
+//! `terraform-provider-my`): that is the file Terraform looks for.
 
 mod diag;
 pub mod docs;
