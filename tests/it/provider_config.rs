@@ -219,8 +219,11 @@ fn provider_configuration_unknown_at_plan_is_explained_for_data_sources() {
     // Validation passes (unknown values are not errors); reading a data source
     // during plan needs a known configuration, and the error says how to get one.
     w.terraform(&["validate", "-no-color"]).ok();
-    w.terraform(&["plan", "-no-color"])
-        .fails_with(&["Provider configuration not known yet", "-target="]);
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Provider configuration not known yet",
+        "reading data source rootaccess_caller_identity needs a configured provider",
+        "-target=",
+    ]);
     // Once the region is known, the same configuration works.
     w.terraform(&[
         "apply",
@@ -230,4 +233,47 @@ fn provider_configuration_unknown_at_plan_is_explained_for_data_sources() {
     ])
     .ok();
     assert_eq!(identity(&w)["is_management_account"], true);
+}
+
+/// Issue 13, case 2: a provider argument that depends on a resource being
+/// changed. Terraform configures the provider with unknown values during
+/// plan; existing managed resources must still plan (keeping their stored
+/// state, with a warning naming what was not refreshed), and the apply then
+/// runs with the known configuration.
+#[test]
+fn managed_resources_plan_while_the_provider_configuration_is_unknown() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let config = |label: &str| {
+        format!(
+            "resource \"terraform_data\" \"label\" {{ input = \"{label}\" }}\n\
+             provider \"rootaccess\" {{\n  region = terraform_data.label.output == \"never\" ? \"eu-west-1\" : \"{region}\"\n  access_key = \"{}\"\n  secret_key = \"{}\"\n  endpoints {{\n    sts = \"{u}\"\n    iam = \"{u}\"\n    organizations = \"{u}\"\n  }}\n}}\n\
+             resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"111111111111\"\n}}\n",
+            aws.access_key_id,
+            aws.secret_access_key,
+            region = aws.region,
+            u = aws.url
+        )
+    };
+    let w = Workdir::new(&config("first"));
+    // First run: the label is new, so the provider configuration is unknown
+    // at plan; the new resource plans without a client.
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    let dev = &aws.account("111111111111")["root_credentials"]["present"];
+    assert_eq!(dev["password"], false, "{dev}");
+    // The label changes: the provider configuration is unknown again, now
+    // with an existing resource to refresh.
+    w.write_config(&config("second"));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(
+        text.contains("rootaccess_member_credentials_absent not refreshed"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Provider configuration not known yet"),
+        "{text}"
+    );
+    assert!(!text.contains("bug in the provider"), "{text}");
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
 }

@@ -61,7 +61,10 @@ impl<P: Provider> ProviderService<P> {
         let (tx, rx) = mpsc::channel(32);
         let mut diags = Diagnostics::new();
         let found = lookup(&self.actions, KIND, &request.action_type, &mut diags).cloned();
-        let client = self.require_client(&mut diags);
+        let client = self.require_client(
+            &format!("invoking action {}", request.action_type),
+            &mut diags,
+        );
         tokio::spawn(async move {
             if let (Some((action, schema)), Some(client)) = (found, client)
                 && let Some(config) = decode(

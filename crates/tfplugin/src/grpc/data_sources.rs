@@ -38,9 +38,13 @@ impl<P: Provider> ProviderService<P> {
             lookup(&self.data_sources, KIND, &request.type_name, &mut diags)
         {
             let ty = schema.value_type();
-            if let Some((config, client)) =
-                self.decode_with_client(request.config.as_ref(), &ty, "configuration", &mut diags)
-            {
+            if let Some((config, client)) = self.decode_with_client(
+                request.config.as_ref(),
+                &ty,
+                "configuration",
+                &format!("reading data source {}", request.type_name),
+                &mut diags,
+            ) {
                 let read = source.read(&client, &config, &mut diags).await;
                 if !diags.has_errors() {
                     let read = finish_state(schema, read, &mut diags);

@@ -47,9 +47,13 @@ impl<P: Provider> ProviderService<P> {
             &mut diags,
         ) {
             let ty = schema.value_type();
-            if let Some((config, client)) =
-                self.decode_with_client(request.config.as_ref(), &ty, "configuration", &mut diags)
-                && let Some(opened) = eph.open(&client, &config, &mut diags).await
+            if let Some((config, client)) = self.decode_with_client(
+                request.config.as_ref(),
+                &ty,
+                "configuration",
+                &format!("opening ephemeral resource {}", request.type_name),
+                &mut diags,
+            ) && let Some(opened) = eph.open(&client, &config, &mut diags).await
             {
                 let result = finish_state(schema, opened.result, &mut diags);
                 response.result = encode(&result, &ty, &mut diags);
@@ -76,8 +80,10 @@ impl<P: Provider> ProviderService<P> {
             KIND,
             &request.type_name,
             &mut diags,
-        ) && let Some(client) = self.require_client(&mut diags)
-        {
+        ) && let Some(client) = self.require_client(
+            &format!("renewing ephemeral resource {}", request.type_name),
+            &mut diags,
+        ) {
             let private = request.private.unwrap_or_default();
             if let Some((renew_at, private)) = eph.renew(&client, &private, &mut diags).await {
                 response.renew_at = renew_at.map(timestamp);
@@ -98,8 +104,10 @@ impl<P: Provider> ProviderService<P> {
             KIND,
             &request.type_name,
             &mut diags,
-        ) && let Some(client) = self.require_client(&mut diags)
-        {
+        ) && let Some(client) = self.require_client(
+            &format!("closing ephemeral resource {}", request.type_name),
+            &mut diags,
+        ) {
             eph.close(&client, &request.private.unwrap_or_default(), &mut diags)
                 .await;
         }

@@ -101,17 +101,22 @@ impl<P: Provider> ProviderService<P> {
         self.client.read().ok().and_then(|c| c.clone())
     }
 
-    fn require_client(&self, diags: &mut Diagnostics) -> Option<Arc<Client<P>>> {
+    /// The configured client; without one, an error that says which
+    /// operation (`doing`, e.g. "reading data source x") needed it.
+    fn require_client(&self, doing: &str, diags: &mut Diagnostics) -> Option<Arc<Client<P>>> {
         let client = self.client();
         if client.is_none() {
-            // Terraform skips Configure while the provider block has unknown
-            // values; a failed Configure would have stopped the run earlier.
+            // Terraform configures the provider with unknown values during
+            // plan when the provider block depends on values known only after
+            // apply; `configure` then builds no client. (A failed Configure
+            // would have stopped the run earlier.)
             diags.error(
                 "Provider configuration not known yet",
-                "The provider block depends on values that are known only after apply, and this operation \
-                 (reading a data source, importing, or opening an ephemeral resource) needs a configured provider \
-                 during plan. Apply the resources the provider block refers to first (terraform apply \
-                 -target=<address>), or set those provider arguments to known values.",
+                format!(
+                    "The provider block depends on values that are known only after apply, and {doing} needs a \
+                     configured provider during plan. Apply the resources the provider block refers to first \
+                     (terraform apply -target=<address>), or set those provider arguments to known values."
+                ),
             );
         }
         client
@@ -124,10 +129,11 @@ impl<P: Provider> ProviderService<P> {
         value: Option<&pb::DynamicValue>,
         ty: &Type,
         what: &str,
+        doing: &str,
         diags: &mut Diagnostics,
     ) -> Option<(Value, Arc<Client<P>>)> {
         let value = decode(value, ty, what, diags);
-        let client = self.require_client(diags);
+        let client = self.require_client(doing, diags);
         Some((value?, client?))
     }
 

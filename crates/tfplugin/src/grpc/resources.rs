@@ -77,9 +77,21 @@ impl<P: Provider> ProviderService<P> {
             lookup(&self.resources, KIND, &request.type_name, &mut diags)
         {
             let ty = schema.value_type();
-            if let Some((state, client)) =
-                self.decode_with_client(request.current_state.as_ref(), &ty, "state", &mut diags)
-            {
+            let state = decode(request.current_state.as_ref(), &ty, "state", &mut diags);
+            let client = self.client();
+            if client.is_none() {
+                // Terraform configured the provider with unknown values (the
+                // provider block depends on values known only after apply).
+                // The plan goes on with the stored state, saying so.
+                diags.warning(
+                    format!("{} not refreshed", request.type_name),
+                    "The provider block depends on values that are known only after apply, so the provider cannot \
+                     reach the remote system during this plan: the plan uses the state stored by the last refresh, \
+                     and changes made outside Terraform since then are not shown. Run terraform plan again once the \
+                     provider configuration is known.",
+                );
+            }
+            if let (Some(state), Some(client)) = (state, client) {
                 let read = match resource.read(&client, &state, &mut diags).await {
                     ReadOutcome::Present(state) => state,
                     ReadOutcome::Gone { reason } => {
@@ -177,7 +189,10 @@ impl<P: Provider> ProviderService<P> {
                 "planned state",
                 &mut diags,
             );
-            let client = self.require_client(&mut diags);
+            let client = self.require_client(
+                &format!("applying changes to {}", request.type_name),
+                &mut diags,
+            );
             if let (Some(prior), Some(planned), Some(client)) = (prior, planned, client) {
                 let state = match Change::between(&prior, &planned) {
                     Change::Delete => {
@@ -210,7 +225,8 @@ impl<P: Provider> ProviderService<P> {
         let mut imported = Vec::new();
         if let Some((resource, schema)) =
             lookup(&self.resources, KIND, &request.type_name, &mut diags)
-            && let Some(client) = self.require_client(&mut diags)
+            && let Some(client) =
+                self.require_client(&format!("importing {}", request.type_name), &mut diags)
         {
             let state = resource.import(&client, &request.id, &mut diags).await;
             if !diags.has_errors()
