@@ -241,12 +241,17 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
         }
         let n: u64 = digits.parse().map_err(|_| bad())?;
         digits.clear();
-        total += n * match c {
+        let unit = match c {
             's' => 1,
             'm' => 60,
             'h' => 3600,
             _ => return Err(bad()),
         };
+        // A long number of hours must be an error, not an overflow.
+        total = n
+            .checked_mul(unit)
+            .and_then(|seconds| total.checked_add(seconds))
+            .ok_or_else(|| format!("{s:?} is too long a duration"))?;
     }
     if !digits.is_empty() || total == 0 {
         return Err(bad());
@@ -338,6 +343,11 @@ mod tests {
         assert!(parse_duration("15").is_err());
         assert!(parse_duration("1d").is_err());
         assert!(parse_duration("").is_err());
+        // Overflow is an error, never a panic (debug builds check arithmetic).
+        let huge = format!("{}h", u64::MAX / 1000);
+        assert!(parse_duration(&huge).unwrap_err().contains("too long"));
+        assert!(parse_duration("99999999999999999999999h").is_err());
+        assert!(parse_duration(&format!("{}s{}s", u64::MAX, 1)).is_err());
     }
 
     #[test]

@@ -17,7 +17,7 @@ impl Value {
             return Ok(Value::Null);
         }
         let mut reader = bytes;
-        let value = decode_msgpack(&mut reader, ty)?;
+        let value = decode_msgpack(&mut reader, ty, 0)?;
         if !reader.is_empty() {
             return Err(ValueError::new("trailing bytes after msgpack value"));
         }
@@ -128,7 +128,18 @@ fn read_number(r: &mut &[u8], marker: Marker) -> Result<Number, ValueError> {
     Ok(n)
 }
 
-fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
+/// How deeply values may nest. Schemas nest a few levels; only a crafted
+/// message (dynamic values naming `["list","dynamic"]` again and again)
+/// goes deeper, and must not exhaust the stack.
+pub(crate) const MAX_DEPTH: usize = 64;
+
+fn decode_msgpack(r: &mut &[u8], ty: &Type, depth: usize) -> Result<Value, ValueError> {
+    if depth > MAX_DEPTH {
+        return Err(ValueError::new(format!(
+            "value nested more than {MAX_DEPTH} levels deep"
+        )));
+    }
+    let depth = depth + 1;
     let marker = read_marker(r)?;
     if is_ext(marker) {
         skip_ext(r, marker)?;
@@ -165,12 +176,12 @@ fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
             if concrete == Type::Dynamic {
                 return Err(ValueError::new("a dynamic value must name a concrete type"));
             }
-            decode_msgpack(r, &concrete)
+            decode_msgpack(r, &concrete, depth)
         }
         Type::List(t) | Type::Set(t) => {
             let n = array_len(r, marker)?;
             let items = (0..n)
-                .map(|_| decode_msgpack(r, t))
+                .map(|_| decode_msgpack(r, t, depth))
                 .collect::<Result<Vec<_>, _>>()?;
             Ok(if matches!(ty, Type::List(_)) {
                 Value::List(items)
@@ -185,7 +196,7 @@ fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
             }
             Ok(Value::Tuple(
                 ts.iter()
-                    .map(|t| decode_msgpack(r, t))
+                    .map(|t| decode_msgpack(r, t, depth))
                     .collect::<Result<_, _>>()?,
             ))
         }
@@ -195,7 +206,7 @@ fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
             for _ in 0..n {
                 let km = read_marker(r)?;
                 let k = read_text(r, km)?;
-                out.insert(k, decode_msgpack(r, t)?);
+                out.insert(k, decode_msgpack(r, t, depth)?);
             }
             Ok(Value::Map(out))
         }
@@ -209,7 +220,7 @@ fn decode_msgpack(r: &mut &[u8], ty: &Type) -> Result<Value, ValueError> {
                 let t = attrs
                     .get(&k)
                     .ok_or_else(|| ValueError::new(format!("unsupported attribute {k:?}")))?;
-                out.insert(k, decode_msgpack(r, t)?);
+                out.insert(k, decode_msgpack(r, t, depth)?);
             }
             Ok(Value::Object(out))
         }
@@ -348,6 +359,33 @@ mod tests {
             Value::from_msgpack(&bytes, &ty).unwrap(),
             Value::Number(big)
         );
+    }
+
+    #[test]
+    fn nested_dynamic_values_are_refused_past_the_depth_limit() {
+        // [ "[\"list\",\"dynamic\"]" , [ [ "[\"list\",\"dynamic\"]", [ ... ] ] ] ]:
+        // each level names a list of dynamic values again.
+        fn nested(levels: usize) -> Vec<u8> {
+            let ty = br#"["list","dynamic"]"#;
+            let mut bytes = Vec::new();
+            for _ in 0..levels {
+                bytes.push(0x92); // [type, value]
+                bytes.push(0xc4); // bin8
+                bytes.push(ty.len() as u8);
+                bytes.extend_from_slice(ty);
+                bytes.push(0x91); // a list of one element
+            }
+            bytes.push(0x92);
+            bytes.push(0xc4);
+            bytes.push(8);
+            bytes.extend_from_slice(br#""string""#);
+            bytes.push(0xa1);
+            bytes.push(b'x');
+            bytes
+        }
+        assert!(Value::from_msgpack(&nested(10), &Type::Dynamic).is_ok());
+        let err = Value::from_msgpack(&nested(100_000), &Type::Dynamic).unwrap_err();
+        assert!(err.to_string().contains("nested more than"), "{err}");
     }
 
     #[test]
