@@ -27,3 +27,4 @@ mod provider_config;
 mod queue_policy_unlock;
 mod release;
 mod root_sessions;
+mod state_upgrade;

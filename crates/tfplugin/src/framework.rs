@@ -146,6 +146,22 @@ pub trait Resource<C>: Send + Sync {
         None
     }
 
+    /// Upgrades stored state written at schema `version` (lower than the
+    /// schema's current version) by one step, to `version + 1`, as stored
+    /// JSON. Called once per step until the state is current; attributes the
+    /// current schema no longer has are dropped afterwards by the framework.
+    /// The default knows no earlier version.
+    fn upgrade_state(
+        &self,
+        version: i64,
+        _state: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        Err(format!(
+            "{} has no upgrade from schema version {version}",
+            self.type_name()
+        ))
+    }
+
     /// Turns an import ID into a state skeleton that `read` completes.
     async fn import(&self, _client: &C, _id: &str, diags: &mut Diagnostics) -> Value {
         diags.error(

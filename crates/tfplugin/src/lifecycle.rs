@@ -19,7 +19,59 @@
 
 use super::diag::{AttributePath, Diagnostics};
 use super::schema::{PlanModifier, Schema, validate_block};
-use super::value::Value;
+use super::value::{Type, Value};
+
+/// Stored state JSON brought to the current schema: refused when written by
+/// a newer schema version, upgraded one version at a time by `step`, then
+/// pruned of attributes the schema no longer has (as Terraform's own
+/// frameworks do, so removing an attribute in a release cannot break stored
+/// state).
+pub(crate) fn upgrade_stored_state(
+    stored_version: i64,
+    schema: &Schema,
+    state: serde_json::Value,
+    step: impl Fn(i64, serde_json::Value) -> Result<serde_json::Value, String>,
+) -> Result<serde_json::Value, String> {
+    if stored_version > schema.version {
+        return Err(format!(
+            "The stored state was written with schema version {stored_version}, by a newer version of this \
+             provider; this version knows schema version {} at most. Use the provider version that wrote the state \
+             (or a newer one): an older provider cannot read it safely.",
+            schema.version
+        ));
+    }
+    let mut state = state;
+    for version in stored_version.max(0)..schema.version {
+        state = step(version, state)?;
+    }
+    Ok(prune(state, &schema.value_type()))
+}
+
+/// Drops object attributes (at any depth) that `ty` does not have.
+pub(crate) fn prune(json: serde_json::Value, ty: &Type) -> serde_json::Value {
+    use serde_json::Value as J;
+    match (json, ty) {
+        (J::Object(m), Type::Object(attrs)) => J::Object(
+            m.into_iter()
+                .filter_map(|(k, v)| attrs.get(&k).map(|t| (k, prune(v, t))))
+                .collect(),
+        ),
+        (J::Object(m), Type::Map(t)) => {
+            J::Object(m.into_iter().map(|(k, v)| (k, prune(v, t))).collect())
+        }
+        (J::Array(items), Type::List(t) | Type::Set(t)) => {
+            J::Array(items.into_iter().map(|v| prune(v, t)).collect())
+        }
+        (J::Array(items), Type::Tuple(ts)) => J::Array(
+            items
+                .into_iter()
+                .zip(ts.iter())
+                .map(|(v, t)| prune(v, t))
+                .collect(),
+        ),
+        (other, _) => other,
+    }
+}
 
 /// Runs the schema's validators on a configuration (unknown values are
 /// checked later, once known).
@@ -352,5 +404,41 @@ mod tests {
         let found: Vec<_> = diags.iter().collect();
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].summary, "Provider returned an incomplete object");
+    }
+
+    #[test]
+    fn stored_state_is_upgraded_step_by_step_and_pruned() {
+        let schema = Schema::new("t")
+            .version(2)
+            .attribute(Attribute::string("name").required())
+            .attribute(Attribute::string("id").computed());
+        let v0 = serde_json::json!({"title": "a", "gone": 1, "id": "x"});
+        let upgraded = upgrade_stored_state(0, &schema, v0, |version, mut state| {
+            match version {
+                // v0 -> v1: `title` was renamed `name`.
+                0 => {
+                    let title = state["title"].take();
+                    state["name"] = title;
+                    Ok(state)
+                }
+                1 => Ok(state),
+                v => Err(format!("no step from {v}")),
+            }
+        })
+        .unwrap();
+        assert_eq!(upgraded, serde_json::json!({"name": "a", "id": "x"}));
+        let newer = upgrade_stored_state(3, &schema, serde_json::json!({}), |_, s| Ok(s));
+        assert!(
+            newer
+                .unwrap_err()
+                .contains("newer version of this provider")
+        );
+        let current = upgrade_stored_state(
+            2,
+            &schema,
+            serde_json::json!({"name": "b", "old": true}),
+            |v, _| Err(format!("no step expected from {v}")),
+        );
+        assert_eq!(current.unwrap(), serde_json::json!({"name": "b"}));
     }
 }

@@ -8,6 +8,7 @@ use crate::diag::Diagnostics;
 use crate::framework::{Plan, Provider, ReadOutcome};
 use crate::lifecycle::{
     Change, finish_state, plan_attributes, replacement_paths, state_after_delete,
+    upgrade_stored_state,
 };
 use crate::value::Value;
 
@@ -39,16 +40,22 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::upgrade_resource_state::Response {
         let mut diags = Diagnostics::new();
         let mut upgraded = None;
-        if let Some((_, schema)) = lookup(&self.resources, KIND, &request.type_name, &mut diags) {
+        if let Some((resource, schema)) =
+            lookup(&self.resources, KIND, &request.type_name, &mut diags)
+        {
             let ty = schema.value_type();
             let raw = request.raw_state.map(|r| r.json).unwrap_or_default();
-            // Same schema version: the stored JSON is already in the current shape.
             let state = if raw.is_empty() {
                 Ok(Value::Null)
             } else {
                 serde_json::from_slice(&raw)
                     .map_err(|e| e.to_string())
-                    .and_then(|j| Value::from_json(&j, &ty).map_err(|e| e.to_string()))
+                    .and_then(|json| {
+                        upgrade_stored_state(request.version, schema, json, |version, state| {
+                            resource.upgrade_state(version, state)
+                        })
+                    })
+                    .and_then(|json| Value::from_json(&json, &ty).map_err(|e| e.to_string()))
             };
             match state {
                 Ok(state) => upgraded = encode(&state, &ty, &mut diags),
