@@ -36,9 +36,10 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
              `RootCredentialsManagement`, the feature of the other credential tasks; if AWS denies the session, \
              enable `RootSessions` as well.\n\n\
              **Refresh.** Read checks that the login profile exists; if someone deleted it, the resource is gone \
-             and the next plan creates it again. If the root user already had a login profile when this resource \
-             is created, it is adopted with a warning (recovery was already possible); destroying the resource \
-             then deletes that profile.\n\n\
+             and the next plan creates it again.\n\n\
+             **Adoption.** If the root user already has a login profile (a password, or a recovery profile created \
+             earlier), the plan says so with a warning and shows `adopted = true`: the resource takes over that \
+             profile, and destroying the resource deletes it, and with it any root password.\n\n\
              **With `rootaccess_member_credentials_absent` on the same account**, leave `password` out of that \
              resource's `credential_types` (for example `[\"access_keys\", \"signing_certificates\", \
              \"mfa_devices\"]`): otherwise it sees the login profile as a root password that came back and each \
@@ -57,6 +58,10 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         .attribute(Attribute::string("created_at").computed().describe(
             "When the root user's login profile was created (RFC 3339), as last read.",
         ))
+        .attribute(Attribute::bool("adopted").computed().use_state_for_unknown().describe(
+            "`true` when the root user already had a login profile that this resource took over (at create or \
+             import): destroying the resource deletes it. `false` when this resource created the login profile.",
+        ))
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
@@ -64,25 +69,60 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             return;
         };
         plan.planned.set_attr("id", Value::string(&account));
-        if plan.prior.is_null()
-            && let Some(aws) = plan.client
-        {
-            check_target(aws, &account, diags).await;
+        if !plan.prior.is_null() {
+            return;
+        }
+        let Some(aws) = plan.client else {
+            return; // whether a login profile exists is known after apply
+        };
+        check_target(aws, &account, diags).await;
+        if diags.has_errors() {
+            return;
+        }
+        // Say before anyone approves it whether this creates a login profile
+        // or takes over one that exists.
+        match root_credentials::login_profile(aws, &account).await {
+            Ok(Some(created)) => {
+                diags.warning(
+                    format!("Account {account}'s root user already has a login profile"),
+                    "Password recovery is already possible (the root user has a password or a recovery login \
+                     profile created earlier). This resource will adopt that login profile (adopted = true): \
+                     destroying it deletes the login profile, and with it any root password.",
+                );
+                plan.planned.set_attr("adopted", Value::Bool(true));
+                plan.planned.set_attr("created_at", Value::string(created));
+            }
+            Ok(None) => plan.planned.set_attr("adopted", Value::Bool(false)),
+            // The apply reads it again and reports what AWS says.
+            Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
         }
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
         let account = planned.attr("account_id").as_str().unwrap_or_default();
-        let created = match root_credentials::allow_password_recovery(aws, account).await {
-            Ok(PasswordRecovery::Allowed { created }) => created,
+        let planned_adopted = planned.attr("adopted").as_bool();
+        let (created, adopted) = match root_credentials::allow_password_recovery(aws, account).await
+        {
+            Ok(PasswordRecovery::Allowed { created }) => (created, false),
             Ok(PasswordRecovery::AlreadyAllowed { created }) => {
-                diags.warning(
-                    format!("Account {account}'s root user already had a login profile"),
-                    "Password recovery was already possible (the root user has a password or a recovery login \
-                     profile created earlier). This resource now manages that login profile: destroying it deletes \
-                     the login profile, and with it any root password.",
-                );
-                created
+                if planned_adopted == Some(false) {
+                    // Created by someone else between plan and apply: the
+                    // plan said this resource would create it.
+                    diags.error(
+                        format!("Account {account}'s root user got a login profile after the plan"),
+                        "The plan showed that this resource would create the login profile (adopted = false), but \
+                         one was created in the meantime. Nothing was changed; the state records the login profile \
+                         as adopted. Run terraform plan again to review it.",
+                    );
+                } else if planned_adopted.is_none() {
+                    diags.warning(
+                        format!("Account {account}'s root user already had a login profile"),
+                        "Password recovery was already possible (the root user has a password or a recovery \
+                         login profile created earlier). This resource now manages that login profile: destroying \
+                         it deletes the login profile, and with it any root password.",
+                    );
+                }
+                (created, true)
             }
             Err(e) => {
                 diags.extend(aws_diagnostic(
@@ -92,7 +132,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 return Value::Null;
             }
         };
-        state(account, created)
+        state(account, created, Value::Bool(adopted))
     }
 
     async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
@@ -101,7 +141,9 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             return ReadOutcome::Present(prior.clone());
         };
         match root_credentials::login_profile(aws, account).await {
-            Ok(Some(created)) => ReadOutcome::Present(state(account, created)),
+            Ok(Some(created)) => {
+                ReadOutcome::Present(state(account, created, prior.attr("adopted").clone()))
+            }
             // Deleted out of band: gone, the next plan creates it again.
             Ok(None) => ReadOutcome::gone("the root user has no login profile"),
             Err(e) => {
@@ -178,14 +220,16 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             );
             return Value::Null;
         }
-        state(id, String::new())
+        // An imported login profile was not created by this resource.
+        state(id, String::new(), Value::Bool(true))
     }
 }
 
-fn state(account: &str, created: String) -> Value {
+fn state(account: &str, created: String, adopted: Value) -> Value {
     let mut v = Value::Object(Default::default());
     v.set_attr("id", Value::string(account));
     v.set_attr("account_id", Value::string(account));
     v.set_attr("created_at", Value::string(created));
+    v.set_attr("adopted", adopted);
     v
 }

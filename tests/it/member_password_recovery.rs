@@ -40,6 +40,7 @@ fn create_allows_recovery_read_notices_deletion_and_destroy_removes_it() {
     );
     let s = state_of(&w);
     assert_eq!(s["id"], SECURITY);
+    assert_eq!(s["adopted"], false, "this resource created it: {s}");
     assert!(
         s["created_at"].as_str().is_some_and(|t| t.len() >= 20),
         "{s}"
@@ -80,16 +81,17 @@ fn an_existing_login_profile_is_adopted_with_a_warning() {
     let existing = seeded["accounts"][DEV]["root_credentials"]["login_profile"].clone();
     assert!(existing.is_object());
     let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV)));
-    let run = w.apply();
-    let text = support::flatten(&run.text());
+    // The plan says it before anyone approves it (issue 13, case 5).
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
     assert!(
-        text.contains("Account 111111111111's root user already had a login profile"),
+        text.contains("Account 111111111111's root user already has a login profile"),
         "{text}"
     );
-    assert!(
-        text.contains("destroying it deletes the login profile"),
-        "{text}"
-    );
+    assert!(text.contains("will adopt that login profile"), "{text}");
+    assert!(text.contains("adopted = true"), "{text}");
+    w.apply();
+    assert_eq!(state_of(&w)["adopted"], true);
     // AWS answered EntityAlreadyExists; the profile is unchanged.
     let calls = aws.calls();
     assert_eq!(calls["calls"][DEV]["iam"]["CreateLoginProfile"], 1);
