@@ -110,6 +110,22 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             }
             return;
         }
+        if plan.config.attr("region").is_unknown() {
+            // Where to read is known only after apply; so is the region.
+            plan.planned.set_attr("removed_policy", Value::Unknown);
+            policy_unlock::shown_at_apply(
+                &t.describe(),
+                "region is known only after apply, so the plan cannot tell where to read the bucket's policy",
+                diags,
+            );
+            return;
+        }
+        if plan.config.attr("region").is_null() && !prior.is_null() {
+            // The region found before stands unless the read below finds the
+            // bucket elsewhere (an unknown region would force a replacement).
+            plan.planned
+                .set_attr("region", prior.attr("region").clone());
+        }
         // Plan-time read: the person approving sees the policy that goes.
         let target = LockedBucket {
             region: t

@@ -78,14 +78,34 @@ pub async fn plan_removed_policy<T: Locked>(
     // Until a read below succeeds, what goes is known only after apply (a
     // stale earlier value would make the apply-time check refuse).
     plan.planned.set_attr("removed_policy", Value::Unknown);
+    let what = target.describe();
     let Some(aws) = plan.client else {
-        return; // provider configuration unknown: shown as known after apply
+        shown_at_apply(
+            &what,
+            "the provider configuration is known only after apply, so the plan cannot open a root session to \
+             read it",
+            diags,
+        );
+        return;
     };
     match target.read(aws).await {
         Ok(Some(found)) => {
             target.record(&found, &mut plan.planned);
             let replacement = plan.planned.attr("replacement_policy");
-            if !replacement.is_unknown() {
+            if replacement.is_unknown() {
+                let holds = T::policy(&found).map_or_else(
+                    || "It has no policy now.".to_string(),
+                    |p| format!("It holds this policy now:\n\n{p}"),
+                );
+                shown_at_apply(
+                    &what,
+                    &format!(
+                        "replacement_policy is known only after apply, so the plan cannot tell whether the current \
+                         policy is replaced. {holds}"
+                    ),
+                    diags,
+                );
+            } else {
                 let going = to_remove(T::policy(&found), replacement.as_str());
                 let removed = planned_removed(going, plan.prior);
                 plan.planned.set_attr("removed_policy", removed);
@@ -94,6 +114,19 @@ pub async fn plan_removed_policy<T: Locked>(
         Ok(None) => target.missing(diags),
         Err(e) => plan_read_failed(&e, &target.describe(), diags),
     }
+}
+
+/// The plan cannot show the policy an unlock removes: say so, and why, so
+/// nobody approves a deletion they could not see.
+pub fn shown_at_apply(what: &str, why: &str, diags: &mut Diagnostics) {
+    diags.warning(
+        format!("The policy of {what} will be shown at apply"),
+        format!(
+            "The plan cannot show which policy this unlock removes: {why}. Apply removes (or replaces) whatever \
+             policy {what} holds then, and records it in removed_policy. To review it first, make the value known \
+             (for example apply its dependencies with -target) and plan again."
+        ),
+    );
 }
 
 /// Create and update: read, check against the plan, delete or put. On any

@@ -809,3 +809,91 @@ fn the_documented_example_applies() {
         Some(true)
     );
 }
+
+/// Issue 13, cases 3 and 4: whenever the plan cannot show the policy that
+/// goes, it says so; an unknown region stays unknown in the plan; and a
+/// `triggers` change while the provider configuration is unknown is an
+/// update in place, not a replacement.
+#[test]
+fn plans_that_cannot_show_the_removed_policy_say_so() {
+    let aws = AwsEndpoint::start();
+    seed_locked(&aws);
+    let needle = format!("The policy of bucket {LOCKED} of account {DEV} will be shown at apply");
+
+    // replacement_policy known only after apply: the current policy is named.
+    let w = workdir(
+        &aws,
+        &format!(
+            "resource \"terraform_data\" \"policy\" {{ input = jsonencode({{Version = \"2012-10-17\", Statement = []}}) }}\n{}",
+            unlock_hcl(
+                "b",
+                LOCKED,
+                "  replacement_policy = terraform_data.policy.output\n"
+            )
+        ),
+    );
+    let text = support::flatten(&w.terraform(&["plan", "-no-color"]).ok().text());
+    assert!(text.contains(&needle), "{text}");
+    assert!(
+        text.contains("replacement_policy is known only after apply"),
+        "{text}"
+    );
+    assert!(text.contains("It holds this policy now"), "{text}");
+
+    // region known only after apply: the plan keeps it unknown (it used to
+    // plan a known region, which Terraform rejects as an invalid plan).
+    let w = workdir(
+        &aws,
+        &format!(
+            "resource \"terraform_data\" \"region\" {{ input = \"{}\" }}\n{}",
+            aws.region,
+            unlock_hcl("b", LOCKED, "  region = terraform_data.region.output\n")
+        ),
+    );
+    let run = w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    let text = support::flatten(&run.text());
+    assert!(text.contains("region is known only after apply"), "{text}");
+    assert!(!text.contains("bug in the provider"), "{text}");
+    assert_eq!(policy_of(&aws, LOCKED), Value::Null, "unlocked at apply");
+}
+
+#[test]
+fn a_triggers_change_with_the_provider_configuration_unknown_is_an_update_in_place() {
+    let aws = AwsEndpoint::start();
+    seed_locked(&aws);
+    let config = |label: &str, run: &str| {
+        let provider = aws.provider_hcl().replacen(
+            &format!("  region            = \"{}\"\n", aws.region),
+            &format!(
+                "  region            = terraform_data.label.output == \"never\" ? \"eu-west-1\" : \"{}\"\n",
+                aws.region
+            ),
+            1,
+        );
+        format!(
+            "resource \"terraform_data\" \"label\" {{ input = \"{label}\" }}\n{provider}{}",
+            unlock_hcl(
+                "b",
+                LOCKED,
+                &format!("  triggers = {{ run = \"{run}\" }}\n")
+            )
+        )
+    };
+    let w = Workdir::new(&config("one", "1"));
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(policy_of(&aws, LOCKED), Value::Null);
+    // Both change: the provider configuration is unknown during this plan.
+    w.write_config(&config("two", "2"));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(
+        text.contains("rootaccess_bucket_policy_unlock.b will be updated in-place"),
+        "{text}"
+    );
+    assert!(!text.contains("must be replaced"), "{text}");
+    assert!(text.contains("will be shown at apply"), "{text}");
+    assert!(
+        text.contains("the provider configuration is known only after apply"),
+        "{text}"
+    );
+}
