@@ -103,17 +103,32 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         let planned_adopted = planned.attr("adopted").as_bool();
         let (created, adopted) = match root_credentials::allow_password_recovery(aws, account).await
         {
-            Ok(PasswordRecovery::Allowed { created }) => (created, false),
+            Ok(PasswordRecovery::Allowed { created }) => {
+                if planned_adopted == Some(true) {
+                    // The profile the plan showed was deleted meanwhile; this
+                    // resource created a new one, which the state records.
+                    diags.error(
+                        format!("Account {account}'s root login profile was deleted after the plan"),
+                        "The plan showed an existing login profile to adopt (adopted = true), but it was deleted \
+                         before the apply, so this resource created a new one (adopted = false). Run terraform plan \
+                         again to review it.",
+                    );
+                }
+                (created, false)
+            }
             Ok(PasswordRecovery::AlreadyAllowed { created }) => {
                 if planned_adopted == Some(false) {
                     // Created by someone else between plan and apply: the
-                    // plan said this resource would create it.
+                    // plan said this resource would create it. Nothing was
+                    // created, so nothing is recorded; the next plan shows
+                    // the adoption for review.
                     diags.error(
                         format!("Account {account}'s root user got a login profile after the plan"),
                         "The plan showed that this resource would create the login profile (adopted = false), but \
-                         one was created in the meantime. Nothing was changed; the state records the login profile \
-                         as adopted. Run terraform plan again to review it.",
+                         one was created in the meantime. Nothing was changed. Run terraform plan again: it shows \
+                         that this resource would adopt the existing login profile.",
                     );
+                    return Value::Null;
                 } else if planned_adopted.is_none() {
                     diags.warning(
                         format!("Account {account}'s root user already had a login profile"),
@@ -192,7 +207,8 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                         diags.warning(
                             format!("Root login profile of account {account} not deleted"),
                             format!(
-                                "{reason} Its root login profile cannot be deleted through centralized root access;                                  Terraform forgets this resource. If the account becomes ACTIVE again, check it."
+                                "{reason} Its root login profile cannot be deleted through centralized root access; \
+                                 Terraform forgets this resource. If the account becomes ACTIVE again, check it."
                             ),
                         );
                         return;

@@ -104,8 +104,9 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         if !plan.prior.is_null() {
             return;
         }
-        let Some(configured) = plan.config.attr("enabled_features").elements() else {
-            return; // unknown until apply
+        let features = plan.config.attr("enabled_features");
+        let Some(configured) = features.elements().filter(|_| features.is_wholly_known()) else {
+            return; // (partly) unknown until apply: nothing certain to say
         };
         let configured: BTreeSet<&str> = configured.iter().filter_map(Value::as_str).collect();
         let Some(aws) = plan.client else {

@@ -395,12 +395,28 @@ fn a_feature_on_but_not_configured_is_shown_in_the_plan_and_disabled() {
         run.text()
     );
     assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
-    // An update converges too, whatever was switched on meanwhile.
+    // An update converges too: a feature switched on between the plan and
+    // the apply is disabled, so the apply ends exactly as planned.
     w.write_config(&format!(
         "{}{}",
         aws.provider_hcl(),
-        resource("[\"RootSessions\"]", "")
+        resource(
+            "[\"RootCredentialsManagement\"]",
+            "  manage_trusted_access = true\n"
+        )
     ));
-    w.apply();
-    assert_eq!(features_of(&aws), ["RootSessions"]);
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    block_on(aws.iam(None).enable_organizations_root_sessions().send())
+        .expect("RootSessions switched on out of band");
+    assert_eq!(
+        features_of(&aws),
+        ["RootCredentialsManagement", "RootSessions"]
+    );
+    let run = w.terraform(&["apply", "-no-color", "tfplan"]).ok();
+    assert!(
+        !run.text().contains("bug in the provider"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
 }

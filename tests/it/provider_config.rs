@@ -275,5 +275,17 @@ fn managed_resources_plan_while_the_provider_configuration_is_unknown() {
         "{text}"
     );
     assert!(!text.contains("bug in the provider"), "{text}");
+    // A root password comes back meanwhile. This apply's plan cannot see it
+    // (same unknown configuration), so it changes only terraform_data; the
+    // next run, with the configuration known, refreshes and deletes it.
+    aws.put_json(
+        "/accounts/111111111111/root-credentials",
+        serde_json::json!({"password": true}),
+    );
     w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    let dev = &aws.account("111111111111")["root_credentials"]["present"];
+    assert_eq!(dev["password"], true, "not seen while unknown: {dev}");
+    w.apply();
+    let dev = &aws.account("111111111111")["root_credentials"]["present"];
+    assert_eq!(dev["password"], false, "{dev}");
 }

@@ -28,7 +28,8 @@ pub enum AccountState {
 impl AccountState {
     /// The state of an account as Organizations describes it.
     pub fn of(account: &Account) -> AccountState {
-        if let Some(state) = account.state() {
+        // An empty State counts as absent: Status may still tell.
+        if let Some(state) = account.state().filter(|s| !s.as_str().is_empty()) {
             return AccountState::from_name(state.as_str());
         }
         // Pre-2026 answers carry only Status (ACTIVE | SUSPENDED | PENDING_CLOSURE).

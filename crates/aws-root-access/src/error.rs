@@ -162,8 +162,9 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         "RegionDisabled" => ErrorKind::RegionDisabled,
         "ExpiredToken" => ErrorKind::ExpiredCredentials,
         // S3 says InvalidAccessKeyId / InvalidToken; the query and JSON
-        // services InvalidClientTokenId.
-        "InvalidClientTokenId" | "InvalidToken" | "InvalidAccessKeyId" => {
+        // services InvalidClientTokenId, some JSON services
+        // UnrecognizedClientException.
+        "InvalidClientTokenId" | "InvalidToken" | "InvalidAccessKeyId" | "UnrecognizedClient" => {
             ErrorKind::InvalidCredentials
         }
         // The request's signature time is more than 15 minutes off AWS's

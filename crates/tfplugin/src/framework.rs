@@ -29,9 +29,11 @@ pub trait Provider: Send + Sync + 'static {
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Builds the client. `None` with no error diagnostic means "not yet
     /// possible" (configuration unknown during plan): Terraform configures
-    /// again at apply, and until then every operation that needs the client
-    /// (refresh, apply, import, data sources, ...) fails with an error saying
-    /// so. A provider with nothing to configure returns `Some` all the same.
+    /// again at apply. Until then a refresh keeps the stored state with a
+    /// warning, plan hooks get `client: None`, and operations that need the
+    /// client (import, data sources, ephemeral resources, actions) fail with
+    /// an error naming the operation. A provider with nothing to configure
+    /// returns `Some` all the same.
     async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Self::Client>;
     /// Terraform asks to stop: cancel work in flight (Ctrl-C, or a failed run).
     async fn stop(&self, _client: Option<&Self::Client>) {}
