@@ -168,10 +168,22 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         let account = plan.planned.attr("account_id").as_str().map(str::to_string);
         if let Some(account) = &account {
             plan.planned.set_attr("id", Value::string(account));
-            if plan.prior.is_null()
-                && let Some(aws) = plan.client
-            {
-                check_target(aws, account, diags).await;
+        }
+        // Another account is a replacement: planned like a create of the new
+        // account (Terraform plans it again with no prior state, but shows
+        // this plan's warnings); nothing of the old account's credentials
+        // applies to it.
+        let prior = if plan.planned.attr("account_id") != plan.prior.attr("account_id") {
+            &Value::Null
+        } else {
+            plan.prior
+        };
+        if prior.is_null()
+            && let (Some(account), Some(aws)) = (&account, plan.client)
+        {
+            check_target(aws, account, diags).await;
+            if diags.has_errors() {
+                return;
             }
         }
         // Unknown types: the framework already left the computed values unknown.
@@ -181,29 +193,55 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         for t in &managed {
             plan.planned.set_attr(present_attr(*t), empty(*t));
         }
-        if plan.prior.is_null() {
-            // Create: what is removed, and what exists of the other kinds, is
-            // known after apply.
-            return;
-        }
-        // Update: apply deletes exactly what the last read found of the managed
-        // kinds, so the plan can say what will be removed.
-        let mut targets = Vec::new();
-        for t in CredentialType::ALL {
-            let prior_removed = plan.prior.attr(removed_attr(t));
-            if managed.contains(&t) {
-                let found = present_items(plan.prior, t);
-                let found_refs: Vec<&Credential> = found.iter().collect();
-                plan.planned
-                    .set_attr(removed_attr(t), accumulate(prior_removed, &found_refs, t));
-                targets.extend(found);
-            } else {
-                plan.planned
-                    .set_attr(present_attr(t), plan.prior.attr(present_attr(t)).clone());
-                plan.planned
-                    .set_attr(removed_attr(t), prior_removed.clone());
+        let targets = if prior.is_null() {
+            // Create: audit the account now, so the plan shows what apply deletes.
+            let (Some(account), Some(aws)) = (&account, plan.client) else {
+                return; // known after apply
+            };
+            match root_credentials::audit(aws, account).await {
+                Ok(found) => {
+                    let mut targets = Vec::new();
+                    for t in CredentialType::ALL {
+                        if managed.contains(&t) {
+                            let items = present_items_of(&found, t);
+                            let refs: Vec<&Credential> = items.iter().collect();
+                            plan.planned.set_attr(removed_attr(t), value_of(&refs, t));
+                            targets.extend(items);
+                        } else {
+                            plan.planned.set_attr(present_attr(t), present(&found, t));
+                            plan.planned.set_attr(removed_attr(t), empty(t));
+                        }
+                    }
+                    targets
+                }
+                // Typically the feature is enabled in this same run: what goes
+                // is known after apply.
+                Err(e) => {
+                    tracing::debug!(%e, "cannot audit the account at plan");
+                    return;
+                }
             }
-        }
+        } else {
+            // Update: apply deletes exactly what the last read found of the
+            // managed kinds, so the plan can say what will be removed.
+            let mut targets = Vec::new();
+            for t in CredentialType::ALL {
+                let prior_removed = prior.attr(removed_attr(t));
+                if managed.contains(&t) {
+                    let found = present_items(prior, t);
+                    let found_refs: Vec<&Credential> = found.iter().collect();
+                    plan.planned
+                        .set_attr(removed_attr(t), accumulate(prior_removed, &found_refs, t));
+                    targets.extend(found);
+                } else {
+                    plan.planned
+                        .set_attr(present_attr(t), prior.attr(present_attr(t)).clone());
+                    plan.planned
+                        .set_attr(removed_attr(t), prior_removed.clone());
+                }
+            }
+            targets
+        };
         if !targets.is_empty() {
             let names: Vec<String> = targets.iter().map(|c| c.to_string()).collect();
             diags.warning(
@@ -221,9 +259,17 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        delete_present(aws, &Value::Null, planned, diags)
-            .await
-            .unwrap_or(Value::Null)
+        let known_plan = CredentialType::ALL
+            .iter()
+            .all(|t| planned.attr(removed_attr(*t)).is_wholly_known());
+        let result = if known_plan {
+            // The plan audited the account and showed what goes: exactly that.
+            let targets = planned_removals(planned);
+            delete_planned(aws, &Value::Null, planned, targets, diags).await
+        } else {
+            delete_present(aws, &Value::Null, planned, diags).await
+        };
+        result.unwrap_or(Value::Null)
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
@@ -279,7 +325,13 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
             .iter()
             .all(|t| planned.attr(removed_attr(*t)).is_wholly_known());
         let result = if known_plan {
-            delete_planned(aws, prior, planned, diags).await
+            let managed = credential_types(planned.attr("credential_types"))
+                .unwrap_or_else(|| CredentialType::ALL.to_vec());
+            let targets = managed
+                .iter()
+                .flat_map(|t| present_items(prior, *t))
+                .collect();
+            delete_planned(aws, prior, planned, targets, diags).await
         } else {
             delete_present(aws, prior, planned, diags).await
         };
@@ -358,21 +410,18 @@ async fn delete_present(
     Some(state)
 }
 
-/// An update with a known plan: delete exactly what the last read found of
-/// the managed kinds (the plan showed it), nothing else.
+/// A known plan (an update after a refresh, or a create the plan audited):
+/// delete exactly `targets`, what the plan showed, nothing else.
 async fn delete_planned(
     aws: &AwsClients,
     prior: &Value,
     planned: &Value,
+    targets: Vec<Credential>,
     diags: &mut Diagnostics,
 ) -> Option<Value> {
     let account = planned.attr("account_id").as_str().unwrap_or_default();
     let managed = credential_types(planned.attr("credential_types"))
         .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    let targets: Vec<Credential> = managed
-        .iter()
-        .flat_map(|t| present_items(prior, *t))
-        .collect();
     let deletion = match root_credentials::delete_listed(aws, account, targets).await {
         Ok(deletion) => deletion,
         Err(e) => {
@@ -519,6 +568,25 @@ fn accumulate(prior: &Value, removed: &[&Credential], t: CredentialType) -> Valu
     let mut all: Vec<&Credential> = earlier.iter().collect();
     all.extend(removed.iter().copied());
     value_of(&all, t)
+}
+
+/// What a create plan showed it will delete: its `removed_*` values.
+fn planned_removals(planned: &Value) -> Vec<Credential> {
+    let managed = credential_types(planned.attr("credential_types"))
+        .unwrap_or_else(|| CredentialType::ALL.to_vec());
+    managed
+        .iter()
+        .flat_map(|t| items_in(planned.attr(removed_attr(*t)), *t))
+        .collect()
+}
+
+/// The credentials of type `t` an audit found.
+fn present_items_of(found: &RootCredentials, t: CredentialType) -> Vec<Credential> {
+    found
+        .items()
+        .into_iter()
+        .filter(|c| c.credential_type() == t)
+        .collect()
 }
 
 /// The credentials of type `t` a state says are present.

@@ -95,12 +95,18 @@ fn create_deletes_every_root_credential_and_records_what_it_removed() {
     assert_eq!((keys.len(), certs.len(), mfa.len()), (2, 1, 1));
 
     let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
-    // The plan says what will be kept absent before anything happens.
+    // The plan audits the account and shows what apply deletes before
+    // anything happens (issue 13, case 6: it used to say "known after apply").
     let plan = w.terraform(&["plan", "-no-color"]).ok();
     let text = support::flatten(&plan.text());
     assert!(text.contains("present_access_key_ids = []"), "{text}");
+    for key in &keys {
+        assert!(text.contains(key.as_str()), "{key} in {text}");
+    }
+    assert!(text.contains(mfa[0].as_str()), "{text}");
+    assert!(text.contains("removed_password = true"), "{text}");
     assert!(
-        text.contains("removed_access_key_ids = (known after apply)"),
+        text.contains("Root credentials present in account 111111111111"),
         "{text}"
     );
 
@@ -126,22 +132,42 @@ fn create_deletes_every_root_credential_and_records_what_it_removed() {
         ]
     );
 
-    // Exactly one deletion per credential, and one root session per task:
-    // apply deletes in one IAMDeleteRootUserCredentials session; of the two
-    // plans that follow, only the refreshing one audits (one session).
+    // Exactly one deletion per credential, and one root session per task and
+    // provider process: the plan audits (one session) and so does Terraform's
+    // re-plan in the apply (another process, one session); apply deletes
+    // exactly what the plan showed in one IAMDeleteRootUserCredentials
+    // session, without listing again; of the two plans that follow, only the
+    // refreshing one audits (one session).
     assert_eq!(calls_in(&aws, DEV, "DeleteAccessKey"), 2);
     assert_eq!(calls_in(&aws, DEV, "DeleteLoginProfile"), 1);
     assert_eq!(calls_in(&aws, DEV, "DeleteSigningCertificate"), 1);
     assert_eq!(calls_in(&aws, DEV, "DeactivateMFADevice"), 1);
     assert_eq!(sessions(&aws, DEV, "IAMDeleteRootUserCredentials"), 1);
-    assert_eq!(sessions(&aws, DEV, "IAMAuditRootUserCredentials"), 1);
+    assert_eq!(sessions(&aws, DEV, "IAMAuditRootUserCredentials"), 3);
     // The audit of a clean account is one summary call, no listing.
-    assert_eq!(calls_in(&aws, DEV, "GetAccountSummary"), 1);
-    assert_eq!(calls_in(&aws, DEV, "ListAccessKeys"), 1, "only apply lists");
+    assert_eq!(calls_in(&aws, DEV, "GetAccountSummary"), 3);
+    assert_eq!(
+        calls_in(&aws, DEV, "ListAccessKeys"),
+        2,
+        "the two plan-time audits list; the apply does not"
+    );
 
-    // No session credentials anywhere in the state.
+    // No session credentials anywhere in the state (the endpoint's record
+    // of every root session it issued, secrets included).
     let state_text = w.state_text();
-    assert!(!state_text.contains("ASIA"), "session key in state");
+    let sessions = aws.get("/sessions?secrets=1");
+    let issued = sessions["sessions"].as_array().cloned().unwrap_or_default();
+    assert!(!issued.is_empty(), "{sessions}");
+    for session in issued {
+        for field in ["access_key_id", "secret_access_key", "session_token"] {
+            let secret = session[field].as_str().unwrap_or_default();
+            assert!(!secret.is_empty(), "{field} in {session}");
+            assert!(
+                !state_text.contains(secret),
+                "root session {field} in state"
+            );
+        }
+    }
     assert!(!state_text.contains(&aws.secret_access_key));
 
     // Destroy forgets the resource, says nothing is restored, and restores nothing.
@@ -353,7 +379,9 @@ fn a_failing_audit_before_deletion_deletes_nothing_and_says_why() {
     aws.seed_standard();
     aws.post(
         "/faults",
-        json!({"service": "iam", "action": "ListSigningCertificates", "errors": 1, "status": 500}),
+        // The plan's audit, the apply's re-plan audit, then the apply's own
+        // listing before it deletes anything.
+        json!({"service": "iam", "action": "ListSigningCertificates", "errors": 3, "status": 500}),
     );
     let w = Workdir::new(&format!(
         "{}{}",
@@ -651,7 +679,8 @@ fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
         assert_clean(&aws, id);
         assert_eq!(
             calls["assume_root"][id],
-            json!({"IAMDeleteRootUserCredentials": 1, "IAMAuditRootUserCredentials": 1}),
+            // Audits: the plan, the apply's re-plan, the refresh after.
+            json!({"IAMDeleteRootUserCredentials": 1, "IAMAuditRootUserCredentials": 3}),
             "{calls}"
         );
         assert_eq!(calls["calls"][id]["iam"]["DeleteAccessKey"], 2);
@@ -733,4 +762,58 @@ fn the_iam_delegated_administrator_can_run_it_and_an_ordinary_member_is_told_why
             "AccessDenied",
             "neither the management account nor the IAM delegated administrator",
         ]);
+}
+
+/// Issue 13, case 6: a new account_id is a replacement whose plan audits the
+/// new account; nothing of the old account's credentials is shown for it.
+#[test]
+fn a_new_account_id_plans_the_new_accounts_credentials_not_the_old_ones() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed_standard();
+    let old_keys = ids(
+        &seeded["accounts"][DEV]["root_credentials"],
+        "access_keys",
+        "access_key_id",
+    );
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    // Keys come back in the old account after the apply: still not the new
+    // account's business.
+    w.apply();
+    aws.put_json(
+        &format!("/accounts/{DEV}/root-credentials"),
+        json!({"access_keys": [{"access_key_id": old_keys[0]}]}),
+    );
+    aws.put_json(
+        "/accounts/222222222222/root-credentials",
+        json!({"password": true, "access_keys": [{"access_key_id": "AKIANEWACCOUNTKEY001"}]}),
+    );
+    w.write_config(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource("222222222222", "")
+    ));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = support::flatten(&plan.text());
+    assert!(text.contains("must be replaced"), "{text}");
+    assert!(
+        text.contains("Root credentials present in account 222222222222"),
+        "{text}"
+    );
+    assert!(text.contains("AKIANEWACCOUNTKEY001"), "{text}");
+    assert!(
+        !text.contains(&format!("present in account {DEV}")),
+        "{text}"
+    );
+    let warning = text
+        .split("Root credentials present in account 222222222222")
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        !warning.contains(&old_keys[0]),
+        "old key in the new account's warning: {text}"
+    );
+    w.apply();
+    let new = &aws.account("222222222222")["root_credentials"]["present"];
+    assert_eq!(new["password"], false, "{new}");
+    assert_eq!(new["access_keys"], false, "{new}");
 }
