@@ -15,6 +15,7 @@ mod ephemeral_root_session;
 mod examples;
 mod functions;
 mod layers;
+mod lifecycle_properties;
 mod member_credentials_absent;
 mod member_password_recovery;
 mod member_root_credentials;
