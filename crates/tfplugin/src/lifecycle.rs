@@ -167,6 +167,54 @@ pub(crate) fn state_after_delete(prior: Value, diags: &Diagnostics) -> Value {
     }
 }
 
+/// After an apply that reported no error: every attribute the plan knew
+/// must come back unchanged, or Terraform reports "Provider produced
+/// inconsistent result after apply". Said here first, naming the attribute
+/// and both values, so the defect is found and explained at its source.
+pub(crate) fn check_apply_against_plan(
+    schema: &Schema,
+    type_name: &str,
+    planned: &Value,
+    state: &Value,
+    diags: &mut Diagnostics,
+) {
+    if diags.has_errors() || planned.is_null() {
+        return;
+    }
+    for attr in schema.block.attributes.iter().filter(|a| !a.write_only) {
+        let (p, s) = (planned.attr(attr.name), state.attr(attr.name));
+        if p.is_wholly_known() && canonical(p) != canonical(s) {
+            diags.attribute_error(
+                AttributePath::root(attr.name),
+                "Apply returned a value the plan did not show",
+                format!(
+                    "{type_name}.{}: the plan showed {p:?}, the apply returned {s:?}. This is a defect of the \
+                     provider; please report it with this message.",
+                    attr.name
+                ),
+            );
+        }
+    }
+}
+
+/// A value with set elements in a fixed order, so sets compare as sets.
+fn canonical(v: &Value) -> Value {
+    match v {
+        Value::Set(items) => {
+            let mut items: Vec<Value> = items.iter().map(canonical).collect();
+            items.sort_by_key(|i| format!("{i:?}"));
+            Value::Set(items)
+        }
+        Value::List(items) => Value::List(items.iter().map(canonical).collect()),
+        Value::Tuple(items) => Value::Tuple(items.iter().map(canonical).collect()),
+        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), canonical(v))).collect()),
+        Value::Object(m) => {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
+        }
+        other => other.clone(),
+    }
+}
+
 /// Apply results must be wholly known; write-only values are never stored.
 pub(crate) fn finish_state(schema: &Schema, mut state: Value, diags: &mut Diagnostics) -> Value {
     for attr in schema.block.attributes.iter().filter(|a| a.write_only) {
@@ -440,5 +488,43 @@ mod tests {
             |v, _| Err(format!("no step expected from {v}")),
         );
         assert_eq!(current.unwrap(), serde_json::json!({"name": "b"}));
+    }
+
+    #[test]
+    fn apply_results_must_keep_what_the_plan_knew() {
+        let schema = Schema::new("t")
+            .attribute(Attribute::string("name").required())
+            .attribute(Attribute::new("tags", Type::set(Type::String)).optional())
+            .attribute(Attribute::string("id").computed());
+        let object = |name: &str, tags: &[&str], id: Value| {
+            let mut v = Value::Object(BTreeMap::new());
+            v.set_attr("name", Value::string(name));
+            v.set_attr(
+                "tags",
+                Value::Set(tags.iter().map(|t| Value::string(*t)).collect()),
+            );
+            v.set_attr("id", id);
+            v
+        };
+        let planned = object("a", &["x", "y"], Value::Unknown);
+        let mut diags = Diagnostics::new();
+        // Computed values unknown at plan may be anything; set order does not matter.
+        check_apply_against_plan(
+            &schema,
+            "t",
+            &planned,
+            &object("a", &["y", "x"], Value::string("1")),
+            &mut diags,
+        );
+        assert!(diags.is_empty());
+        check_apply_against_plan(
+            &schema,
+            "t",
+            &planned,
+            &object("b", &["x", "y"], Value::string("1")),
+            &mut diags,
+        );
+        assert!(diags.has_errors());
+        assert!(diags.iter().any(|d| d.detail.contains("t.name")));
     }
 }

@@ -61,11 +61,62 @@ pub struct ProviderService<P: Provider> {
     actions: BTreeMap<&'static str, Registered<dyn Action<Client<P>>>>,
     functions: BTreeMap<&'static str, Arc<dyn Function>>,
     client: RwLock<Option<Arc<Client<P>>>>,
+    /// Mistakes in what the provider registered (a type name used twice, or
+    /// without the provider's prefix), reported by GetProviderSchema.
+    registration_problems: Vec<String>,
+}
+
+/// Type names registered more than once, or not `<provider>_...`.
+fn registration_problems(provider: &str, kinds: &[(&str, Vec<&'static str>)]) -> Vec<String> {
+    let prefix = format!("{provider}_");
+    let mut problems = Vec::new();
+    for (kind, names) in kinds {
+        let mut seen = std::collections::BTreeSet::new();
+        for name in names {
+            if !seen.insert(*name) {
+                problems.push(format!("{kind} {name} is registered more than once"));
+            }
+            if !name.starts_with(&prefix) {
+                problems.push(format!("{kind} {name} does not start with {prefix}"));
+            }
+        }
+    }
+    problems
 }
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> Self {
+        let registration_problems = registration_problems(
+            provider.type_name(),
+            &[
+                (
+                    "resource",
+                    provider.resources().iter().map(|r| r.type_name()).collect(),
+                ),
+                (
+                    "data source",
+                    provider
+                        .data_sources()
+                        .iter()
+                        .map(|d| d.type_name())
+                        .collect(),
+                ),
+                (
+                    "ephemeral resource",
+                    provider
+                        .ephemeral_resources()
+                        .iter()
+                        .map(|e| e.type_name())
+                        .collect(),
+                ),
+                (
+                    "action",
+                    provider.actions().iter().map(|a| a.type_name()).collect(),
+                ),
+            ],
+        );
         ProviderService {
+            registration_problems,
             provider_schema: provider.schema(),
             resources: provider
                 .resources()

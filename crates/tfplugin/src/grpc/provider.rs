@@ -72,7 +72,13 @@ impl<P: Provider> ProviderService<P> {
                     .map(|(n, (_, s))| (*n, s))
                     .collect(),
             ),
-            diagnostics: Vec::new(),
+            diagnostics: {
+                let mut diags = Diagnostics::new();
+                for problem in &self.registration_problems {
+                    diags.error("Provider registration error", problem.clone());
+                }
+                diags_to_proto(&diags)
+            },
             provider_meta: None,
             server_capabilities: Some(Self::server_capabilities()),
             functions: self

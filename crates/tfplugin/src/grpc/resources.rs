@@ -7,8 +7,8 @@ use super::{EventStream, ProviderService, checked_config, lookup, pb};
 use crate::diag::Diagnostics;
 use crate::framework::{Plan, Provider, ReadOutcome};
 use crate::lifecycle::{
-    Change, finish_state, plan_attributes, replacement_paths, state_after_delete,
-    upgrade_stored_state,
+    Change, check_apply_against_plan, finish_state, plan_attributes, replacement_paths,
+    state_after_delete, upgrade_stored_state,
 };
 use crate::value::Value;
 
@@ -201,6 +201,7 @@ impl<P: Provider> ProviderService<P> {
                 &mut diags,
             );
             if let (Some(prior), Some(planned), Some(client)) = (prior, planned, client) {
+                let planned_for_check = planned.clone();
                 let state = match Change::between(&prior, &planned) {
                     Change::Delete => {
                         resource.delete(&client, &prior, &mut diags).await;
@@ -210,6 +211,13 @@ impl<P: Provider> ProviderService<P> {
                     Change::Update => resource.update(&client, &prior, &planned, &mut diags).await,
                 };
                 let state = finish_state(schema, state, &mut diags);
+                check_apply_against_plan(
+                    schema,
+                    &request.type_name,
+                    &planned_for_check,
+                    &state,
+                    &mut diags,
+                );
                 if state.is_wholly_known() {
                     new_state = encode(&state, &ty, &mut diags);
                 }

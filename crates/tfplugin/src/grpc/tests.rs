@@ -304,3 +304,21 @@ async fn unknown_types_are_diagnostics_not_grpc_errors() {
     );
     assert!(resp.diagnostics[0].detail.contains("test_nothing"));
 }
+
+#[test]
+fn registration_mistakes_are_reported() {
+    let problems = super::registration_problems(
+        "test",
+        &[(
+            "resource",
+            vec!["test_widget", "test_widget", "other_thing"],
+        )],
+    );
+    assert_eq!(
+        problems,
+        [
+            "resource test_widget is registered more than once",
+            "resource other_thing does not start with test_",
+        ]
+    );
+}
