@@ -15,23 +15,11 @@ use tfplugin::proto::tfplugin5::provider_server::Provider as ProviderRpc;
 use tfplugin::{Provider, ProviderService, Type, Value};
 use tonic::Request;
 
-/// xorshift64*: reproducible, dependency-free randomness for input shapes.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn bytes(&mut self, n: usize) -> Vec<u8> {
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
+// Shared with the property test; this benchmark uses part of it.
+#[allow(dead_code)]
+#[path = "../tests/it/support/rng.rs"]
+mod rng;
+use rng::Rng;
 
 /// A random value of `ty`: known, unknown or null at every level.
 fn value_of(rng: &mut Rng, ty: &Type, depth: usize) -> Value {

@@ -47,7 +47,8 @@ pub trait Locked: Send + Sync {
         found: &Self::Found,
         policy: Option<&str>,
     ) -> Result<(), AwsError>;
-    /// The verb of the error when removing the policy fails.
+    /// The verb for removing the policy ("delete" for buckets, "remove"
+    /// for queues, as their APIs say), in errors and progress.
     fn remove_verb(&self) -> &'static str;
     /// The account that owns the object.
     fn account(&self) -> &str;
@@ -232,9 +233,8 @@ pub async fn unlock_once<T: Locked>(
         Step::Put(_) | Step::Delete => {
             if let Some(old) = current {
                 let doing = match replacement {
-                    Some(_) => "Replacing",
-                    None if target.remove_verb() == "delete" => "Deleting",
-                    None => "Removing",
+                    Some(_) => "Replacing".to_string(),
+                    None => progressive(target.remove_verb()),
                 };
                 progress
                     .message(format!("{doing} the policy of {label}: {old}"))
@@ -249,6 +249,16 @@ pub async fn unlock_once<T: Locked>(
                 .await
         }
         Err(e) => diags.extend(aws_diagnostic(&e, &format!("unlock the {what}"))),
+    }
+}
+
+/// "delete" -> "Deleting": the progress form of a verb ending in a silent e.
+fn progressive(verb: &str) -> String {
+    let stem = verb.strip_suffix('e').unwrap_or(verb);
+    let mut chars = stem.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}ing", first.to_ascii_uppercase(), chars.as_str()),
+        None => String::new(),
     }
 }
 
@@ -568,5 +578,11 @@ mod tests {
         assert!(diags.has_errors());
         let text: Vec<_> = diags.iter().map(|d| d.detail.clone()).collect();
         assert!(text[1].contains("no policy to remove"), "{text:?}");
+    }
+
+    #[test]
+    fn progress_words_come_from_the_verb() {
+        assert_eq!(progressive("delete"), "Deleting");
+        assert_eq!(progressive("remove"), "Removing");
     }
 }

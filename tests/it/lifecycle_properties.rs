@@ -20,19 +20,7 @@ use tfplugin::proto::tfplugin5::provider_server::Provider as ProviderRpc;
 use tfplugin::{Attribute, Provider, ProviderService, Type, Value};
 use tonic::Request;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
-    }
-}
+use crate::support::rng::Rng;
 
 /// Plausible known values, so plans get past validation most of the time.
 const STRINGS: &[&str] = &[

@@ -12,6 +12,7 @@
 
 pub mod aws;
 pub mod plugin_client;
+pub mod rng;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

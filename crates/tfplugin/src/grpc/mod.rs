@@ -86,55 +86,44 @@ fn registration_problems(provider: &str, kinds: &[(&str, Vec<&'static str>)]) ->
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> Self {
+        // Each list is asked for once; its names are checked before they
+        // become map keys, where a duplicate would silently replace.
+        let (resources, data_sources) = (provider.resources(), provider.data_sources());
+        let (ephemeral_resources, actions) = (provider.ephemeral_resources(), provider.actions());
         let registration_problems = registration_problems(
             provider.type_name(),
             &[
                 (
                     "resource",
-                    provider.resources().iter().map(|r| r.type_name()).collect(),
+                    resources.iter().map(|r| r.type_name()).collect(),
                 ),
                 (
                     "data source",
-                    provider
-                        .data_sources()
-                        .iter()
-                        .map(|d| d.type_name())
-                        .collect(),
+                    data_sources.iter().map(|d| d.type_name()).collect(),
                 ),
                 (
                     "ephemeral resource",
-                    provider
-                        .ephemeral_resources()
-                        .iter()
-                        .map(|e| e.type_name())
-                        .collect(),
+                    ephemeral_resources.iter().map(|e| e.type_name()).collect(),
                 ),
-                (
-                    "action",
-                    provider.actions().iter().map(|a| a.type_name()).collect(),
-                ),
+                ("action", actions.iter().map(|a| a.type_name()).collect()),
             ],
         );
         ProviderService {
             registration_problems,
             provider_schema: provider.schema(),
-            resources: provider
-                .resources()
+            resources: resources
                 .into_iter()
                 .map(|r| (r.type_name(), (r.clone(), r.schema())))
                 .collect(),
-            data_sources: provider
-                .data_sources()
+            data_sources: data_sources
                 .into_iter()
                 .map(|d| (d.type_name(), (d.clone(), d.schema())))
                 .collect(),
-            ephemeral_resources: provider
-                .ephemeral_resources()
+            ephemeral_resources: ephemeral_resources
                 .into_iter()
                 .map(|e| (e.type_name(), (e.clone(), e.schema())))
                 .collect(),
-            actions: provider
-                .actions()
+            actions: actions
                 .into_iter()
                 .map(|a| (a.type_name(), (a.clone(), a.schema())))
                 .collect(),
