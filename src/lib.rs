@@ -24,6 +24,7 @@ pub mod provider;
 
 mod actions;
 mod checks;
+mod credential_sets;
 mod data_sources;
 mod ephemeral_resources;
 mod errors;

@@ -6,41 +6,79 @@
 //! those of the managed types back to empty, so `terraform plan` lists exactly
 //! what apply will delete. `removed_*` keep what this resource has deleted.
 
-use async_trait::async_trait;
+use std::collections::BTreeSet;
+use std::sync::LazyLock;
 
-use crate::errors::{advice, aws_diagnostic};
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::credential_sets::{CredentialSets, PlannedSets, report_failures};
+use crate::errors::aws_diagnostic;
 use crate::member_account::{account_id_attribute, check_target, refresh_refused};
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
-use aws_root_access::root_credentials::{
-    self, Credential, CredentialType, Deletion, RootCredentials,
-};
+use aws_root_access::root_credentials::{self, Credential, CredentialType};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, OneOf, Plan, ReadOutcome, Resource, Schema, Type, Value,
+    Attribute, AttributePath, Diagnostics, Known, OneOf, Plan, ReadOutcome, Resource, Schema, Type,
+    Value, decode_or_report, encode_or_report,
 };
 
 pub struct MemberCredentialsAbsent;
 
 const TYPE_NAME: &str = "rootaccess_member_credentials_absent";
 
-/// Per credential type: the attribute with what is present, the one with what
-/// was removed, and how a credential of that type is named in it.
-fn present_attr(t: CredentialType) -> &'static str {
-    match t {
-        CredentialType::Password => "present_password",
-        CredentialType::AccessKeys => "present_access_key_ids",
-        CredentialType::SigningCertificates => "present_signing_certificate_ids",
-        CredentialType::MfaDevices => "present_mfa_serials",
+serde_with::with_prefix!(present "present_");
+serde_with::with_prefix!(removed "removed_");
+
+/// Every attribute, as stored.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+struct State {
+    id: Option<String>,
+    account_id: String,
+    /// Null only in an imported state before its first refresh: all kinds.
+    credential_types: Option<BTreeSet<CredentialType>>,
+    #[serde(flatten, with = "present")]
+    present: CredentialSets,
+    #[serde(flatten, with = "removed")]
+    removed: CredentialSets,
+}
+
+/// Every attribute, as planned.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+struct Planned {
+    id: Known<Option<String>>,
+    account_id: Known<String>,
+    credential_types: Known<Option<BTreeSet<CredentialType>>>,
+    #[serde(flatten, with = "present")]
+    present: PlannedSets,
+    #[serde(flatten, with = "removed")]
+    removed: PlannedSets,
+}
+
+impl Planned {
+    /// The managed kinds, once known (the schema's default makes them non-null).
+    fn managed(&self) -> Option<BTreeSet<CredentialType>> {
+        self.credential_types
+            .get()
+            .map(|types| types.clone().unwrap_or_else(all_kinds))
     }
 }
 
-fn removed_attr(t: CredentialType) -> &'static str {
-    match t {
-        CredentialType::Password => "removed_password",
-        CredentialType::AccessKeys => "removed_access_key_ids",
-        CredentialType::SigningCertificates => "removed_signing_certificate_ids",
-        CredentialType::MfaDevices => "removed_mfa_serials",
-    }
+/// What `validate` checks: names are still strings here (a validator reports
+/// unknown ones).
+#[derive(Deserialize)]
+struct Config {
+    credential_types: Known<Option<BTreeSet<String>>>,
+}
+
+static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| MemberCredentialsAbsent.schema().value_type());
+
+fn encode(state: &State, diags: &mut Diagnostics) -> Value {
+    encode_or_report(state, &STATE_TYPE, diags)
+}
+
+fn all_kinds() -> BTreeSet<CredentialType> {
+    CredentialType::ALL.into_iter().collect()
 }
 
 #[async_trait]
@@ -96,12 +134,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         ))
         .attribute(
             Attribute::new("credential_types", Type::set(Type::String))
-                .default(Value::Set(
-                    sorted(CredentialType::NAMES.iter().map(|s| s.to_string()))
-                        .into_iter()
-                        .map(Value::String)
-                        .collect(),
-                ))
+                .default(all_types())
                 .validator(OneOf(&CredentialType::NAMES))
                 .describe(
                     "Kinds of root credentials to delete and keep absent: `password` (the console password, i.e. \
@@ -147,10 +180,13 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let Some(config) = decode_or_report::<Config>(config, diags) else {
+            return;
+        };
         if config
-            .attr("credential_types")
-            .elements()
-            .is_some_and(|e| e.is_empty())
+            .credential_types
+            .get()
+            .is_some_and(|types| types.as_ref().is_some_and(BTreeSet::is_empty))
         {
             diags.attribute_error(
                 AttributePath::root("credential_types"),
@@ -165,89 +201,20 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let account = plan.planned.attr("account_id").as_str().map(str::to_string);
-        if let Some(account) = &account {
-            plan.planned.set_attr("id", Value::string(account));
-        }
-        // Another account is a replacement: planned like a create of the new
-        // account (Terraform plans it again with no prior state, but shows
-        // this plan's warnings); nothing of the old account's credentials
-        // applies to it.
-        let prior = if plan.planned.attr("account_id") != plan.prior.attr("account_id") {
-            &Value::Null
-        } else {
-            plan.prior
-        };
-        if prior.is_null()
-            && let (Some(account), Some(aws)) = (&account, plan.client)
-        {
-            check_target(aws, account, diags).await;
-            if diags.has_errors() {
-                return;
-            }
-        }
-        // Unknown types: the framework already left the computed values unknown.
-        let Some(managed) = credential_types(plan.planned.attr("credential_types")) else {
+        let (Some(mut planned), Some(prior)) = (
+            decode_or_report::<Planned>(&plan.planned, diags),
+            decode_or_report::<Option<State>>(plan.prior, diags),
+        ) else {
             return;
         };
-        for t in &managed {
-            plan.planned.set_attr(present_attr(*t), empty(*t));
-        }
-        let targets = if prior.is_null() {
-            // Create: audit the account now, so the plan shows what apply deletes.
-            let (Some(account), Some(aws)) = (&account, plan.client) else {
-                return; // known after apply
-            };
-            match root_credentials::audit(aws, account).await {
-                Ok(found) => {
-                    let mut targets = Vec::new();
-                    for t in CredentialType::ALL {
-                        if managed.contains(&t) {
-                            let items = present_items_of(&found, t);
-                            let refs: Vec<&Credential> = items.iter().collect();
-                            plan.planned.set_attr(removed_attr(t), value_of(&refs, t));
-                            targets.extend(items);
-                        } else {
-                            plan.planned.set_attr(present_attr(t), present(&found, t));
-                            plan.planned.set_attr(removed_attr(t), empty(t));
-                        }
-                    }
-                    targets
-                }
-                // Typically the feature is enabled in this same run: what goes
-                // is known after apply.
-                Err(e) => {
-                    tracing::debug!(%e, "cannot audit the account at plan");
-                    return;
-                }
-            }
-        } else {
-            // Update: apply deletes exactly what the last read found of the
-            // managed kinds, so the plan can say what will be removed.
-            let mut targets = Vec::new();
-            for t in CredentialType::ALL {
-                let prior_removed = prior.attr(removed_attr(t));
-                if managed.contains(&t) {
-                    let found = present_items(prior, t);
-                    let found_refs: Vec<&Credential> = found.iter().collect();
-                    plan.planned
-                        .set_attr(removed_attr(t), accumulate(prior_removed, &found_refs, t));
-                    targets.extend(found);
-                } else {
-                    plan.planned
-                        .set_attr(present_attr(t), prior.attr(present_attr(t)).clone());
-                    plan.planned
-                        .set_attr(removed_attr(t), prior_removed.clone());
-                }
-            }
-            targets
-        };
+        let targets = plan_deletions(plan, &mut planned, prior, diags).await;
+        plan.set(&planned, diags);
         if !targets.is_empty() {
             let names: Vec<String> = targets.iter().map(|c| c.to_string()).collect();
             diags.warning(
                 format!(
                     "Root credentials present in account {}",
-                    account.as_deref().unwrap_or("?")
+                    planned.account_id.get().map_or("?", String::as_str)
                 ),
                 format!(
                     "The account has root credentials of the types this resource keeps absent: {}. Apply deletes \
@@ -259,33 +226,35 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let known_plan = CredentialType::ALL
-            .iter()
-            .all(|t| planned.attr(removed_attr(*t)).is_wholly_known());
-        let result = if known_plan {
-            // The plan audited the account and showed what goes: exactly that.
-            let targets = planned_removals(planned);
-            delete_planned(aws, &Value::Null, planned, targets, diags).await
-        } else {
-            delete_present(aws, &Value::Null, planned, diags).await
+        let Some(planned) = decode_or_report::<Planned>(planned, diags) else {
+            return Value::Null;
         };
-        result.unwrap_or(Value::Null)
+        let managed = planned.managed().unwrap_or_else(all_kinds);
+        let result = match planned.removed.known() {
+            // The plan audited the account and showed what goes: exactly that.
+            Some(removed) => {
+                let targets = removed.of_types(&managed).items();
+                delete_planned(aws, None, &planned, targets, diags).await
+            }
+            None => delete_present(aws, None, &planned, diags).await,
+        };
+        result.map_or(Value::Null, |state| encode(&state, diags))
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(account) = state.attr("account_id").as_str() else {
-            diags.error("Invalid state", "The stored state has no account_id.");
-            return ReadOutcome::Present(state.clone());
+    async fn read(&self, aws: &AwsClients, stored: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+        let Some(mut state) = decode_or_report::<State>(stored, diags) else {
+            return ReadOutcome::Present(stored.clone());
         };
-        let found = match root_credentials::audit(aws, account).await {
+        let account = state.account_id.clone();
+        let found = match root_credentials::audit(aws, &account).await {
             Ok(found) => found,
             Err(e) => {
                 if let Some(kept) = refresh_refused(
                     aws,
-                    account,
+                    &account,
                     TYPE_NAME,
                     "Its root credentials",
-                    state,
+                    stored,
                     diags,
                 )
                 .await
@@ -296,57 +265,50 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                     &e,
                     &format!("audit the root credentials of account {account}"),
                 ));
-                return ReadOutcome::Present(state.clone());
+                return ReadOutcome::Present(stored.clone());
             }
         };
-        let mut new = state.clone();
-        new.set_attr("id", Value::string(account));
-        if new.attr("credential_types").is_null() {
-            // Imported: manage every kind, as the default does.
-            new.set_attr("credential_types", all_types());
-        }
-        for t in CredentialType::ALL {
-            new.set_attr(present_attr(t), present(&found, t));
-            if new.attr(removed_attr(t)).is_null() {
-                new.set_attr(removed_attr(t), empty(t));
-            }
-        }
-        ReadOutcome::Present(new)
+        state.id = Some(account);
+        // Imported: manage every kind, as the default does.
+        state.credential_types.get_or_insert_with(all_kinds);
+        state.present = CredentialSets::found(&found);
+        ReadOutcome::Present(encode(&state, diags))
     }
 
     async fn update(
         &self,
         aws: &AwsClients,
-        prior: &Value,
+        prior_value: &Value,
         planned: &Value,
         diags: &mut Diagnostics,
     ) -> Value {
-        let known_plan = CredentialType::ALL
-            .iter()
-            .all(|t| planned.attr(removed_attr(*t)).is_wholly_known());
-        let result = if known_plan {
-            let managed = credential_types(planned.attr("credential_types"))
-                .unwrap_or_else(|| CredentialType::ALL.to_vec());
-            let targets = managed
-                .iter()
-                .flat_map(|t| present_items(prior, *t))
-                .collect();
-            delete_planned(aws, prior, planned, targets, diags).await
+        let (Some(prior), Some(planned)) = (
+            decode_or_report::<State>(prior_value, diags),
+            decode_or_report::<Planned>(planned, diags),
+        ) else {
+            return prior_value.clone();
+        };
+        let result = if planned.removed.known().is_some() {
+            // Apply deletes exactly what the last read found of the managed kinds.
+            let managed = planned.managed().unwrap_or_else(all_kinds);
+            let targets = prior.present.of_types(&managed).items();
+            delete_planned(aws, Some(&prior), &planned, targets, diags).await
         } else {
-            delete_present(aws, prior, planned, diags).await
+            delete_present(aws, Some(&prior), &planned, diags).await
         };
         // None: nothing was deleted, the prior state still holds.
-        result.unwrap_or_else(|| prior.clone())
+        result.map_or_else(|| prior_value.clone(), |state| encode(&state, diags))
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
+        let account = prior.decode::<State>().map(|s| s.account_id);
         diags.warning(
             "Root credentials are not restored",
             format!(
                 "{TYPE_NAME} for account {} is removed from the Terraform state only: root credentials it deleted \
                  stay deleted, and nothing keeps them absent any more. (When this is part of a replacement, the new \
                  resource deletes again whatever is present.)",
-                prior.attr("account_id").as_str().unwrap_or("?")
+                account.as_deref().unwrap_or("?")
             ),
         );
     }
@@ -361,29 +323,95 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
             );
             return Value::Null;
         }
-        let mut state = Value::Object(Default::default());
-        for attr in self.schema().block.attributes {
-            state.set_attr(attr.name, Value::Null);
-        }
-        state.set_attr("id", Value::string(id));
-        state.set_attr("account_id", Value::string(id));
-        state
+        // The first refresh audits the account and fills in the rest.
+        let state = State {
+            id: Some(id.to_string()),
+            account_id: id.to_string(),
+            ..State::default()
+        };
+        encode(&state, diags)
     }
 }
 
-/// Create (and an update planned without known types): list what the account
+/// The plan of the computed attributes: managed kinds planned absent, and
+/// what apply deletes shown in `removed_*` whenever it can be known. Returns
+/// what will be deleted.
+async fn plan_deletions(
+    plan: &Plan<'_, AwsClients>,
+    planned: &mut Planned,
+    prior: Option<State>,
+    diags: &mut Diagnostics,
+) -> Vec<Credential> {
+    let account = planned.account_id.get().cloned();
+    if let Some(account) = &account {
+        planned.id = Known::Value(Some(account.clone()));
+    }
+    // Another account is a replacement: planned like a create of the new
+    // account (Terraform plans it again with no prior state, but shows this
+    // plan's warnings); nothing of the old account's credentials applies to it.
+    let prior = prior.filter(|p| Some(&p.account_id) == account.as_ref());
+    if prior.is_none()
+        && let (Some(account), Some(aws)) = (&account, plan.client)
+    {
+        check_target(aws, account, diags).await;
+        if diags.has_errors() {
+            return Vec::new();
+        }
+    }
+    // Unknown kinds: the framework already left the computed values unknown.
+    let Some(managed) = planned.managed() else {
+        return Vec::new();
+    };
+    let nothing = CredentialSets::default();
+    for t in &managed {
+        planned.present.set(*t, &nothing);
+    }
+    let (found, earlier) = match &prior {
+        // Update: apply deletes exactly what the last read found.
+        Some(prior) => (prior.present.clone(), prior.removed.clone()),
+        // Create: audit the account now, so the plan shows what apply deletes.
+        None => {
+            let (Some(account), Some(aws)) = (&account, plan.client) else {
+                return Vec::new(); // known after apply
+            };
+            match root_credentials::audit(aws, account).await {
+                Ok(found) => (CredentialSets::found(&found), nothing.clone()),
+                // Typically the feature is enabled in this same run: what goes
+                // is known after apply.
+                Err(e) => {
+                    tracing::debug!(%e, "cannot audit the account at plan");
+                    return Vec::new();
+                }
+            }
+        }
+    };
+    let going = found.of_types(&managed);
+    let mut removed = earlier.clone();
+    removed.add(going.items());
+    for t in CredentialType::ALL {
+        if managed.contains(&t) {
+            planned.removed.set(t, &removed);
+        } else {
+            planned.present.set(t, &found);
+            planned.removed.set(t, &earlier);
+        }
+    }
+    going.items()
+}
+
+/// Create (and an update planned without known kinds): list what the account
 /// has and delete every credential of the managed kinds. `None` when nothing
 /// could be done (error reported).
 async fn delete_present(
     aws: &AwsClients,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&State>,
+    planned: &Planned,
     diags: &mut Diagnostics,
-) -> Option<Value> {
-    let account = planned.attr("account_id").as_str().unwrap_or_default();
-    let managed = credential_types(planned.attr("credential_types"))
-        .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    let (before, deletion) = match root_credentials::delete_present(aws, account, &managed).await {
+) -> Option<State> {
+    let account = planned.account_id.get().cloned().unwrap_or_default();
+    let managed = planned.managed().unwrap_or_else(all_kinds);
+    let kinds: Vec<CredentialType> = managed.iter().copied().collect();
+    let (before, deletion) = match root_credentials::delete_present(aws, &account, &kinds).await {
         Ok(done) => done,
         Err(e) => {
             diags.extend(aws_diagnostic(
@@ -395,34 +423,29 @@ async fn delete_present(
     };
     let mut gone = deletion.removed.clone();
     gone.extend(deletion.already_gone.iter().cloned());
-    let after = before.without(&gone);
-    let mut state = planned.clone();
-    state.set_attr("id", Value::string(account));
-    for t in CredentialType::ALL {
-        // Managed kinds: what is left. Others: as planned (last read), or as
-        // found now when the plan could not know.
-        if managed.contains(&t) || !planned.attr(present_attr(t)).is_wholly_known() {
-            state.set_attr(present_attr(t), present(&after, t));
-        }
+    let after = CredentialSets::found(&before.without(&gone));
+    // Managed kinds: what is left. Others: as planned (last read), or as
+    // found now when the plan could not know.
+    let mut present = planned.present.known_or(&after);
+    for t in &managed {
+        present.set_kind(*t, &after);
     }
-    record(&mut state, prior, &gone);
-    report_failures(account, &deletion, diags);
-    Some(state)
+    report_failures(&account, &deletion, diags);
+    Some(state_after(prior, planned, account, present, gone))
 }
 
 /// A known plan (an update after a refresh, or a create the plan audited):
 /// delete exactly `targets`, what the plan showed, nothing else.
 async fn delete_planned(
     aws: &AwsClients,
-    prior: &Value,
-    planned: &Value,
+    prior: Option<&State>,
+    planned: &Planned,
     targets: Vec<Credential>,
     diags: &mut Diagnostics,
-) -> Option<Value> {
-    let account = planned.attr("account_id").as_str().unwrap_or_default();
-    let managed = credential_types(planned.attr("credential_types"))
-        .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    let deletion = match root_credentials::delete_listed(aws, account, targets).await {
+) -> Option<State> {
+    let account = planned.account_id.get().cloned().unwrap_or_default();
+    let managed = planned.managed().unwrap_or_else(all_kinds);
+    let deletion = match root_credentials::delete_listed(aws, &account, targets).await {
         Ok(deletion) => deletion,
         Err(e) => {
             diags.extend(aws_diagnostic(
@@ -432,187 +455,42 @@ async fn delete_planned(
             return None;
         }
     };
-    let mut state = planned.clone();
     let mut gone = deletion.removed.clone();
     gone.extend(deletion.already_gone.iter().cloned());
-    record(&mut state, prior, &gone);
     // What could not be deleted is still present.
+    let failed = CredentialSets::of(deletion.failures.iter().map(|f| f.credential.clone()));
+    let mut present = planned.present.known_or(&failed);
     for t in &managed {
-        let failed: Vec<&Credential> = deletion
-            .failures
-            .iter()
-            .map(|f| &f.credential)
-            .filter(|c| c.credential_type() == *t)
-            .collect();
-        state.set_attr(present_attr(*t), value_of(&failed, *t));
+        present.set_kind(*t, &failed);
     }
-    report_failures(account, &deletion, diags);
-    Some(state)
+    report_failures(&account, &deletion, diags);
+    Some(state_after(prior, planned, account, present, gone))
 }
 
-/// Adds `gone` to the `removed_*` record of `prior`.
-fn record(state: &mut Value, prior: &Value, gone: &[Credential]) {
-    for t in CredentialType::ALL {
-        let of_type: Vec<&Credential> = gone.iter().filter(|c| c.credential_type() == t).collect();
-        state.set_attr(
-            removed_attr(t),
-            accumulate(prior.attr(removed_attr(t)), &of_type, t),
-        );
+/// The state after a deletion: `gone` added to the record of removals.
+fn state_after(
+    prior: Option<&State>,
+    planned: &Planned,
+    account: String,
+    present: CredentialSets,
+    gone: Vec<Credential>,
+) -> State {
+    let mut removed = prior.map(|p| p.removed.clone()).unwrap_or_default();
+    removed.add(gone);
+    State {
+        id: Some(account.clone()),
+        account_id: account,
+        credential_types: planned.credential_types.get().cloned().flatten(),
+        present,
+        removed,
     }
 }
 
-/// The error of a partly failed deletion: what went, what is left and why.
-fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnostics) {
-    if deletion.failures.is_empty() {
-        return;
-    }
-    let mut detail = String::new();
-    if deletion.removed.is_empty() {
-        detail.push_str("Nothing was deleted.\n");
-    } else {
-        let removed: Vec<String> = deletion.removed.iter().map(|c| c.to_string()).collect();
-        detail.push_str(&format!("Deleted: {}.\n", removed.join(", ")));
-    }
-    detail.push_str("Still present:\n");
-    for f in &deletion.failures {
-        detail.push_str(&format!("  - {}: {}\n", f.credential, f.error));
-    }
-    let mut advices: Vec<&str> = deletion
-        .failures
-        .iter()
-        .map(|f| advice(f.error.kind))
-        .filter(|a| !a.is_empty())
-        .collect();
-    advices.sort();
-    advices.dedup();
-    for a in advices {
-        detail.push_str(&format!("\n{a}\n"));
-    }
-    detail.push_str(
-        "\nThe state records what was deleted (removed_*) and what is left (present_*). Run terraform apply \
-         again to delete the rest.",
-    );
-    diags.error(
-        format!(
-            "Root credentials of account {account} only partly deleted: {} left",
-            deletion.failures.len()
-        ),
-        detail,
-    );
-}
-
-/// The managed types, or `None` while unknown.
-fn credential_types(v: &Value) -> Option<Vec<CredentialType>> {
-    if v.is_null() {
-        return Some(CredentialType::ALL.to_vec());
-    }
-    let items = v.elements()?;
-    let mut out = Vec::new();
-    for item in items {
-        // Validation already refused unknown names.
-        if let Some(t) = item.as_str().and_then(|s| s.parse().ok()) {
-            out.push(t);
-        } else if item.is_unknown() {
-            return None;
-        }
-    }
-    Some(out)
-}
-
+/// The schema's default for `credential_types`: every kind, by name.
 fn all_types() -> Value {
-    string_set(CredentialType::NAMES.iter().map(|s| s.to_string()))
-}
-
-fn sorted(items: impl IntoIterator<Item = String>) -> Vec<String> {
-    let mut v: Vec<String> = items.into_iter().collect();
-    v.sort();
-    v.dedup();
-    v
-}
-
-fn string_set(items: impl IntoIterator<Item = String>) -> Value {
-    Value::Set(sorted(items).into_iter().map(Value::String).collect())
-}
-
-/// "Nothing of this type".
-fn empty(t: CredentialType) -> Value {
-    match t {
-        CredentialType::Password => Value::Bool(false),
-        _ => Value::Set(Vec::new()),
-    }
-}
-
-/// Credentials of type `t` as the value of a `present_*`/`removed_*` attribute.
-fn value_of(items: &[&Credential], t: CredentialType) -> Value {
-    if t == CredentialType::Password {
-        return Value::Bool(items.iter().any(|c| **c == Credential::Password));
-    }
-    string_set(items.iter().filter_map(|c| match c {
-        Credential::AccessKey(id)
-        | Credential::SigningCertificate(id)
-        | Credential::MfaDevice(id) => Some(id.clone()),
-        Credential::Password => None,
-    }))
-}
-
-/// What `found` holds of type `t`, as the attribute's value.
-fn present(found: &RootCredentials, t: CredentialType) -> Value {
-    let items = found.items();
-    let of_type: Vec<&Credential> = items.iter().filter(|c| c.credential_type() == t).collect();
-    value_of(&of_type, t)
-}
-
-/// The prior record of removals of type `t` plus `removed` now.
-fn accumulate(prior: &Value, removed: &[&Credential], t: CredentialType) -> Value {
-    let earlier = items_in(prior, t);
-    let mut all: Vec<&Credential> = earlier.iter().collect();
-    all.extend(removed.iter().copied());
-    value_of(&all, t)
-}
-
-/// What a create plan showed it will delete: its `removed_*` values.
-fn planned_removals(planned: &Value) -> Vec<Credential> {
-    let managed = credential_types(planned.attr("credential_types"))
-        .unwrap_or_else(|| CredentialType::ALL.to_vec());
-    managed
-        .iter()
-        .flat_map(|t| items_in(planned.attr(removed_attr(*t)), *t))
-        .collect()
-}
-
-/// The credentials of type `t` an audit found.
-fn present_items_of(found: &RootCredentials, t: CredentialType) -> Vec<Credential> {
-    found
-        .items()
-        .into_iter()
-        .filter(|c| c.credential_type() == t)
-        .collect()
-}
-
-/// The credentials of type `t` a state says are present.
-fn present_items(state: &Value, t: CredentialType) -> Vec<Credential> {
-    items_in(state.attr(present_attr(t)), t)
-}
-
-/// The credentials of type `t` named by a `present_*`/`removed_*` value.
-fn items_in(v: &Value, t: CredentialType) -> Vec<Credential> {
-    if t == CredentialType::Password {
-        return if v.as_bool() == Some(true) {
-            vec![Credential::Password]
-        } else {
-            Vec::new()
-        };
-    }
-    v.elements()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|id| id.as_str())
-        .map(|id| match t {
-            CredentialType::AccessKeys => Credential::AccessKey(id.into()),
-            CredentialType::SigningCertificates => Credential::SigningCertificate(id.into()),
-            _ => Credential::MfaDevice(id.into()),
-        })
-        .collect()
+    let mut names = CredentialType::NAMES.map(Value::string).to_vec();
+    names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    Value::Set(names)
 }
 
 #[cfg(test)]
@@ -620,45 +498,48 @@ mod tests {
     use super::*;
 
     #[test]
-    fn removals_accumulate_sorted_and_unique() {
-        let prior = string_set(["AKIA2".to_string()]);
-        let now = [
-            &Credential::AccessKey("AKIA1".into()),
-            &Credential::AccessKey("AKIA2".into()),
-        ];
-        assert_eq!(
-            accumulate(&prior, &now, CredentialType::AccessKeys),
-            Value::Set(vec![Value::string("AKIA1"), Value::string("AKIA2")])
-        );
-        assert_eq!(
-            accumulate(&Value::Null, &[], CredentialType::Password),
-            Value::Bool(false)
-        );
-        assert_eq!(
-            accumulate(&Value::Bool(true), &[], CredentialType::Password),
-            Value::Bool(true)
-        );
-    }
-
-    #[test]
-    fn credential_types_null_means_all_and_unknown_means_unknown() {
-        assert_eq!(
-            credential_types(&Value::Null),
-            Some(CredentialType::ALL.to_vec())
-        );
-        assert_eq!(credential_types(&Value::Unknown), None);
-        assert_eq!(
-            credential_types(&Value::Set(vec![Value::string("password")])),
-            Some(vec![CredentialType::Password])
-        );
-        assert_eq!(credential_types(&Value::Set(vec![Value::Unknown])), None);
-    }
-
-    #[test]
     fn the_schema_default_lists_all_types_sorted() {
         let schema = MemberCredentialsAbsent.schema();
         let attr = schema.block.find_attribute("credential_types").unwrap();
         assert_eq!(attr.default.as_ref(), Some(&all_types()));
         assert!(attr.full_description().contains("`signing_certificates`"));
+    }
+
+    #[test]
+    fn the_models_fit_the_schema() {
+        let state = State {
+            id: Some("111122223333".into()),
+            account_id: "111122223333".into(),
+            credential_types: Some(all_kinds()),
+            present: CredentialSets::of([Credential::Password]),
+            removed: CredentialSets::of([Credential::AccessKey("AKIA1".into())]),
+        };
+        let value = Value::encode(&state, &STATE_TYPE).unwrap();
+        assert_eq!(value.attr("present_password"), &Value::Bool(true));
+        assert_eq!(
+            value.attr("removed_access_key_ids"),
+            &Value::Set(vec![Value::string("AKIA1")])
+        );
+        assert!(value.attr("credential_types").same_as(&all_types()));
+        let mut planned = value.clone();
+        planned.set_attr("present_mfa_serials", Value::Unknown);
+        let p: Planned = planned.decode().unwrap();
+        assert_eq!(p.present.mfa_serials, Known::Unknown);
+        assert_eq!(p.managed(), Some(all_kinds()));
+        // An imported state: everything but the ids null.
+        let mut imported = Value::Null;
+        if let Value::Object(_) = &value {
+            imported = value.clone();
+            for name in [
+                "credential_types",
+                "present_password",
+                "removed_mfa_serials",
+            ] {
+                imported.set_attr(name, Value::Null);
+            }
+        }
+        let s: State = imported.decode().unwrap();
+        assert_eq!(s.credential_types, None);
+        assert!(!s.present.password);
     }
 }

@@ -11,6 +11,8 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 use super::diag::Diagnostics;
 use super::schema::Schema;
@@ -67,6 +69,66 @@ pub struct Plan<'a, C> {
     pub planned: Value,
     /// Extra attribute names whose change forces replacement.
     pub requires_replace: Vec<String>,
+    /// The schema's value type, for [`Plan::set`].
+    pub(crate) ty: &'a Type,
+}
+
+impl<C> Plan<'_, C> {
+    /// Plans the attributes `part` has: a model (usually with
+    /// [`Known`](crate::Known) fields) of the attributes the hook decides,
+    /// merged into `planned` by [`Value::overlay`]. A model that does not fit
+    /// the schema is the provider's bug, reported as an error.
+    pub fn set<T: Serialize>(&mut self, part: &T, diags: &mut Diagnostics) {
+        match Value::encode_part(part, self.ty) {
+            Ok(part) => self.planned.overlay(part),
+            Err(e) => diags.error(
+                "Provider model does not fit its schema",
+                format!("The plan could not be recorded: {e}. This is a bug in the provider."),
+            ),
+        }
+    }
+}
+
+/// Decodes a configuration, plan or state into a resource's model. A value
+/// that does not fit the model is the provider's bug, reported as an error.
+pub fn decode_or_report<T: DeserializeOwned>(value: &Value, diags: &mut Diagnostics) -> Option<T> {
+    match value.decode() {
+        Ok(model) => Some(model),
+        Err(e) => {
+            diags.error(
+                "Provider model does not fit its schema",
+                format!("A value could not be read: {e}. This is a bug in the provider."),
+            );
+            None
+        }
+    }
+}
+
+/// Encodes a resource's model as a value of its schema's type; `Null` (with
+/// an error) when the model does not fit, which is the provider's bug.
+pub fn encode_or_report<T: Serialize>(model: &T, ty: &Type, diags: &mut Diagnostics) -> Value {
+    match Value::encode(model, ty) {
+        Ok(v) => v,
+        Err(e) => {
+            diags.error(
+                "Provider model does not fit its schema",
+                format!("A value could not be written: {e}. This is a bug in the provider."),
+            );
+            Value::Null
+        }
+    }
+}
+
+/// For model fields that Terraform may hold as null where the model wants
+/// a plain value (`#[serde(deserialize_with = "tfplugin::null_as_default")]`):
+/// an imported state before its first refresh, for example.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de> + Default,
+{
+    use serde::Deserialize;
+    Ok(Option::<T>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// What a refresh found.

@@ -183,7 +183,7 @@ pub(crate) fn check_apply_against_plan(
     }
     for attr in schema.block.attributes.iter().filter(|a| !a.write_only) {
         let (p, s) = (planned.attr(attr.name), state.attr(attr.name));
-        if p.is_wholly_known() && canonical(p) != canonical(s) {
+        if p.is_wholly_known() && Value::canonical(p) != Value::canonical(s) {
             diags.attribute_error(
                 AttributePath::root(attr.name),
                 "Apply returned a value the plan did not show",
@@ -194,24 +194,6 @@ pub(crate) fn check_apply_against_plan(
                 ),
             );
         }
-    }
-}
-
-/// A value with set elements in a fixed order, so sets compare as sets.
-fn canonical(v: &Value) -> Value {
-    match v {
-        Value::Set(items) => {
-            let mut items: Vec<Value> = items.iter().map(canonical).collect();
-            items.sort_by_key(|i| format!("{i:?}"));
-            Value::Set(items)
-        }
-        Value::List(items) => Value::List(items.iter().map(canonical).collect()),
-        Value::Tuple(items) => Value::Tuple(items.iter().map(canonical).collect()),
-        Value::Map(m) => Value::Map(m.iter().map(|(k, v)| (k.clone(), canonical(v))).collect()),
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), canonical(v))).collect())
-        }
-        other => other.clone(),
     }
 }
 

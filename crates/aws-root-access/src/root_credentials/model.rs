@@ -6,8 +6,12 @@ use std::str::FromStr;
 
 use crate::error::AwsError;
 
-/// The four kinds of root credentials a member account can have.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// The four kinds of root credentials a member account can have. Serialized
+/// by the names users write ([`CredentialType::NAMES`]).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
 pub enum CredentialType {
     Password,
     AccessKeys,

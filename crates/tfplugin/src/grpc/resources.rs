@@ -165,6 +165,7 @@ impl<P: Provider> ProviderService<P> {
                     prior: &prior,
                     planned,
                     requires_replace: Vec::new(),
+                    ty: &ty,
                 };
                 resource.plan(&mut plan, &mut diags).await;
                 response.requires_replace =

@@ -2,13 +2,34 @@
 
 use std::collections::BTreeMap;
 
+use super::known::is_marker;
 use super::{Number, Type, Value, ValueError, mismatch};
 
 impl Value {
     /// Reads the JSON form Terraform keeps in state files. Object attributes
     /// missing from the JSON read as null (they were added by a newer schema).
     pub fn from_json(json: &serde_json::Value, ty: &Type) -> Result<Value, ValueError> {
+        Value::from_json_as(json, ty, Unknowns::Refused)
+    }
+
+    /// [`Value::from_json`] that also reads the serde bridge's unknown marker.
+    pub(super) fn from_json_with_unknowns(
+        json: &serde_json::Value,
+        ty: &Type,
+    ) -> Result<Value, ValueError> {
+        Value::from_json_as(json, ty, Unknowns::Marked)
+    }
+
+    fn from_json_as(
+        json: &serde_json::Value,
+        ty: &Type,
+        unknowns: Unknowns,
+    ) -> Result<Value, ValueError> {
         use serde_json::Value as J;
+        let from_json = |j: &J, t: &Type| Value::from_json_as(j, t, unknowns);
+        if unknowns == Unknowns::Marked && is_marker(json) {
+            return Ok(Value::Unknown);
+        }
         Ok(match (json, ty) {
             (J::Null, _) => Value::Null,
             (J::Bool(b), Type::Bool) => Value::Bool(*b),
@@ -26,25 +47,25 @@ impl Value {
             (J::Array(items), Type::List(t)) => Value::List(
                 items
                     .iter()
-                    .map(|i| Value::from_json(i, t))
+                    .map(|i| from_json(i, t))
                     .collect::<Result<_, _>>()?,
             ),
             (J::Array(items), Type::Set(t)) => Value::Set(
                 items
                     .iter()
-                    .map(|i| Value::from_json(i, t))
+                    .map(|i| from_json(i, t))
                     .collect::<Result<_, _>>()?,
             ),
             (J::Array(items), Type::Tuple(ts)) if items.len() == ts.len() => Value::Tuple(
                 items
                     .iter()
                     .zip(ts)
-                    .map(|(i, t)| Value::from_json(i, t))
+                    .map(|(i, t)| from_json(i, t))
                     .collect::<Result<_, _>>()?,
             ),
             (J::Object(m), Type::Map(t)) => Value::Map(
                 m.iter()
-                    .map(|(k, v)| Ok((k.clone(), Value::from_json(v, t)?)))
+                    .map(|(k, v)| Ok((k.clone(), from_json(v, t)?)))
                     .collect::<Result<_, ValueError>>()?,
             ),
             (J::Object(m), Type::Object(attrs)) => {
@@ -54,7 +75,7 @@ impl Value {
                 let mut out = BTreeMap::new();
                 for (name, t) in attrs {
                     let v = match m.get(name) {
-                        Some(j) => Value::from_json(j, t)?,
+                        Some(j) => from_json(j, t)?,
                         None => Value::Null,
                     };
                     out.insert(name.clone(), v);
@@ -63,7 +84,7 @@ impl Value {
             }
             (J::Object(m), Type::Dynamic) => {
                 let ty = Type::from_json(m.get("type").unwrap_or(&J::Null))?;
-                Value::from_json(m.get("value").unwrap_or(&J::Null), &ty)?
+                from_json(m.get("value").unwrap_or(&J::Null), &ty)?
             }
             (j, t) => {
                 return Err(ValueError::new(format!(
@@ -116,4 +137,12 @@ impl Value {
             (v, t) => return Err(mismatch(v, t)),
         })
     }
+}
+
+/// Whether JSON may carry unknown values: only from the serde bridge, never
+/// from stored state.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Unknowns {
+    Refused,
+    Marked,
 }

@@ -4,10 +4,13 @@
 //! read back: msgpack does not tell a list from a set or a map from an object.
 
 mod json;
+mod known;
 mod msgpack;
 mod serde_bridge;
 #[cfg(test)]
 mod tests;
+
+pub use known::Known;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -293,6 +296,31 @@ impl Value {
             }
             Value::Tuple(v) => Type::Tuple(v.iter().map(Value::infer_type).collect()),
         }
+    }
+
+    /// A copy with set elements in a fixed order, so sets compare as sets.
+    pub fn canonical(&self) -> Value {
+        match self {
+            Value::Set(items) => {
+                let mut items: Vec<Value> = items.iter().map(Value::canonical).collect();
+                items.sort_by_key(|i| format!("{i:?}"));
+                Value::Set(items)
+            }
+            Value::List(items) => Value::List(items.iter().map(Value::canonical).collect()),
+            Value::Tuple(items) => Value::Tuple(items.iter().map(Value::canonical).collect()),
+            Value::Map(m) => {
+                Value::Map(m.iter().map(|(k, v)| (k.clone(), v.canonical())).collect())
+            }
+            Value::Object(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.canonical())).collect())
+            }
+            other => other.clone(),
+        }
+    }
+
+    /// Equality as Terraform sees it: sets compare as sets.
+    pub fn same_as(&self, other: &Value) -> bool {
+        self == other || self.canonical() == other.canonical()
     }
 
     /// A copy with every unknown part replaced by null: what a planned value

@@ -1,0 +1,226 @@
+//! Root credentials as resources hold them: one set of ids per kind, the
+//! shape of the `present_*` and `removed_*` attributes
+//! (`rootaccess_member_credentials_absent`, and what `terraform query`
+//! lists), and the error of a deletion that only partly succeeded.
+
+use std::collections::BTreeSet;
+
+use serde::{Deserialize, Serialize};
+
+use crate::errors::advice;
+use aws_root_access::root_credentials::{Credential, CredentialType, Deletion, RootCredentials};
+use tfplugin::{Diagnostics, Known, null_as_default};
+
+/// Root credentials by kind. Fields are null in an imported state before its
+/// first refresh; they read as empty.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct CredentialSets {
+    #[serde(deserialize_with = "null_as_default")]
+    pub password: bool,
+    #[serde(deserialize_with = "null_as_default")]
+    pub access_key_ids: BTreeSet<String>,
+    #[serde(deserialize_with = "null_as_default")]
+    pub signing_certificate_ids: BTreeSet<String>,
+    #[serde(deserialize_with = "null_as_default")]
+    pub mfa_serials: BTreeSet<String>,
+}
+
+impl CredentialSets {
+    pub fn of(items: impl IntoIterator<Item = Credential>) -> CredentialSets {
+        let mut sets = CredentialSets::default();
+        sets.add(items);
+        sets
+    }
+
+    pub fn found(found: &RootCredentials) -> CredentialSets {
+        CredentialSets::of(found.items())
+    }
+
+    pub fn add(&mut self, items: impl IntoIterator<Item = Credential>) {
+        for item in items {
+            match item {
+                Credential::Password => self.password = true,
+                Credential::AccessKey(id) => _ = self.access_key_ids.insert(id),
+                Credential::SigningCertificate(id) => _ = self.signing_certificate_ids.insert(id),
+                Credential::MfaDevice(serial) => _ = self.mfa_serials.insert(serial),
+            }
+        }
+    }
+
+    /// Each credential on its own, by kind in [`CredentialType::ALL`] order.
+    pub fn items(&self) -> Vec<Credential> {
+        CredentialType::ALL
+            .into_iter()
+            .flat_map(|t| self.items_of(t))
+            .collect()
+    }
+
+    pub fn items_of(&self, t: CredentialType) -> Vec<Credential> {
+        let ids = |set: &BTreeSet<String>, make: fn(String) -> Credential| {
+            set.iter().cloned().map(make).collect()
+        };
+        match t {
+            CredentialType::Password if self.password => vec![Credential::Password],
+            CredentialType::Password => Vec::new(),
+            CredentialType::AccessKeys => ids(&self.access_key_ids, Credential::AccessKey),
+            CredentialType::SigningCertificates => ids(
+                &self.signing_certificate_ids,
+                Credential::SigningCertificate,
+            ),
+            CredentialType::MfaDevices => ids(&self.mfa_serials, Credential::MfaDevice),
+        }
+    }
+
+    /// Makes kind `t` as it is in `from`.
+    pub fn set_kind(&mut self, t: CredentialType, from: &CredentialSets) {
+        match t {
+            CredentialType::Password => self.password = from.password,
+            CredentialType::AccessKeys => self.access_key_ids = from.access_key_ids.clone(),
+            CredentialType::SigningCertificates => {
+                self.signing_certificate_ids = from.signing_certificate_ids.clone()
+            }
+            CredentialType::MfaDevices => self.mfa_serials = from.mfa_serials.clone(),
+        }
+    }
+
+    /// Only the credentials of `types`.
+    pub fn of_types(&self, types: &BTreeSet<CredentialType>) -> CredentialSets {
+        CredentialSets::of(types.iter().flat_map(|t| self.items_of(*t)))
+    }
+}
+
+/// The same attributes in a plan, each known or not.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub struct PlannedSets {
+    pub password: Known<bool>,
+    pub access_key_ids: Known<BTreeSet<String>>,
+    pub signing_certificate_ids: Known<BTreeSet<String>>,
+    pub mfa_serials: Known<BTreeSet<String>>,
+}
+
+impl PlannedSets {
+    /// Plans kind `t` as it is in `sets`.
+    pub fn set(&mut self, t: CredentialType, sets: &CredentialSets) {
+        match t {
+            CredentialType::Password => self.password = sets.password.into(),
+            CredentialType::AccessKeys => self.access_key_ids = sets.access_key_ids.clone().into(),
+            CredentialType::SigningCertificates => {
+                self.signing_certificate_ids = sets.signing_certificate_ids.clone().into()
+            }
+            CredentialType::MfaDevices => self.mfa_serials = sets.mfa_serials.clone().into(),
+        }
+    }
+
+    /// The sets, each kind not known taken from `fallback`.
+    pub fn known_or(&self, fallback: &CredentialSets) -> CredentialSets {
+        CredentialSets {
+            password: *self.password.get().unwrap_or(&fallback.password),
+            access_key_ids: self
+                .access_key_ids
+                .get()
+                .unwrap_or(&fallback.access_key_ids)
+                .clone(),
+            signing_certificate_ids: self
+                .signing_certificate_ids
+                .get()
+                .unwrap_or(&fallback.signing_certificate_ids)
+                .clone(),
+            mfa_serials: self
+                .mfa_serials
+                .get()
+                .unwrap_or(&fallback.mfa_serials)
+                .clone(),
+        }
+    }
+
+    /// The sets, when every kind is known.
+    pub fn known(&self) -> Option<CredentialSets> {
+        Some(CredentialSets {
+            password: *self.password.get()?,
+            access_key_ids: self.access_key_ids.get()?.clone(),
+            signing_certificate_ids: self.signing_certificate_ids.get()?.clone(),
+            mfa_serials: self.mfa_serials.get()?.clone(),
+        })
+    }
+}
+
+impl From<&CredentialSets> for PlannedSets {
+    fn from(sets: &CredentialSets) -> PlannedSets {
+        let mut planned = PlannedSets::default();
+        for t in CredentialType::ALL {
+            planned.set(t, sets);
+        }
+        planned
+    }
+}
+
+/// The error of a partly failed deletion: what went, what is left and why.
+pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnostics) {
+    if deletion.failures.is_empty() {
+        return;
+    }
+    let mut detail = String::new();
+    if deletion.removed.is_empty() {
+        detail.push_str("Nothing was deleted.\n");
+    } else {
+        let removed: Vec<String> = deletion.removed.iter().map(|c| c.to_string()).collect();
+        detail.push_str(&format!("Deleted: {}.\n", removed.join(", ")));
+    }
+    detail.push_str("Still present:\n");
+    for f in &deletion.failures {
+        detail.push_str(&format!("  - {}: {}\n", f.credential, f.error));
+    }
+    let mut advices: Vec<&str> = deletion
+        .failures
+        .iter()
+        .map(|f| advice(f.error.kind))
+        .filter(|a| !a.is_empty())
+        .collect();
+    advices.sort();
+    advices.dedup();
+    for a in advices {
+        detail.push_str(&format!("\n{a}\n"));
+    }
+    detail.push_str(
+        "\nThe state records what was deleted (removed_*) and what is left (present_*). Run terraform apply \
+         again to delete the rest.",
+    );
+    diags.error(
+        format!(
+            "Root credentials of account {account} only partly deleted: {} left",
+            deletion.failures.len()
+        ),
+        detail,
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sets_round_trip_through_items_and_summarise() {
+        let items = vec![
+            Credential::Password,
+            Credential::AccessKey("AKIA2".into()),
+            Credential::AccessKey("AKIA1".into()),
+            Credential::MfaDevice("arn:mfa".into()),
+        ];
+        let sets = CredentialSets::of(items);
+        assert_eq!(sets.items().len(), 4);
+        assert_eq!(sets.items()[1], Credential::AccessKey("AKIA1".into()));
+        let only_keys = sets.of_types(&BTreeSet::from([CredentialType::AccessKeys]));
+        assert_eq!(only_keys.items().len(), 2);
+        assert!(!only_keys.password);
+    }
+
+    #[test]
+    fn planned_sets_are_known_only_when_every_kind_is() {
+        let sets = CredentialSets::of([Credential::Password]);
+        let mut planned = PlannedSets::from(&sets);
+        assert_eq!(planned.known(), Some(sets));
+        planned.mfa_serials = Known::Unknown;
+        assert_eq!(planned.known(), None);
+        assert_eq!(planned.password, Known::Value(true));
+    }
+}
