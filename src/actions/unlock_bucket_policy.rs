@@ -4,12 +4,20 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, POLICY_JSON, REGION};
-use crate::resources::locked::LockedBucket;
+use crate::resources::locked::{BucketNames, LockedBucket};
 use crate::resources::policy_unlock;
 use aws_root_access::AwsClients;
-use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value, decode_or_report};
 
 pub struct UnlockBucketPolicy;
+
+/// The action's configuration, known when it is invoked.
+#[derive(serde::Deserialize)]
+struct UnlockBucketConfig {
+    #[serde(flatten)]
+    names: BucketNames,
+    replacement_policy: Option<String>,
+}
 
 #[async_trait]
 impl Action<AwsClients> for UnlockBucketPolicy {
@@ -43,14 +51,17 @@ impl Action<AwsClients> for UnlockBucketPolicy {
         diags: &mut Diagnostics,
     ) {
         // `region` is where to look first (not exactly): S3's redirect is followed.
-        let Some(target) = LockedBucket::of(config) else {
+        let Some(config) = decode_or_report::<UnlockBucketConfig>(config, diags) else {
+            return;
+        };
+        let Some(target) = LockedBucket::of(&config.names) else {
             diags.error(
                 "Invalid configuration",
                 "account_id and bucket must be known to unlock a bucket.",
             );
             return;
         };
-        let replacement = config.attr("replacement_policy").as_str();
+        let replacement = config.replacement_policy.as_deref();
         policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -4,13 +4,23 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, POLICY_JSON, QUEUE_URL};
-use crate::resources::locked::LockedQueue;
+use crate::resources::locked::{LockedQueue, QueueNames};
 use crate::resources::policy_unlock;
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
-use tfplugin::{Action, Attribute, AttributePath, Diagnostics, Progress, Schema, Value};
+use tfplugin::{
+    Action, Attribute, AttributePath, Diagnostics, Known, Progress, Schema, Value, decode_or_report,
+};
 
 pub struct UnlockQueuePolicy;
+
+/// The action's configuration, known when it is invoked.
+#[derive(serde::Deserialize)]
+struct UnlockQueueConfig {
+    #[serde(flatten)]
+    names: QueueNames,
+    replacement_policy: Option<String>,
+}
 
 #[async_trait]
 impl Action<AwsClients> for UnlockQueuePolicy {
@@ -35,14 +45,15 @@ impl Action<AwsClients> for UnlockQueuePolicy {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (Some(account), Some(url)) = (
-            config.attr("account_id").as_str(),
-            config.attr("queue_url").as_str(),
-        ) else {
+        let Some(names) = decode_or_report::<QueueNames>(config, diags) else {
+            return;
+        };
+        let (Known::Value(account), Known::Value(url)) = (&names.account_id, &names.queue_url)
+        else {
             return;
         };
         if let Ok(queue) = QueueUrl::parse(url)
-            && queue.account_id != account
+            && &queue.account_id != account
         {
             diags.attribute_error(
                     AttributePath::root("queue_url"),
@@ -59,14 +70,17 @@ impl Action<AwsClients> for UnlockQueuePolicy {
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let Some(target) = LockedQueue::of(config) else {
-            let url = config.attr("queue_url").as_str().unwrap_or_default();
+        let Some(config) = decode_or_report::<UnlockQueueConfig>(config, diags) else {
+            return;
+        };
+        let Some(target) = LockedQueue::of(&config.names) else {
+            let url = config.names.queue_url.get().map_or("", String::as_str);
             if let Err(message) = QueueUrl::parse(url) {
                 diags.attribute_error(AttributePath::root("queue_url"), "Invalid value", message);
             }
             return;
         };
-        let replacement = config.attr("replacement_policy").as_str();
+        let replacement = config.replacement_policy.as_deref();
         policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -2,15 +2,20 @@
 //! bucket policy that locks everyone out of a member account's bucket, as
 //! that account's root user in an S3UnlockBucketPolicy session.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 
-use super::locked::LockedBucket;
-use super::policy_unlock::{self, Locked};
+use super::locked::{BucketNames, LockedBucket};
+use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::resource_policies::check_bucket_name;
-use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
+use tfplugin::{
+    Attribute, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
+    decode_or_report,
+};
 
 pub struct BucketPolicyUnlock;
 
@@ -88,53 +93,24 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(t) = LockedBucket::of(plan.config) else {
-            return; // names unknown until apply
-        };
-        plan.planned.set_attr("id", t.id());
-        let prior = plan.prior;
-        if !prior.is_null() {
-            let moved = ["account_id", "bucket"]
-                .iter()
-                .any(|a| plan.config.attr(a) != prior.attr(a))
-                || (!plan.config.attr("region").is_null()
-                    && plan.config.attr("region") != prior.attr("region"));
-            if moved {
-                return; // a replacement: Terraform plans the new object again from scratch
-            }
-        }
-        if !policy_unlock::plan_run(prior, &mut plan.planned) {
-            if plan.config.attr("region").is_null() {
-                plan.planned
-                    .set_attr("region", prior.attr("region").clone());
-            }
+        let (Some(config), Some(prior), Some(prior_names), Some(mut planned)) = (
+            decode_or_report::<BucketNames>(plan.config, diags),
+            decode_or_report::<Option<Unlock>>(plan.prior, diags),
+            decode_or_report::<Option<BucketNames>>(plan.prior, diags),
+            decode_or_report::<PlannedUnlock>(&plan.planned, diags),
+        ) else {
             return;
-        }
-        if plan.config.attr("region").is_unknown() {
-            // Where to read is known only after apply; so is the region.
-            plan.planned.set_attr("removed_policy", Value::Unknown);
-            policy_unlock::shown_at_apply(
-                &t.describe(),
-                "region is known only after apply, so the plan cannot tell where to read the bucket's policy",
-                diags,
-            );
-            return;
-        }
-        if plan.config.attr("region").is_null() && !prior.is_null() {
-            // The region found before stands unless the read below finds the
-            // bucket elsewhere (an unknown region would force a replacement).
-            plan.planned
-                .set_attr("region", prior.attr("region").clone());
-        }
-        // Plan-time read: the person approving sees the policy that goes.
-        let target = LockedBucket {
-            region: t
-                .region
-                .or_else(|| prior.attr("region").as_str().map(str::to_string)),
-            exact_region: plan.config.attr("region").as_str().is_some(),
-            ..t
         };
-        policy_unlock::plan_removed_policy(plan, &target, diags).await;
+        plan_bucket(
+            plan,
+            &config,
+            prior.as_ref(),
+            prior_names,
+            &mut planned,
+            diags,
+        )
+        .await;
+        plan.set(&planned, diags);
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
@@ -142,7 +118,10 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = LockedBucket::of(state) else {
+        let Some(t) = decode_or_report(state, diags)
+            .as_ref()
+            .and_then(LockedBucket::of)
+        else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and bucket.",
@@ -150,7 +129,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             return ReadOutcome::Present(state.clone());
         };
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
-        policy_unlock::refresh(aws, &t, state, diags).await
+        policy_unlock::refresh(aws, &t, state, &STATE_TYPE, diags).await
     }
 
     async fn update(
@@ -165,8 +144,12 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what =
-            LockedBucket::of(prior).map_or_else(|| "the bucket".to_string(), |t| t.describe());
+        let what = prior
+            .decode()
+            .ok()
+            .as_ref()
+            .and_then(LockedBucket::of)
+            .map_or_else(|| "the bucket".to_string(), |t| t.describe());
         policy_unlock::destroy_warning(&what, diags);
     }
 
@@ -184,22 +167,80 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             );
             return Value::Null;
         };
-        let mut state = Value::Object(Default::default());
-        for (name, value) in [
-            ("id", Value::string(id)),
-            ("account_id", Value::string(account)),
-            ("bucket", Value::string(bucket)),
-            ("region", Value::Null),
-            ("replacement_policy", Value::Null),
-            ("triggers", Value::Null),
-            // Whatever was removed before the import is unknown: nothing is watched for.
-            ("removed_policy", Value::Null),
-            ("unlocked", Value::Bool(true)),
-        ] {
-            state.set_attr(name, value);
-        }
-        state
+        let names = BucketNames {
+            account_id: Known::Value(account.to_string()),
+            bucket: Known::Value(bucket.to_string()),
+            region: Known::Value(None),
+        };
+        policy_unlock::imported(id, &names, &STATE_TYPE, diags)
     }
+}
+
+static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| BucketPolicyUnlock.schema().value_type());
+
+/// The bucket's part of a plan: where to read, and whether the unlock runs.
+async fn plan_bucket(
+    plan: &mut Plan<'_, AwsClients>,
+    config: &BucketNames,
+    prior: Option<&Unlock>,
+    prior_names: Option<BucketNames>,
+    planned: &mut PlannedUnlock,
+    diags: &mut Diagnostics,
+) {
+    let Some(t) = LockedBucket::of(config) else {
+        return; // names unknown until apply
+    };
+    planned.id = Known::Value(Some(t.id()));
+    let region_configured = config.region != Known::Value(None);
+    if let Some(prior_names) = &prior_names {
+        let moved = config.account_id != prior_names.account_id
+            || config.bucket != prior_names.bucket
+            || (region_configured && config.region != prior_names.region);
+        if moved {
+            return; // a replacement: Terraform plans the new object again from scratch
+        }
+    }
+    let prior_region = prior_names.and_then(|n| n.region.into_option()).flatten();
+    // Unless configured, the region found before stands (an unknown region
+    // would force a replacement); a read below may find the bucket elsewhere.
+    let keep_prior_region = |plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics| {
+        if !region_configured && prior.is_some() {
+            plan.set(
+                &BucketRegion {
+                    region: Known::Value(prior_region.clone()),
+                },
+                diags,
+            );
+        }
+    };
+    if !policy_unlock::plan_run(prior, planned) {
+        keep_prior_region(plan, diags);
+        return;
+    }
+    if config.region == Known::Unknown {
+        // Where to read is known only after apply; so is the region.
+        planned.removed_policy = Known::Unknown;
+        policy_unlock::shown_at_apply(
+            &t.describe(),
+            "region is known only after apply, so the plan cannot tell where to read the bucket's policy",
+            diags,
+        );
+        return;
+    }
+    keep_prior_region(plan, diags);
+    // Plan-time read: the person approving sees the policy that goes.
+    let target = LockedBucket {
+        region: t.region.clone().or_else(|| prior_region.clone()),
+        exact_region: region_configured,
+        ..t
+    };
+    policy_unlock::plan_removed_policy(plan, planned, prior, &target, diags).await;
+}
+
+/// The planned `region`.
+#[derive(serde::Serialize)]
+struct BucketRegion {
+    region: Known<Option<String>>,
 }
 
 /// Create and update: the unlock, once the plan names the bucket.
@@ -209,12 +250,15 @@ async fn unlock(
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let Some(t) = LockedBucket::of(planned) else {
+    let Some(t) = decode_or_report(planned, diags)
+        .as_ref()
+        .and_then(LockedBucket::of)
+    else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and bucket.",
         );
         return prior.clone();
     };
-    policy_unlock::unlock(aws, &t, prior, planned, diags).await
+    policy_unlock::apply(aws, &t, prior, planned, &STATE_TYPE, diags).await
 }

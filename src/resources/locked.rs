@@ -3,11 +3,34 @@
 //! account's root user.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use super::policy_unlock::Locked;
 use aws_root_access::resource_policies::{self as policies, BucketPolicy, BucketRegion, QueueUrl};
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{AttributePath, Diagnostics, Value};
+use tfplugin::{AttributePath, Diagnostics, Known};
+
+/// A bucket's own attributes in a configuration, plan or state (of the
+/// unlock resource and action alike).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct BucketNames {
+    pub account_id: Known<String>,
+    pub bucket: Known<String>,
+    pub region: Known<Option<String>>,
+}
+
+/// The region a read found the bucket in: what the bucket unlock keeps.
+#[derive(Serialize)]
+pub struct FoundRegion {
+    pub region: String,
+}
+
+/// A queue's own attributes in a configuration, plan or state.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct QueueNames {
+    pub account_id: Known<String>,
+    pub queue_url: Known<String>,
+}
 
 /// A bucket a configuration or state names, once its names are known.
 pub struct LockedBucket {
@@ -20,11 +43,12 @@ pub struct LockedBucket {
 }
 
 impl LockedBucket {
-    pub fn of(value: &Value) -> Option<LockedBucket> {
+    /// The bucket `names` name, once account and bucket are known.
+    pub fn of(names: &BucketNames) -> Option<LockedBucket> {
         Some(LockedBucket {
-            account: value.attr("account_id").as_str()?.to_string(),
-            bucket: value.attr("bucket").as_str()?.to_string(),
-            region: value.attr("region").as_str().map(str::to_string),
+            account: names.account_id.get()?.clone(),
+            bucket: names.bucket.get()?.clone(),
+            region: names.region.get().cloned().flatten(),
             exact_region: false,
         })
     }
@@ -33,13 +57,14 @@ impl LockedBucket {
 #[async_trait]
 impl Locked for LockedBucket {
     type Found = BucketPolicy;
+    type Recorded = FoundRegion;
 
     fn describe(&self) -> String {
         format!("bucket {} of account {}", self.bucket, self.account)
     }
 
-    fn id(&self) -> Value {
-        Value::string(format!("{}/{}", self.account, self.bucket))
+    fn id(&self) -> String {
+        format!("{}/{}", self.account, self.bucket)
     }
 
     async fn read(&self, aws: &AwsClients) -> Result<Option<BucketPolicy>, AwsError> {
@@ -103,17 +128,15 @@ impl Locked for LockedBucket {
         format!("s3://{}", self.bucket)
     }
 
-    fn record(&self, found: &BucketPolicy, state: &mut Value) {
-        state.set_attr("region", Value::string(found.region.clone()));
+    fn recorded(&self, found: &BucketPolicy) -> Option<FoundRegion> {
+        Some(FoundRegion {
+            region: found.region.clone(),
+        })
     }
 
-    fn where_planned(
-        &self,
-        planned: &Value,
-        found: &BucketPolicy,
-        diags: &mut Diagnostics,
-    ) -> bool {
-        match planned.attr("region").as_str() {
+    /// `self.region`: the planned region, when the plan knew it.
+    fn where_planned(&self, found: &BucketPolicy, diags: &mut Diagnostics) -> bool {
+        match self.region.as_deref() {
             Some(r) if r != found.region => {
                 diags.error(
                     "Bucket moved",
@@ -137,10 +160,11 @@ pub struct LockedQueue {
 }
 
 impl LockedQueue {
-    pub fn of(value: &Value) -> Option<LockedQueue> {
+    /// The queue `names` name, once known and a valid URL.
+    pub fn of(names: &QueueNames) -> Option<LockedQueue> {
         Some(LockedQueue {
-            account: value.attr("account_id").as_str()?.to_string(),
-            queue: QueueUrl::parse(value.attr("queue_url").as_str()?).ok()?,
+            account: names.account_id.get()?.clone(),
+            queue: QueueUrl::parse(names.queue_url.get()?).ok()?,
         })
     }
 }
@@ -149,13 +173,14 @@ impl LockedQueue {
 impl Locked for LockedQueue {
     /// The queue's policy (`None`: no policy).
     type Found = Option<String>;
+    type Recorded = ();
 
     fn describe(&self) -> String {
         format!("queue {} of account {}", self.queue.name, self.account)
     }
 
-    fn id(&self) -> Value {
-        Value::string(&self.queue.url)
+    fn id(&self) -> String {
+        self.queue.url.clone()
     }
 
     async fn read(&self, aws: &AwsClients) -> Result<Option<Option<String>>, AwsError> {

@@ -1,9 +1,10 @@
 //! The two unlock resources (`rootaccess_bucket_policy_unlock`,
 //! `rootaccess_queue_policy_unlock`) written once over the object they
-//! unlock ([`Locked`]): their common attributes, when a plan runs the unlock
-//! and what it shows, the unlock itself and how apply checks it against the
-//! plan, and what a refresh counts as drift. Policies are always compared as
-//! JSON documents ([`same_policy`]), never as text.
+//! unlock ([`Locked`]): their common attributes ([`Unlock`], [`PlannedUnlock`]),
+//! when a plan runs the unlock and what it shows, the unlock itself and how
+//! apply checks it against the plan, and what a refresh counts as drift.
+//! Policies are always compared as JSON documents ([`same_policy`]), never as
+//! text.
 //!
 //! Attributes:
 //! - `replacement_policy`: what the object should hold after the unlock
@@ -14,24 +15,53 @@
 //! - `unlocked`: `false` when a refresh finds the object locked again; the
 //!   plan then shows `unlocked: false -> true` and the apply unlocks again.
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::same_policy;
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
-use tfplugin::{Attribute, Diagnostics, Plan, Progress, ReadOutcome, Schema, Type, Value};
+use tfplugin::{
+    Attribute, Diagnostics, Known, Plan, Progress, ReadOutcome, Schema, Type, Value,
+    decode_or_report, merge_or_report,
+};
+
+/// The attributes both unlock resources share, as stored.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Unlock {
+    pub id: Option<String>,
+    pub replacement_policy: Option<String>,
+    pub triggers: Option<BTreeMap<String, String>>,
+    pub removed_policy: Option<String>,
+    pub unlocked: Option<bool>,
+}
+
+/// The same attributes in a plan (or a configuration: computed ones null).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct PlannedUnlock {
+    pub id: Known<Option<String>>,
+    pub replacement_policy: Known<Option<String>>,
+    pub triggers: Known<Option<BTreeMap<String, String>>>,
+    pub removed_policy: Known<Option<String>>,
+    pub unlocked: Known<Option<bool>>,
+}
 
 /// A locked object, as its resource names it: a bucket or a queue.
 #[async_trait]
 pub trait Locked: Send + Sync {
     /// What a read finds: the policy, and anything else the resource keeps.
     type Found: Send + Sync;
+    /// What a read found that the resource keeps besides the policy (a
+    /// bucket's region), as a model of those attributes.
+    type Recorded: Serialize + Send + Sync;
 
     /// Plain words for messages: "bucket b of account a".
     fn describe(&self) -> String;
     /// The resource's `id`.
-    fn id(&self) -> Value;
+    fn id(&self) -> String;
     /// Reads the object's policy as its account's root user; `Ok(None)` when
     /// the object itself does not exist.
     async fn read(&self, aws: &AwsClients) -> Result<Option<Self::Found>, AwsError>;
@@ -54,16 +84,12 @@ pub trait Locked: Send + Sync {
     fn account(&self) -> &str;
     /// A short name for progress messages (`s3://bucket`, a queue's name).
     fn label(&self) -> String;
-    /// Keeps what a read found besides the policy (a bucket's region) in
-    /// the planned or new state.
-    fn record(&self, _found: &Self::Found, _state: &mut Value) {}
+    /// What to keep of a read besides the policy; `None`: nothing.
+    fn recorded(&self, _found: &Self::Found) -> Option<Self::Recorded> {
+        None
+    }
     /// At apply: whether the object is still where the plan found it.
-    fn where_planned(
-        &self,
-        _planned: &Value,
-        _found: &Self::Found,
-        _diags: &mut Diagnostics,
-    ) -> bool {
+    fn where_planned(&self, _found: &Self::Found, _diags: &mut Diagnostics) -> bool {
         true
     }
 }
@@ -73,12 +99,14 @@ pub trait Locked: Send + Sync {
 /// goes. Without a read (no client yet, feature off) it stays unknown.
 pub async fn plan_removed_policy<T: Locked>(
     plan: &mut Plan<'_, AwsClients>,
+    planned: &mut PlannedUnlock,
+    prior: Option<&Unlock>,
     target: &T,
     diags: &mut Diagnostics,
 ) {
     // Until a read below succeeds, what goes is known only after apply (a
     // stale earlier value would make the apply-time check refuse).
-    plan.planned.set_attr("removed_policy", Value::Unknown);
+    planned.removed_policy = Known::Unknown;
     let what = target.describe();
     let Some(aws) = plan.client else {
         shown_at_apply(
@@ -91,29 +119,32 @@ pub async fn plan_removed_policy<T: Locked>(
     };
     match target.read(aws).await {
         Ok(Some(found)) => {
-            target.record(&found, &mut plan.planned);
-            let replacement = plan.planned.attr("replacement_policy");
-            if replacement.is_unknown() {
-                let holds = T::policy(&found).map_or_else(
-                    || "It has no policy now.".to_string(),
-                    |p| format!("It holds this policy now:\n\n{p}"),
-                );
-                shown_at_apply(
-                    &what,
-                    &format!(
-                        "replacement_policy is known only after apply, so the plan cannot tell whether the current \
-                         policy is replaced. {holds}"
-                    ),
-                    diags,
-                );
-            } else {
-                let going = to_remove(T::policy(&found), replacement.as_str());
-                let removed = planned_removed(going, plan.prior);
-                plan.planned.set_attr("removed_policy", removed);
+            if let Some(recorded) = target.recorded(&found) {
+                plan.set(&recorded, diags);
+            }
+            match &planned.replacement_policy {
+                Known::Unknown => {
+                    let holds = T::policy(&found).map_or_else(
+                        || "It has no policy now.".to_string(),
+                        |p| format!("It holds this policy now:\n\n{p}"),
+                    );
+                    shown_at_apply(
+                        &what,
+                        &format!(
+                            "replacement_policy is known only after apply, so the plan cannot tell whether the \
+                             current policy is replaced. {holds}"
+                        ),
+                        diags,
+                    );
+                }
+                Known::Value(replacement) => {
+                    let going = to_remove(T::policy(&found), replacement.as_deref());
+                    planned.removed_policy = Known::Value(planned_removed(going, prior));
+                }
             }
         }
         Ok(None) => target.missing(diags),
-        Err(e) => plan_read_failed(&e, &target.describe(), diags),
+        Err(e) => plan_read_failed(&e, &what, diags),
     }
 }
 
@@ -130,16 +161,25 @@ pub fn shown_at_apply(what: &str, why: &str, diags: &mut Diagnostics) {
     );
 }
 
-/// Create and update: read, check against the plan, delete or put. On any
-/// failure the prior state is returned: nothing changed.
-pub async fn unlock<T: Locked>(
+/// Create and update: read, check against the plan, delete or put. The new
+/// state is `planned_value` with what the unlock decided (`ty`: the
+/// resource's type); on any failure the prior state is returned: nothing
+/// changed.
+pub async fn apply<T: Locked>(
     aws: &AwsClients,
     target: &T,
-    prior: &Value,
-    planned: &Value,
+    prior_value: &Value,
+    planned_value: &Value,
+    ty: &Type,
     diags: &mut Diagnostics,
 ) -> Value {
-    let failed = prior.clone();
+    let failed = prior_value.clone();
+    let (Some(prior), Some(planned)) = (
+        decode_or_report::<Option<Unlock>>(prior_value, diags),
+        decode_or_report::<PlannedUnlock>(planned_value, diags),
+    ) else {
+        return failed;
+    };
     let what = target.describe();
     let found = match target.read(aws).await {
         Ok(Some(found)) => found,
@@ -152,16 +192,18 @@ pub async fn unlock<T: Locked>(
             return failed;
         }
     };
-    if !target.where_planned(planned, &found, diags) {
+    if !target.where_planned(&found, diags) {
         return failed;
     }
-    let replacement = planned.attr("replacement_policy").as_str();
+    let replacement = planned.replacement_policy.get().cloned().flatten();
     let current = T::policy(&found);
-    let going = to_remove(current, replacement);
-    let Some(removed) = check_against_plan(planned, prior, going.as_deref(), &what, diags) else {
+    let going = to_remove(current, replacement.as_deref());
+    let Some(removed) =
+        check_against_plan(&planned, prior.as_ref(), going.as_deref(), &what, diags)
+    else {
         return failed;
     };
-    let result = match step(current, replacement) {
+    let result = match step(current, replacement.as_deref()) {
         Step::Delete => target.set_policy(aws, &found, None).await,
         Step::Put(p) => target.set_policy(aws, &found, Some(&p)).await,
         Step::Nothing => Ok(()),
@@ -178,11 +220,31 @@ pub async fn unlock<T: Locked>(
     if current.is_none() {
         nothing_to_remove(&what, replacement.is_some(), diags);
     }
-    let mut state = planned.clone();
-    state.set_attr("id", target.id());
-    target.record(&found, &mut state);
-    state.set_attr("removed_policy", removed);
-    state.set_attr("unlocked", Value::Bool(true));
+    let unlocked = Unlock {
+        id: Some(target.id()),
+        replacement_policy: replacement,
+        triggers: planned.triggers.get().cloned().flatten(),
+        removed_policy: removed,
+        unlocked: Some(true),
+    };
+    let mut state = planned_value.clone();
+    merge_or_report(&mut state, &unlocked, ty, diags);
+    if let Some(recorded) = target.recorded(&found) {
+        merge_or_report(&mut state, &recorded, ty, diags);
+    }
+    state
+}
+
+/// The state of an imported unlock: the object's names, its id, and
+/// nothing watched for (whatever was removed before the import is unknown).
+pub fn imported<N: Serialize>(id: &str, names: &N, ty: &Type, diags: &mut Diagnostics) -> Value {
+    let mut state = tfplugin::encode_or_report(names, ty, diags);
+    let unlock = Unlock {
+        id: Some(id.to_string()),
+        unlocked: Some(true),
+        ..Unlock::default()
+    };
+    merge_or_report(&mut state, &unlock, ty, diags);
     state
 }
 
@@ -267,16 +329,22 @@ fn progressive(verb: &str) -> String {
 pub async fn refresh<T: Locked>(
     aws: &AwsClients,
     target: &T,
-    state: &Value,
+    stored: &Value,
+    ty: &Type,
     diags: &mut Diagnostics,
 ) -> ReadOutcome {
+    let Some(mut unlock) = decode_or_report::<Unlock>(stored, diags) else {
+        return ReadOutcome::Present(stored.clone());
+    };
     match target.read(aws).await {
         Ok(Some(found)) => {
-            let mut state = state.clone();
-            state.set_attr("id", target.id());
-            target.record(&found, &mut state);
-            let unlocked = still_unlocked(T::policy(&found), &state);
-            state.set_attr("unlocked", Value::Bool(unlocked));
+            unlock.id = Some(target.id());
+            unlock.unlocked = Some(still_unlocked(T::policy(&found), &unlock));
+            let mut state = stored.clone();
+            merge_or_report(&mut state, &unlock, ty, diags);
+            if let Some(recorded) = target.recorded(&found) {
+                merge_or_report(&mut state, &recorded, ty, diags);
+            }
             ReadOutcome::Present(state)
         }
         Ok(None) => ReadOutcome::gone(format!("{} no longer exists", target.describe())),
@@ -285,7 +353,7 @@ pub async fn refresh<T: Locked>(
                 &e,
                 &format!("read the policy of {}", target.describe()),
             ));
-            ReadOutcome::Present(state.clone())
+            ReadOutcome::Present(stored.clone())
         }
     }
 }
@@ -346,15 +414,15 @@ pub fn step(current: Option<&str>, replacement: Option<&str>) -> Step {
 }
 
 /// Drift check on refresh: is the object still as the unlock left it?
-pub fn still_unlocked(current: Option<&str>, state: &Value) -> bool {
-    match (state.attr("replacement_policy").as_str(), current) {
+pub fn still_unlocked(current: Option<&str>, state: &Unlock) -> bool {
+    match (state.replacement_policy.as_deref(), current) {
         (Some(r), Some(c)) => same_policy(r, c),
         (Some(_), None) => false,
         (None, None) => true,
         // Only the return of the very policy that was removed is drift.
         (None, Some(c)) => !state
-            .attr("removed_policy")
-            .as_str()
+            .removed_policy
+            .as_deref()
             .is_some_and(|removed| same_policy(removed, c)),
     }
 }
@@ -363,62 +431,53 @@ pub fn still_unlocked(current: Option<&str>, state: &Value) -> bool {
 /// unlock (create, a `triggers` or `replacement_policy` change, or a refresh
 /// that found the object locked again). Without a run, every computed value
 /// stays as in the prior state.
-pub fn plan_run(prior: &Value, planned: &mut Value) -> bool {
-    if prior.is_null() {
-        planned.set_attr("unlocked", Value::Bool(true));
+pub fn plan_run(prior: Option<&Unlock>, planned: &mut PlannedUnlock) -> bool {
+    let Some(prior) = prior else {
+        planned.unlocked = Known::Value(Some(true));
         return true;
-    }
+    };
     // A replacement policy equal in meaning to the stored one keeps the stored text.
-    if let (Some(new), Some(old)) = (
-        planned.attr("replacement_policy").as_str(),
-        prior.attr("replacement_policy").as_str(),
-    ) && same_policy(new, old)
+    if let (Known::Value(Some(new)), Some(old)) =
+        (&planned.replacement_policy, &prior.replacement_policy)
+        && same_policy(new, old)
     {
-        planned.set_attr(
-            "replacement_policy",
-            prior.attr("replacement_policy").clone(),
-        );
+        planned.replacement_policy = Known::Value(Some(old.clone()));
     }
-    let run = planned.attr("triggers") != prior.attr("triggers")
-        || planned.attr("replacement_policy") != prior.attr("replacement_policy")
-        || prior.attr("unlocked").as_bool() == Some(false);
+    let run = planned.triggers != Known::Value(prior.triggers.clone())
+        || planned.replacement_policy != Known::Value(prior.replacement_policy.clone())
+        || prior.unlocked == Some(false);
     if run {
-        planned.set_attr("unlocked", Value::Bool(true));
+        planned.unlocked = Known::Value(Some(true));
     } else {
-        for name in ["id", "removed_policy", "unlocked"] {
-            planned.set_attr(name, prior.attr(name).clone());
-        }
+        planned.id = Known::Value(prior.id.clone());
+        planned.removed_policy = Known::Value(prior.removed_policy.clone());
+        planned.unlocked = Known::Value(prior.unlocked);
     }
     run
 }
 
 /// The planned `removed_policy`: what will go now, else what went before.
-pub fn planned_removed(to_remove: Option<String>, prior: &Value) -> Value {
-    match to_remove {
-        Some(p) => Value::String(p),
-        None => prior.attr("removed_policy").clone(),
-    }
+pub fn planned_removed(to_remove: Option<String>, prior: Option<&Unlock>) -> Option<String> {
+    to_remove.or_else(|| prior.and_then(|p| p.removed_policy.clone()))
 }
 
 /// Apply-time check: the policy about to be removed must be the one the plan
 /// showed (`planned.removed_policy`, when it was known at plan time). Returns
-/// the `removed_policy` to store, or an error diagnostic naming both.
+/// the `removed_policy` to store, or `None` after an error diagnostic naming
+/// both.
 pub fn check_against_plan(
-    planned: &Value,
-    prior: &Value,
+    planned: &PlannedUnlock,
+    prior: Option<&Unlock>,
     to_remove: Option<&str>,
     what: &str,
     diags: &mut Diagnostics,
-) -> Option<Value> {
-    let shown = planned.attr("removed_policy");
-    if shown.is_unknown() {
+) -> Option<Option<String>> {
+    let Known::Value(shown) = &planned.removed_policy else {
         return Some(planned_removed(to_remove.map(str::to_string), prior));
-    }
+    };
     match to_remove {
-        Some(now) if !shown.as_str().is_some_and(|s| same_policy(s, now)) => {
-            let before = shown
-                .as_str()
-                .map_or_else(|| "no policy to remove".to_string(), str::to_string);
+        Some(now) if !shown.as_deref().is_some_and(|s| same_policy(s, now)) => {
+            let before = shown.as_deref().unwrap_or("no policy to remove");
             diags.error(
                 format!("The policy of {what} changed after the plan"),
                 format!(
@@ -480,21 +539,29 @@ pub fn destroy_warning(what: &str, diags: &mut Diagnostics) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::BTreeMap;
 
     const LOCK: &str = r#"{"Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*"}]}"#;
     const LOCK_PRETTY: &str = "{\n \"Statement\": [ {\"Action\": \"s3:*\", \"Effect\": \"Deny\", \"Principal\": \"*\"} ]\n}";
     const OTHER: &str = r#"{"Statement":[]}"#;
 
-    fn state(removed: Option<&str>, replacement: Option<&str>) -> Value {
-        let s = |v: Option<&str>| v.map_or(Value::Null, Value::string);
-        Value::Object(BTreeMap::from([
-            ("id".to_string(), Value::string("x")),
-            ("removed_policy".to_string(), s(removed)),
-            ("replacement_policy".to_string(), s(replacement)),
-            ("triggers".to_string(), Value::Null),
-            ("unlocked".to_string(), Value::Bool(true)),
-        ]))
+    fn state(removed: Option<&str>, replacement: Option<&str>) -> Unlock {
+        Unlock {
+            id: Some("x".into()),
+            removed_policy: removed.map(str::to_string),
+            replacement_policy: replacement.map(str::to_string),
+            triggers: None,
+            unlocked: Some(true),
+        }
+    }
+
+    fn planned_from(s: &Unlock) -> PlannedUnlock {
+        PlannedUnlock {
+            id: Known::Value(s.id.clone()),
+            replacement_policy: Known::Value(s.replacement_policy.clone()),
+            triggers: Known::Value(s.triggers.clone()),
+            removed_policy: Known::Value(s.removed_policy.clone()),
+            unlocked: Known::Value(s.unlocked),
+        }
     }
 
     #[test]
@@ -532,47 +599,43 @@ mod tests {
     fn plans_run_only_when_something_asks_for_it() {
         let prior = state(Some(LOCK), Some(LOCK));
         // Same replacement in another layout: no run, the stored text stays.
-        let mut planned = prior.clone();
-        planned.set_attr("replacement_policy", Value::string(LOCK_PRETTY));
-        planned.set_attr("removed_policy", Value::Unknown);
-        assert!(!plan_run(&prior, &mut planned));
-        assert_eq!(planned, prior);
+        let mut planned = planned_from(&prior);
+        planned.replacement_policy = Known::Value(Some(LOCK_PRETTY.into()));
+        planned.removed_policy = Known::Unknown;
+        assert!(!plan_run(Some(&prior), &mut planned));
+        assert_eq!(planned, planned_from(&prior));
         // New triggers: a run.
-        let mut planned = prior.clone();
-        planned.set_attr(
-            "triggers",
-            Value::Map(BTreeMap::from([("k".into(), Value::string("v"))])),
-        );
-        assert!(plan_run(&prior, &mut planned));
+        let mut planned = planned_from(&prior);
+        planned.triggers = Known::Value(Some(BTreeMap::from([("k".into(), "v".into())])));
+        assert!(plan_run(Some(&prior), &mut planned));
         // A refresh found the lock back: a run.
         let mut locked = prior.clone();
-        locked.set_attr("unlocked", Value::Bool(false));
-        let mut planned = locked.clone();
-        assert!(plan_run(&locked, &mut planned));
-        assert_eq!(planned.attr("unlocked"), &Value::Bool(true));
+        locked.unlocked = Some(false);
+        let mut planned = planned_from(&locked);
+        assert!(plan_run(Some(&locked), &mut planned));
+        assert_eq!(planned.unlocked, Known::Value(Some(true)));
     }
 
     #[test]
     fn apply_refuses_a_policy_the_plan_did_not_show() {
         let mut diags = Diagnostics::new();
-        let planned = state(Some(LOCK), None);
-        let prior = Value::Null;
+        let planned = planned_from(&state(Some(LOCK), None));
         assert_eq!(
-            check_against_plan(&planned, &prior, Some(LOCK_PRETTY), "bucket b", &mut diags),
-            Some(Value::string(LOCK))
+            check_against_plan(&planned, None, Some(LOCK_PRETTY), "bucket b", &mut diags),
+            Some(Some(LOCK.to_string()))
         );
         assert_eq!(
-            check_against_plan(&planned, &prior, None, "bucket b", &mut diags),
-            Some(Value::string(LOCK))
+            check_against_plan(&planned, None, None, "bucket b", &mut diags),
+            Some(Some(LOCK.to_string()))
         );
         assert!(diags.is_empty());
         assert_eq!(
-            check_against_plan(&planned, &prior, Some(OTHER), "bucket b", &mut diags),
+            check_against_plan(&planned, None, Some(OTHER), "bucket b", &mut diags),
             None
         );
-        let none_shown = state(None, None);
+        let none_shown = planned_from(&state(None, None));
         assert_eq!(
-            check_against_plan(&none_shown, &prior, Some(LOCK), "bucket b", &mut diags),
+            check_against_plan(&none_shown, None, Some(LOCK), "bucket b", &mut diags),
             None
         );
         assert!(diags.has_errors());

@@ -2,14 +2,19 @@
 //! queue policy that locks everyone out of a member account's queue, as that
 //! account's root user in an SQSUnlockQueuePolicy session.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 
-use super::locked::LockedQueue;
-use super::policy_unlock::{self, Locked};
+use super::locked::{LockedQueue, QueueNames};
+use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
-use tfplugin::{Attribute, AttributePath, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
+use tfplugin::{
+    Attribute, AttributePath, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
+    decode_or_report,
+};
 
 pub struct QueuePolicyUnlock;
 
@@ -68,14 +73,15 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (Some(account), Some(url)) = (
-            config.attr("account_id").as_str(),
-            config.attr("queue_url").as_str(),
-        ) else {
+        let Some(names) = decode_or_report::<QueueNames>(config, diags) else {
+            return;
+        };
+        let (Known::Value(account), Known::Value(url)) = (&names.account_id, &names.queue_url)
+        else {
             return; // unknown until apply: checked again then
         };
         if let Ok(q) = QueueUrl::parse(url)
-            && q.account_id != account
+            && &q.account_id != account
         {
             diags.attribute_error(
                     AttributePath::root("queue_url"),
@@ -90,26 +96,29 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(t) = LockedQueue::of(plan.config) else {
-            return; // unknown until apply
-        };
-        plan.planned.set_attr("id", Value::string(&t.queue.url));
-        let prior = plan.prior;
-        if !prior.is_null()
-            && ["account_id", "queue_url"]
-                .iter()
-                .any(|a| plan.config.attr(a) != prior.attr(a))
-        {
-            return; // a replacement: Terraform plans the new object again from scratch
-        }
-        if t.queue.account_id != t.account {
-            return; // refused by validate
-        }
-        if !policy_unlock::plan_run(prior, &mut plan.planned) {
+        let (Some(config), Some(prior), Some(prior_names), Some(mut planned)) = (
+            decode_or_report::<QueueNames>(plan.config, diags),
+            decode_or_report::<Option<Unlock>>(plan.prior, diags),
+            decode_or_report::<Option<QueueNames>>(plan.prior, diags),
+            decode_or_report::<PlannedUnlock>(&plan.planned, diags),
+        ) else {
             return;
+        };
+        if let Some(t) = LockedQueue::of(&config) {
+            planned.id = Known::Value(Some(t.id()));
+            // Another queue is a replacement: Terraform plans the new object
+            // again from scratch. Another account's queue is refused by validate.
+            let moved = prior_names.is_some_and(|p| p != config);
+            if !moved
+                && t.queue.account_id == t.account
+                && policy_unlock::plan_run(prior.as_ref(), &mut planned)
+            {
+                // Plan-time read: the person approving sees the policy that goes.
+                policy_unlock::plan_removed_policy(plan, &mut planned, prior.as_ref(), &t, diags)
+                    .await;
+            }
         }
-        // Plan-time read: the person approving sees the policy that goes.
-        policy_unlock::plan_removed_policy(plan, &t, diags).await;
+        plan.set(&planned, diags);
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
@@ -117,14 +126,17 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = LockedQueue::of(state) else {
+        let Some(t) = decode_or_report(state, diags)
+            .as_ref()
+            .and_then(LockedQueue::of)
+        else {
             diags.error(
                 "Invalid state",
                 "The stored state names no account and queue URL.",
             );
             return ReadOutcome::Present(state.clone());
         };
-        policy_unlock::refresh(aws, &t, state, diags).await
+        policy_unlock::refresh(aws, &t, state, &STATE_TYPE, diags).await
     }
 
     async fn update(
@@ -139,7 +151,12 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what = LockedQueue::of(prior).map_or_else(|| "the queue".to_string(), |t| t.describe());
+        let what = prior
+            .decode()
+            .ok()
+            .as_ref()
+            .and_then(LockedQueue::of)
+            .map_or_else(|| "the queue".to_string(), |t| t.describe());
         policy_unlock::destroy_warning(&what, diags);
     }
 
@@ -154,22 +171,15 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 return Value::Null;
             }
         };
-        let mut state = Value::Object(Default::default());
-        for (name, value) in [
-            ("id", Value::string(id)),
-            ("account_id", Value::string(&queue.account_id)),
-            ("queue_url", Value::string(id)),
-            ("replacement_policy", Value::Null),
-            ("triggers", Value::Null),
-            // Whatever was removed before the import is unknown: nothing is watched for.
-            ("removed_policy", Value::Null),
-            ("unlocked", Value::Bool(true)),
-        ] {
-            state.set_attr(name, value);
-        }
-        state
+        let names = QueueNames {
+            account_id: Known::Value(queue.account_id),
+            queue_url: Known::Value(id.to_string()),
+        };
+        policy_unlock::imported(id, &names, &STATE_TYPE, diags)
     }
 }
+
+static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| QueuePolicyUnlock.schema().value_type());
 
 /// Create and update: the unlock, once the plan names the queue.
 async fn unlock(
@@ -178,12 +188,15 @@ async fn unlock(
     planned: &Value,
     diags: &mut Diagnostics,
 ) -> Value {
-    let Some(t) = LockedQueue::of(planned) else {
+    let Some(t) = decode_or_report(planned, diags)
+        .as_ref()
+        .and_then(LockedQueue::of)
+    else {
         diags.error(
             "Invalid plan",
             "The planned state names no account and queue URL.",
         );
         return prior.clone();
     };
-    policy_unlock::unlock(aws, &t, prior, planned, diags).await
+    policy_unlock::apply(aws, &t, prior, planned, &STATE_TYPE, diags).await
 }

@@ -79,8 +79,8 @@ impl<C> Plan<'_, C> {
     /// merged into `planned` by [`Value::overlay`]. A model that does not fit
     /// the schema is the provider's bug, reported as an error.
     pub fn set<T: Serialize>(&mut self, part: &T, diags: &mut Diagnostics) {
-        match Value::encode_part(part, self.ty) {
-            Ok(part) => self.planned.overlay(part),
+        match self.planned.merge(part, self.ty) {
+            Ok(()) => {}
             Err(e) => diags.error(
                 "Provider model does not fit its schema",
                 format!("The plan could not be recorded: {e}. This is a bug in the provider."),
@@ -101,6 +101,22 @@ pub fn decode_or_report<T: DeserializeOwned>(value: &Value, diags: &mut Diagnost
             );
             None
         }
+    }
+}
+
+/// Sets the attributes a model of some attributes has in `value` (a state
+/// being built, for example); a model that does not fit is reported.
+pub fn merge_or_report<T: Serialize>(
+    value: &mut Value,
+    part: &T,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) {
+    if let Err(e) = value.merge(part, ty) {
+        diags.error(
+            "Provider model does not fit its schema",
+            format!("A value could not be written: {e}. This is a bug in the provider."),
+        );
     }
 }
 

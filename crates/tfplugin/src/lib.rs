@@ -174,6 +174,7 @@ pub use framework::Resource;
 pub use framework::Signature;
 pub use framework::decode_or_report;
 pub use framework::encode_or_report;
+pub use framework::merge_or_report;
 pub use framework::null_as_default;
 pub use grpc::ProviderService;
 pub use grpc::schema_to_proto;

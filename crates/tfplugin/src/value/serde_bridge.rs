@@ -51,6 +51,13 @@ impl Value {
         Ok(Value::Object(out))
     }
 
+    /// Sets the attributes a model of some of this object's attributes has
+    /// ([`Value::encode_part`], then [`Value::overlay`]).
+    pub fn merge<T: Serialize>(&mut self, part: &T, ty: &Type) -> Result<(), ValueError> {
+        self.overlay(Value::encode_part(part, ty)?);
+        Ok(())
+    }
+
     /// Sets the attributes `part` has (an object from [`Value::encode`] of a
     /// model of some attributes) on this object. A set equal as a set keeps
     /// its element order. An unknown never replaces
