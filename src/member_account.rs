@@ -7,6 +7,12 @@ use crate::checks::ACCOUNT_ID;
 use aws_root_access::{AccountState, AwsClients, Membership};
 use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome, Value};
 
+/// A configuration that names one member account (data sources, actions).
+#[derive(serde::Deserialize)]
+pub struct AccountConfig {
+    pub account_id: String,
+}
+
 /// The `account_id` argument of a resource: required, validated, and
 /// replacing the resource when it changes.
 pub fn account_id_attribute(doc: &str) -> Attribute {

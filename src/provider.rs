@@ -8,13 +8,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
+use serde::Deserialize;
 
 use crate::errors::aws_diagnostic;
 use crate::{actions, data_sources, ephemeral_resources, functions, resources};
 use aws_root_access::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use tfplugin::{
     Action, Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
-    IntBetween, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
+    IntBetween, Known, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
+    decode_or_report,
 };
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
@@ -113,11 +115,14 @@ impl Provider for RootAccessProvider {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let access = config.attr("access_key");
-        let secret = config.attr("secret_key");
+        let Some(keys) = decode_or_report::<StaticKeys>(config, diags) else {
+            return;
+        };
         // Only complain when both are known: unknown values are checked again at apply.
-        if !access.is_unknown() && !secret.is_unknown() && access.is_null() != secret.is_null() {
-            let missing = if access.is_null() {
+        if let (Known::Value(access), Known::Value(secret)) = (&keys.access_key, &keys.secret_key)
+            && access.is_none() != secret.is_none()
+        {
+            let missing = if access.is_none() {
                 "access_key"
             } else {
                 "secret_key"
@@ -259,50 +264,86 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-fn opt_string(v: &Value) -> Option<String> {
-    v.as_str().filter(|s| !s.is_empty()).map(str::to_string)
+/// The provider block, known (`configure` waits until it is).
+#[derive(Deserialize)]
+struct ProviderConfig {
+    region: Option<String>,
+    profile: Option<String>,
+    shared_config_files: Option<Vec<PathBuf>>,
+    shared_credentials_files: Option<Vec<PathBuf>>,
+    s3_use_path_style: Option<bool>,
+    access_key: Option<String>,
+    secret_key: Option<String>,
+    token: Option<String>,
+    max_retries: Option<u32>,
+    max_concurrent_requests: Option<usize>,
+    root_session_duration: Option<u64>,
+    assume_role: Option<AssumeRoleConfig>,
+    endpoints: Option<EndpointsConfig>,
 }
 
-fn string_list(v: &Value) -> Vec<PathBuf> {
-    v.elements()
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|e| e.as_str().map(PathBuf::from))
-        .collect()
+#[derive(Deserialize)]
+struct AssumeRoleConfig {
+    role_arn: Option<String>,
+    session_name: Option<String>,
+    external_id: Option<String>,
+    duration: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EndpointsConfig {
+    sts: Option<String>,
+    iam: Option<String>,
+    s3: Option<String>,
+    sqs: Option<String>,
+    organizations: Option<String>,
+}
+
+/// What `validate` checks, while values may be unknown.
+#[derive(Deserialize)]
+struct StaticKeys {
+    access_key: Known<Option<String>>,
+    secret_key: Known<Option<String>>,
+}
+
+/// An empty string is the same as not set.
+fn non_empty(s: Option<String>) -> Option<String> {
+    s.filter(|s| !s.is_empty())
 }
 
 /// Reads the provider block into AWS settings (validators already ran).
 fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSettings> {
+    let c = decode_or_report::<ProviderConfig>(config, diags)?;
     let mut s = AwsSettings {
-        region: opt_string(config.attr("region")),
-        profile: opt_string(config.attr("profile")),
-        shared_config_files: string_list(config.attr("shared_config_files")),
-        shared_credentials_files: string_list(config.attr("shared_credentials_files")),
-        s3_use_path_style: config.attr("s3_use_path_style").as_bool().unwrap_or(false),
+        region: non_empty(c.region),
+        profile: non_empty(c.profile),
+        shared_config_files: c.shared_config_files.unwrap_or_default(),
+        shared_credentials_files: c.shared_credentials_files.unwrap_or_default(),
+        s3_use_path_style: c.s3_use_path_style.unwrap_or(false),
         ..AwsSettings::default()
     };
-    if let (Some(access_key_id), Some(secret_access_key)) = (
-        opt_string(config.attr("access_key")),
-        opt_string(config.attr("secret_key")),
-    ) {
+    if let (Some(access_key_id), Some(secret_access_key)) =
+        (non_empty(c.access_key), non_empty(c.secret_key))
+    {
         s.static_credentials = Some(StaticCredentials {
             access_key_id,
             secret_access_key,
-            session_token: opt_string(config.attr("token")),
+            session_token: non_empty(c.token),
         });
     }
-    if let Some(n) = config.attr("max_retries").as_i64() {
-        s.max_retries = n as u32;
+    if let Some(n) = c.max_retries {
+        s.max_retries = n;
     }
-    if let Some(n) = config.attr("max_concurrent_requests").as_i64() {
-        s.max_concurrent_requests = n as usize;
+    if let Some(n) = c.max_concurrent_requests {
+        s.max_concurrent_requests = n;
     }
-    if let Some(n) = config.attr("root_session_duration").as_i64() {
-        s.root_session_duration = Duration::from_secs(n as u64);
+    if let Some(n) = c.root_session_duration {
+        s.root_session_duration = Duration::from_secs(n);
     }
-    let role = config.attr("assume_role");
-    if let Some(role_arn) = opt_string(role.attr("role_arn")) {
-        let duration = match opt_string(role.attr("duration")).map(|d| parse_duration(&d)) {
+    if let Some(role) = c.assume_role
+        && let Some(role_arn) = non_empty(role.role_arn)
+    {
+        let duration = match non_empty(role.duration).map(|d| parse_duration(&d)) {
             Some(Err(e)) => {
                 diags.attribute_error(
                     AttributePath::root("assume_role").attribute("duration"),
@@ -316,19 +357,20 @@ fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSe
         };
         s.assume_role = Some(AssumeRole {
             role_arn,
-            session_name: opt_string(role.attr("session_name")),
-            external_id: opt_string(role.attr("external_id")),
+            session_name: non_empty(role.session_name),
+            external_id: non_empty(role.external_id),
             duration,
         });
     }
-    let e = config.attr("endpoints");
-    s.endpoints = Endpoints {
-        sts: opt_string(e.attr("sts")),
-        iam: opt_string(e.attr("iam")),
-        s3: opt_string(e.attr("s3")),
-        sqs: opt_string(e.attr("sqs")),
-        organizations: opt_string(e.attr("organizations")),
-    };
+    if let Some(e) = c.endpoints {
+        s.endpoints = Endpoints {
+            sts: non_empty(e.sts),
+            iam: non_empty(e.iam),
+            s3: non_empty(e.s3),
+            sqs: non_empty(e.sqs),
+            organizations: non_empty(e.organizations),
+        };
+    }
     Some(s)
 }
 

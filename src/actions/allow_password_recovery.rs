@@ -5,9 +5,10 @@ use async_trait::async_trait;
 
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
+use crate::member_account::AccountConfig;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
-use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value, decode_or_report};
 
 pub struct AllowPasswordRecovery;
 
@@ -36,7 +37,10 @@ impl Action<AwsClients> for AllowPasswordRecovery {
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let account = config.attr("account_id").as_str().unwrap_or_default();
+        let Some(AccountConfig { account_id }) = decode_or_report(config, diags) else {
+            return;
+        };
+        let account = account_id.as_str();
         progress
             .message(format!("{account}: allowing root password recovery"))
             .await;

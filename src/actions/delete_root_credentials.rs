@@ -7,9 +7,19 @@ use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, CredentialType};
-use tfplugin::{Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type, Value};
+use tfplugin::{
+    Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type, Value, decode_or_report,
+};
 
 pub struct DeleteRootCredentials;
+
+/// The action's configuration (known when it is invoked).
+#[derive(serde::Deserialize)]
+struct DeleteConfig {
+    account_ids: Vec<String>,
+    /// `None`: every kind.
+    credential_types: Option<Vec<CredentialType>>,
+}
 
 #[async_trait]
 impl Action<AwsClients> for DeleteRootCredentials {
@@ -46,21 +56,14 @@ impl Action<AwsClients> for DeleteRootCredentials {
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let names = |v: &Value| -> Vec<String> {
-            v.elements()
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|e| e.as_str().map(str::to_string))
-                .collect()
+        let Some(config) = decode_or_report::<DeleteConfig>(config, diags) else {
+            return;
         };
-        let types: Vec<CredentialType> = match config.attr("credential_types").elements() {
-            Some(_) => names(config.attr("credential_types"))
-                .iter()
-                .filter_map(|t| t.parse().ok())
-                .collect(),
+        let types: Vec<CredentialType> = match config.credential_types {
+            Some(types) => types,
             None => CredentialType::ALL.to_vec(),
         };
-        for account in names(config.attr("account_ids")) {
+        for account in config.account_ids {
             progress
                 .message(format!("{account}: deleting root credentials"))
                 .await;

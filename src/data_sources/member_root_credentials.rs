@@ -6,10 +6,10 @@ use serde::Serialize;
 
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
-use crate::member_account::{AccountFate, account_fate, check_target};
+use crate::member_account::{AccountConfig, AccountFate, account_fate, check_target};
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, RootCredentials};
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
 
 pub struct MemberRootCredentials;
 
@@ -134,9 +134,10 @@ impl DataSource<AwsClients> for MemberRootCredentials {
     }
 
     async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(account) = config.attr("account_id").as_str() else {
+        let Some(AccountConfig { account_id }) = decode_or_report(config, diags) else {
             return Value::Null;
         };
+        let account = account_id.as_str();
         check_target(aws, account, diags).await;
         if diags.has_errors() {
             return Value::Null;

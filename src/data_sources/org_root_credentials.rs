@@ -12,11 +12,18 @@ use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::unusable_reason;
 use aws_root_access::root_credentials;
 use aws_root_access::{AccountState, AwsClients, Membership};
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
 
 use super::member_root_credentials::{Audit, access_keys_type, signing_certificates_type};
 
 pub struct OrgRootCredentials;
+
+/// The data source's configuration (known when it is read).
+#[derive(serde::Deserialize)]
+struct OrgAuditConfig {
+    /// In the order Terraform sends them; `None`: every member.
+    account_ids: Option<Vec<String>>,
+}
 
 /// At most this many failed accounts are listed one by one in an error.
 const FAILURES_SHOWN: usize = 20;
@@ -165,11 +172,12 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                 return Value::Null;
             }
         };
-        let requested: Option<Vec<String>> = config.attr("account_ids").elements().map(|ids| {
-            ids.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        });
+        let Some(OrgAuditConfig {
+            account_ids: requested,
+        }) = decode_or_report(config, diags)
+        else {
+            return Value::Null;
+        };
         let candidates: BTreeSet<String> = match &requested {
             Some(ids) => ids.iter().cloned().collect(),
             None => org.accounts.keys().cloned().collect(),

@@ -12,15 +12,26 @@ use crate::checks::{ACCOUNT_ID, TASK_POLICY};
 use crate::errors::aws_diagnostic;
 use aws_root_access::AwsClients;
 use aws_root_access::task_policy::TaskPolicy;
-use tfplugin::{Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value};
+use tfplugin::{
+    Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value, decode_or_report,
+};
 
 pub struct RootSession;
+
+/// The ephemeral resource's configuration (known when it is opened).
+#[derive(serde::Deserialize)]
+struct SessionConfig {
+    account_id: String,
+    task_policy: String,
+    /// Validated to 1..=900.
+    duration_seconds: Option<u64>,
+}
 
 #[derive(Serialize)]
 struct SessionValues {
     account_id: String,
     task_policy: String,
-    duration_seconds: Option<i64>,
+    duration_seconds: Option<u64>,
     task_policy_arn: String,
     access_key_id: String,
     secret_access_key: String,
@@ -76,16 +87,11 @@ impl EphemeralResource<AwsClients> for RootSession {
         config: &Value,
         diags: &mut Diagnostics,
     ) -> Option<Opened> {
-        let account = config
-            .attr("account_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let task_text = config
-            .attr("task_policy")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let SessionConfig {
+            account_id: account,
+            task_policy: task_text,
+            duration_seconds,
+        } = decode_or_report(config, diags)?;
         let Ok(task) = task_text.parse::<TaskPolicy>() else {
             diags.error(
                 "Invalid task_policy",
@@ -93,8 +99,7 @@ impl EphemeralResource<AwsClients> for RootSession {
             );
             return None;
         };
-        let duration_seconds = config.attr("duration_seconds").as_i64();
-        let duration = Duration::from_secs(duration_seconds.unwrap_or(900).clamp(1, 900) as u64);
+        let duration = Duration::from_secs(duration_seconds.unwrap_or(900).clamp(1, 900));
         let creds = match aws.open_root_session(&account, task, duration).await {
             Ok(c) => c,
             Err(e) => {

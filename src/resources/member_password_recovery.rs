@@ -2,7 +2,10 @@
 //! account has a login profile, so the owner of the root mailbox can set a
 //! password through "Forgot password". Destroy deletes the login profile again.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
@@ -11,9 +14,33 @@ use crate::member_account::{
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
-use tfplugin::{Attribute, Diagnostics, Plan, ReadOutcome, Resource, Schema, Value};
+use tfplugin::{
+    Attribute, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
+    decode_or_report, encode_or_report,
+};
 
 pub struct MemberPasswordRecovery;
+
+/// Every attribute, as stored.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+struct State {
+    id: Option<String>,
+    account_id: String,
+    created_at: Option<String>,
+    /// Null in a state written before the attribute existed.
+    adopted: Option<bool>,
+}
+
+/// Every attribute, as planned.
+#[derive(Serialize, Deserialize, Clone, Debug, Default)]
+struct Planned {
+    id: Known<Option<String>>,
+    account_id: Known<String>,
+    created_at: Known<Option<String>>,
+    adopted: Known<Option<bool>>,
+}
+
+static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| MemberPasswordRecovery.schema().value_type());
 
 const TYPE_NAME: &str = "rootaccess_member_password_recovery";
 
@@ -65,42 +92,19 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(account) = plan.planned.attr("account_id").as_str().map(str::to_string) else {
+        let Some(mut planned) = decode_or_report::<Planned>(&plan.planned, diags) else {
             return;
         };
-        plan.planned.set_attr("id", Value::string(&account));
-        if !plan.prior.is_null() {
-            return;
-        }
-        let Some(aws) = plan.client else {
-            return; // whether a login profile exists is known after apply
-        };
-        check_target(aws, &account, diags).await;
-        if diags.has_errors() {
-            return;
-        }
-        // Say before anyone approves it whether this creates a login profile
-        // or takes over one that exists.
-        match root_credentials::login_profile(aws, &account).await {
-            Ok(Some(created)) => {
-                diags.warning(
-                    format!("Account {account}'s root user already has a login profile"),
-                    "Password recovery is already possible (the root user has a password or a recovery login \
-                     profile created earlier). This resource will adopt that login profile (adopted = true): \
-                     destroying it deletes the login profile, and with it any root password.",
-                );
-                plan.planned.set_attr("adopted", Value::Bool(true));
-                plan.planned.set_attr("created_at", Value::string(created));
-            }
-            Ok(None) => plan.planned.set_attr("adopted", Value::Bool(false)),
-            // The apply reads it again and reports what AWS says.
-            Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
-        }
+        plan_adoption(plan, &mut planned, diags).await;
+        plan.set(&planned, diags);
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let account = planned.attr("account_id").as_str().unwrap_or_default();
-        let planned_adopted = planned.attr("adopted").as_bool();
+        let Some(planned) = decode_or_report::<Planned>(planned, diags) else {
+            return Value::Null;
+        };
+        let account = planned.account_id.get().map_or("", String::as_str);
+        let planned_adopted = planned.adopted.get().copied().flatten();
         let (created, adopted) = match root_credentials::allow_password_recovery(aws, account).await
         {
             Ok(PasswordRecovery::Allowed { created }) => {
@@ -147,17 +151,17 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 return Value::Null;
             }
         };
-        state(account, created, Value::Bool(adopted))
+        encode(account, created, Some(adopted), diags)
     }
 
     async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(account) = prior.attr("account_id").as_str() else {
-            diags.error("Invalid state", "The stored state has no account_id.");
+        let Some(stored) = decode_or_report::<State>(prior, diags) else {
             return ReadOutcome::Present(prior.clone());
         };
+        let account = stored.account_id.as_str();
         match root_credentials::login_profile(aws, account).await {
             Ok(Some(created)) => {
-                ReadOutcome::Present(state(account, created, prior.attr("adopted").clone()))
+                ReadOutcome::Present(encode(account, created, stored.adopted, diags))
             }
             // Deleted out of band: gone, the next plan creates it again.
             Ok(None) => ReadOutcome::gone("the root user has no login profile"),
@@ -195,7 +199,10 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
     }
 
     async fn delete(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let account = prior.attr("account_id").as_str().unwrap_or_default();
+        let Some(prior) = decode_or_report::<State>(prior, diags) else {
+            return;
+        };
+        let account = prior.account_id.as_str();
         match root_credentials::delete_password(aws, account).await {
             Ok(_) => {}
             Err(e) => {
@@ -237,15 +244,54 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             return Value::Null;
         }
         // An imported login profile was not created by this resource.
-        state(id, String::new(), Value::Bool(true))
+        encode(id, String::new(), Some(true), diags)
     }
 }
 
-fn state(account: &str, created: String, adopted: Value) -> Value {
-    let mut v = Value::Object(Default::default());
-    v.set_attr("id", Value::string(account));
-    v.set_attr("account_id", Value::string(account));
-    v.set_attr("created_at", Value::string(created));
-    v.set_attr("adopted", adopted);
-    v
+/// Plan: the id, and whether this creates a login profile or takes over
+/// one that exists, said before anyone approves it.
+async fn plan_adoption(
+    plan: &Plan<'_, AwsClients>,
+    planned: &mut Planned,
+    diags: &mut Diagnostics,
+) {
+    let Known::Value(account) = planned.account_id.clone() else {
+        return;
+    };
+    planned.id = Known::Value(Some(account.clone()));
+    if !plan.prior.is_null() {
+        return;
+    }
+    let Some(aws) = plan.client else {
+        return; // whether a login profile exists is known after apply
+    };
+    check_target(aws, &account, diags).await;
+    if diags.has_errors() {
+        return;
+    }
+    match root_credentials::login_profile(aws, &account).await {
+        Ok(Some(created)) => {
+            diags.warning(
+                format!("Account {account}'s root user already has a login profile"),
+                "Password recovery is already possible (the root user has a password or a recovery login \
+                 profile created earlier). This resource will adopt that login profile (adopted = true): \
+                 destroying it deletes the login profile, and with it any root password.",
+            );
+            planned.adopted = Known::Value(Some(true));
+            planned.created_at = Known::Value(Some(created));
+        }
+        Ok(None) => planned.adopted = Known::Value(Some(false)),
+        // The apply reads it again and reports what AWS says.
+        Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
+    }
+}
+
+fn encode(account: &str, created: String, adopted: Option<bool>, diags: &mut Diagnostics) -> Value {
+    let state = State {
+        id: Some(account.to_string()),
+        account_id: account.to_string(),
+        created_at: Some(created),
+        adopted,
+    };
+    encode_or_report(&state, &STATE_TYPE, diags)
 }

@@ -10,8 +10,8 @@ use crate::errors::aws_diagnostic;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, OneOf, Plan, ReadOutcome, Resource, Schema, StringCheck,
-    Type, Value,
+    Attribute, AttributePath, Diagnostics, Known, OneOf, Plan, ReadOutcome, Resource, Schema,
+    StringCheck, Type, Value, decode_or_report,
 };
 
 pub struct OrgFeaturesResource;
@@ -22,6 +22,13 @@ struct Model {
     organization_id: Option<String>,
     enabled_features: BTreeSet<String>,
     manage_trusted_access: bool,
+}
+
+/// What the configuration checks and the plan read: the features, while
+/// they may be unknown.
+#[derive(Deserialize)]
+struct Config {
+    enabled_features: Known<Option<BTreeSet<String>>>,
 }
 
 const ORGANIZATION_ID: StringCheck = StringCheck {
@@ -83,10 +90,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let Some(config) = decode_or_report::<Config>(config, diags) else {
+            return;
+        };
         if config
-            .attr("enabled_features")
-            .elements()
-            .is_some_and(|e| e.is_empty())
+            .enabled_features
+            .get()
+            .is_some_and(|f| f.as_ref().is_some_and(BTreeSet::is_empty))
         {
             diags.attribute_error(
                 AttributePath::root("enabled_features"),
@@ -104,11 +114,12 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         if !plan.prior.is_null() {
             return;
         }
-        let features = plan.config.attr("enabled_features");
-        let Some(configured) = features.elements().filter(|_| features.is_wholly_known()) else {
+        let Some(config) = decode_or_report::<Config>(plan.config, diags) else {
+            return;
+        };
+        let Known::Value(Some(configured)) = config.enabled_features else {
             return; // (partly) unknown until apply: nothing certain to say
         };
-        let configured: BTreeSet<&str> = configured.iter().filter_map(Value::as_str).collect();
         let Some(aws) = plan.client else {
             diags.warning(
                 "Features not in enabled_features will be disabled",
@@ -124,7 +135,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                     .enabled
                     .iter()
                     .map(String::as_str)
-                    .filter(|f| !configured.contains(f))
+                    .filter(|f| !configured.contains(*f))
                     .collect();
                 if !extra.is_empty() {
                     diags.attribute_warning(
@@ -309,17 +320,8 @@ impl Resource<AwsClients> for OrgFeaturesResource {
 }
 
 fn decode(value: &Value, diags: &mut Diagnostics) -> Option<Model> {
-    // Planned values still have computed attributes unknown.
-    match value.unknown_as_null().decode::<Model>() {
-        Ok(m) => Some(m),
-        Err(e) => {
-            diags.error(
-                "Internal error",
-                format!("Could not read rootaccess_org_features values: {e}"),
-            );
-            None
-        }
-    }
+    // Planned values still have the computed ids unknown; nothing reads them.
+    decode_or_report(&value.unknown_as_null(), diags)
 }
 
 fn state(now: &OrgFeatures, manage_trusted_access: bool) -> Value {
