@@ -2,7 +2,7 @@
 //! resources and actions: each wraps a check of the AWS layer so the same
 //! rule (and the same message) applies everywhere.
 
-use aws_root_access::ids::check_account_id;
+use aws_root_access::ids::{check_account_id, check_parent_id};
 use aws_root_access::resource_policies::{
     QueueUrl, check_bucket_name, check_policy_json, check_region,
 };
@@ -12,6 +12,11 @@ use tfplugin::StringCheck;
 pub const ACCOUNT_ID: StringCheck = StringCheck {
     description: "Must be a 12-digit AWS account id (a string: keep leading zeros).",
     check: check_account_id,
+};
+
+pub const PARENT_ID: StringCheck = StringCheck {
+    description: "Must be an organizational unit id (`ou-...`) or the organization's root id (`r-...`).",
+    check: check_parent_id,
 };
 
 pub const POLICY_JSON: StringCheck = StringCheck {

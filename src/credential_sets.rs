@@ -87,6 +87,37 @@ impl CredentialSets {
     pub fn of_types(&self, types: &BTreeSet<CredentialType>) -> CredentialSets {
         CredentialSets::of(types.iter().flat_map(|t| self.items_of(*t)))
     }
+
+    pub fn is_empty(&self) -> bool {
+        self == &CredentialSets::default()
+    }
+
+    /// "password, 2 access keys, 1 MFA device": a short count for lists.
+    pub fn summary(&self) -> String {
+        let count = |n: usize, one: &str, many: &str| match n {
+            0 => None,
+            1 => Some(format!("1 {one}")),
+            n => Some(format!("{n} {many}")),
+        };
+        let parts: Vec<String> = [
+            self.password.then(|| "password".to_string()),
+            count(self.access_key_ids.len(), "access key", "access keys"),
+            count(
+                self.signing_certificate_ids.len(),
+                "signing certificate",
+                "signing certificates",
+            ),
+            count(self.mfa_serials.len(), "MFA device", "MFA devices"),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if parts.is_empty() {
+            "no root credentials".to_string()
+        } else {
+            parts.join(", ")
+        }
+    }
 }
 
 /// The same attributes in a plan, each known or not.
@@ -212,6 +243,8 @@ mod tests {
         let only_keys = sets.of_types(&BTreeSet::from([CredentialType::AccessKeys]));
         assert_eq!(only_keys.items().len(), 2);
         assert!(!only_keys.password);
+        assert_eq!(sets.summary(), "password, 2 access keys, 1 MFA device");
+        assert_eq!(CredentialSets::default().summary(), "no root credentials");
     }
 
     #[test]

@@ -29,6 +29,7 @@ mod data_sources;
 mod ephemeral_resources;
 mod errors;
 mod functions;
+mod list_resources;
 mod member_account;
 mod resources;
 

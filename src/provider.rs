@@ -11,12 +11,12 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use crate::errors::aws_diagnostic;
-use crate::{actions, data_sources, ephemeral_resources, functions, resources};
+use crate::{actions, data_sources, ephemeral_resources, functions, list_resources, resources};
 use aws_root_access::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use tfplugin::{
     Action, Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
-    IntBetween, Known, NestedBlock, Provider, Resource, Schema, StringCheck, Type, Value,
-    decode_or_report,
+    IntBetween, Known, ListResource, NestedBlock, Provider, Resource, Schema, StringCheck, Type,
+    Value, decode_or_report,
 };
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
@@ -186,6 +186,13 @@ impl Provider for RootAccessProvider {
             Arc::new(actions::delete_root_credentials::DeleteRootCredentials),
             Arc::new(actions::unlock_bucket_policy::UnlockBucketPolicy),
             Arc::new(actions::unlock_queue_policy::UnlockQueuePolicy),
+        ]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<AwsClients>>> {
+        vec![
+            Arc::new(list_resources::member_credentials_absent::MemberCredentialsAbsentList),
+            Arc::new(list_resources::member_password_recovery::MemberPasswordRecoveryList),
         ]
     }
 

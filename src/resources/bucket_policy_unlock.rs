@@ -13,8 +13,8 @@ use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::resource_policies::check_bucket_name;
 use tfplugin::{
-    Attribute, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
-    decode_or_report,
+    Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan, ReadOutcome, Resource,
+    Schema, Type, Value, decode_or_report,
 };
 
 pub struct BucketPolicyUnlock;
@@ -86,6 +86,17 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                 ),
         );
         policy_unlock::shared_attributes(schema, "bucket", "`s3:PutBucketPolicy`")
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(
+            IdentitySchema::new()
+                .attribute(IdentityAttribute::string(
+                    "account_id",
+                    "The 12-digit id of the member account that owns the bucket.",
+                ))
+                .attribute(IdentityAttribute::string("bucket", "The bucket's name.")),
+        )
     }
 
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {

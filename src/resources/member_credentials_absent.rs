@@ -19,8 +19,8 @@ use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, Credential, CredentialType};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, Known, OneOf, Plan, ReadOutcome, Resource, Schema, Type,
-    Value, decode_or_report, encode_or_report,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, OneOf, Plan,
+    ReadOutcome, Resource, Schema, Type, Value, decode_or_report, encode_or_report,
 };
 
 pub struct MemberCredentialsAbsent;
@@ -177,6 +177,13 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
             "removed_mfa_serials",
             "Serial numbers of the root MFA devices this resource has deactivated, over all its applies.",
         ))
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new().attribute(IdentityAttribute::string(
+            "account_id",
+            "The 12-digit id of the member account.",
+        )))
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -484,6 +491,23 @@ fn state_after(
         present,
         removed,
     }
+}
+
+/// The state of an account's resource right after an import and a refresh
+/// (what `terraform query` lists): `found` present, nothing removed yet.
+pub(crate) fn imported_state(
+    account: &str,
+    kinds: BTreeSet<CredentialType>,
+    found: CredentialSets,
+) -> Value {
+    let state = State {
+        id: Some(account.to_string()),
+        account_id: account.to_string(),
+        credential_types: Some(kinds),
+        present: found,
+        removed: CredentialSets::default(),
+    };
+    Value::encode(&state, &STATE_TYPE).unwrap_or(Value::Null)
 }
 
 /// The schema's default for `credential_types`: every kind, by name.

@@ -15,8 +15,8 @@ use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
 use tfplugin::{
-    Attribute, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
-    decode_or_report, encode_or_report,
+    Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan, ReadOutcome, Resource,
+    Schema, Type, Value, decode_or_report, encode_or_report,
 };
 
 pub struct MemberPasswordRecovery;
@@ -89,6 +89,13 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
             "`true` when the root user already had a login profile that this resource took over (at create or \
              import): destroying the resource deletes it. `false` when this resource created the login profile.",
         ))
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new().attribute(IdentityAttribute::string(
+            "account_id",
+            "The 12-digit id of the member account.",
+        )))
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
@@ -284,6 +291,12 @@ async fn plan_adoption(
         // The apply reads it again and reports what AWS says.
         Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
     }
+}
+
+/// The state of an account's resource right after an import and a refresh
+/// (what `terraform query` lists): the login profile adopted.
+pub(crate) fn imported_state(account: &str, created: String) -> Value {
+    encode(account, created, Some(true), &mut Diagnostics::new())
 }
 
 fn encode(account: &str, created: String, adopted: Option<bool>, diags: &mut Diagnostics) -> Value {

@@ -10,8 +10,8 @@ use crate::errors::aws_diagnostic;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, Known, OneOf, Plan, ReadOutcome, Resource, Schema,
-    StringCheck, Type, Value, decode_or_report,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, OneOf, Plan,
+    ReadOutcome, Resource, Schema, StringCheck, Type, Value, decode_or_report,
 };
 
 pub struct OrgFeaturesResource;
@@ -87,6 +87,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 .validator(ORGANIZATION_ID)
                 .describe("The organization id (`o-...`)."),
         )
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new().attribute(IdentityAttribute::string(
+            "organization_id",
+            "The organization id (`o-...`) whose features this resource manages.",
+        )))
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {

@@ -12,8 +12,8 @@ use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, Known, Plan, ReadOutcome, Resource, Schema, Type, Value,
-    decode_or_report,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan,
+    ReadOutcome, Resource, Schema, Type, Value, decode_or_report,
 };
 
 pub struct QueuePolicyUnlock;
@@ -70,6 +70,13 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 .describe("URL of the locked queue. Its account must be `account_id`; its host names the region. Changing it replaces the resource."),
         );
         policy_unlock::shared_attributes(schema, "queue", "`SetQueueAttributes`")
+    }
+
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(IdentitySchema::new().attribute(IdentityAttribute::string(
+            "queue_url",
+            "The queue's URL, which names its account, region and name.",
+        )))
     }
 
     async fn validate(&self, config: &Value, diags: &mut Diagnostics) {

@@ -25,6 +25,7 @@ mod organization;
 mod plugin_security;
 mod proto_wire_compat;
 mod provider_config;
+mod query;
 mod queue_policy_unlock;
 mod release;
 mod root_sessions;

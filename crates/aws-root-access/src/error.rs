@@ -177,7 +177,8 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         | "NoSuchBucketPolicy"
         | "AWS.SimpleQueueService.NonExistentQueue"
         | "QueueDoesNotExist"
-        | "AccountNotFound" => ErrorKind::NotFound,
+        | "AccountNotFound"
+        | "ParentNotFound" => ErrorKind::NotFound,
         "AccessDenied" => {
             // AWS answers AccessDenied when a root session needs a disabled feature.
             let m = message.to_ascii_lowercase();

@@ -2,8 +2,10 @@
 //! per provider configuration (one Terraform command) and shared, so
 //! plan-time checks of many resources cost a handful of calls in all.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
+
+use futures::future::try_join_all;
 
 use super::accounts::{AccountState, Membership, OrgAccount, Organization};
 use super::clients::AwsClients;
@@ -100,5 +102,95 @@ impl AwsClients {
             Err(e) if e.is(ErrorKind::NotFound) => Ok(Membership::NotMember),
             Err(e) => Err(e),
         }
+    }
+
+    /// The accounts in organizational units `units` and in all their child
+    /// units, at any depth (ListAccountsForParent and
+    /// ListOrganizationalUnitsForParent, every page; the units of one level
+    /// are read concurrently). A unit AWS does not know is a NotFound error
+    /// naming it.
+    pub async fn accounts_in_units(&self, units: &[String]) -> Result<BTreeSet<String>, AwsError> {
+        let mut accounts = BTreeSet::new();
+        let mut seen: BTreeSet<String> = BTreeSet::new();
+        let mut level: Vec<String> = units.to_vec();
+        while !level.is_empty() {
+            level.retain(|u| seen.insert(u.clone()));
+            let found = try_join_all(level.iter().map(|unit| self.read_unit(unit))).await?;
+            level = Vec::new();
+            for (unit_accounts, children) in found {
+                accounts.extend(unit_accounts);
+                level.extend(children);
+            }
+        }
+        Ok(accounts)
+    }
+
+    /// One unit's own accounts and child units.
+    async fn read_unit(&self, unit: &str) -> Result<(Vec<String>, Vec<String>), AwsError> {
+        let named = |e: AwsError| {
+            if e.is(ErrorKind::NotFound) {
+                AwsError::new(
+                    e.operation,
+                    e.kind,
+                    &e.code,
+                    format!(
+                        "organizational unit {unit} is not in this organization ({})",
+                        e.message
+                    ),
+                )
+            } else {
+                e
+            }
+        };
+        let mut accounts = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let page = self
+                .call(async {
+                    self.organizations
+                        .list_accounts_for_parent()
+                        .parent_id(unit)
+                        .set_next_token(next.clone())
+                        .send()
+                        .await
+                        .classify("organizations:ListAccountsForParent")
+                })
+                .await
+                .map_err(named)?;
+            accounts.extend(
+                page.accounts()
+                    .iter()
+                    .filter_map(|a| a.id().map(str::to_string)),
+            );
+            next = page.next_token().map(str::to_string);
+            if next.is_none() {
+                break;
+            }
+        }
+        let mut children = Vec::new();
+        loop {
+            let page = self
+                .call(async {
+                    self.organizations
+                        .list_organizational_units_for_parent()
+                        .parent_id(unit)
+                        .set_next_token(next.clone())
+                        .send()
+                        .await
+                        .classify("organizations:ListOrganizationalUnitsForParent")
+                })
+                .await
+                .map_err(named)?;
+            children.extend(
+                page.organizational_units()
+                    .iter()
+                    .filter_map(|u| u.id().map(str::to_string)),
+            );
+            next = page.next_token().map(str::to_string);
+            if next.is_none() {
+                break;
+            }
+        }
+        Ok((accounts, children))
     }
 }

@@ -15,6 +15,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::diag::Diagnostics;
+use super::identity::IdentitySchema;
 use super::schema::Schema;
 use super::value::{Type, Value};
 
@@ -50,6 +51,11 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
     fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
+        Vec::new()
+    }
+    /// List resources for `terraform query`; each lists objects of the
+    /// managed resource type of the same name, which must declare an identity.
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {
         Vec::new()
     }
     fn functions(&self) -> Vec<Arc<dyn Function>> {
@@ -242,7 +248,31 @@ pub trait Resource<C>: Send + Sync {
         ))
     }
 
-    /// Turns an import ID into a state skeleton that `read` completes.
+    /// The resource's identity (Terraform 1.12+), if it has one: attributes
+    /// of its schema that name the remote object. The framework returns the
+    /// identity of every state (create, read, update, import, move), derived
+    /// from the state, and refuses a refresh that changes it.
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// Upgrades a stored identity written at `version` (lower than the
+    /// identity schema's) by one step, as stored JSON. The default knows no
+    /// earlier version.
+    fn upgrade_identity(
+        &self,
+        version: i64,
+        _identity: serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        Err(format!(
+            "{} has no identity upgrade from version {version}",
+            self.type_name()
+        ))
+    }
+
+    /// Turns an import ID into a state skeleton that `read` completes. An
+    /// import by identity arrives here with the ID
+    /// [`IdentitySchema::import_id`] makes of it.
     async fn import(&self, _client: &C, _id: &str, diags: &mut Diagnostics) -> Value {
         diags.error(
             "Import not supported",
@@ -250,6 +280,43 @@ pub trait Resource<C>: Send + Sync {
         );
         Value::Null
     }
+}
+
+/// One object a list resource found: the state its managed resource holds
+/// after an import and a refresh (its identity is derived from it).
+pub struct Listed {
+    /// How `terraform query` shows it, e.g. `dev (111122223333): password`.
+    pub display_name: String,
+    pub state: Value,
+}
+
+/// Where a list resource sends what it finds, as soon as it is found.
+#[async_trait]
+pub trait ListResults: Send + Sync {
+    /// Sends one result; `false` when no more are wanted (the limit is
+    /// reached, or Terraform stopped reading): stop listing then.
+    async fn send(&self, listed: Listed) -> bool;
+}
+
+/// A list resource (Terraform 1.14+, `list` blocks of `terraform query`):
+/// finds existing objects of its managed resource type, to import them.
+#[async_trait]
+pub trait ListResource<C>: Send + Sync {
+    /// The managed resource type whose objects it lists (the same name).
+    fn type_name(&self) -> &'static str;
+    /// The schema of the list block's `config`.
+    fn schema(&self) -> Schema;
+    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// Lists what `config` selects, sending each object when it is ready.
+    /// Warnings (objects that could not be examined) go to `diags`, which
+    /// Terraform shows on the list block; an error ends the query.
+    async fn list(
+        &self,
+        client: &C,
+        config: &Value,
+        results: &dyn ListResults,
+        diags: &mut Diagnostics,
+    );
 }
 
 /// A data source.

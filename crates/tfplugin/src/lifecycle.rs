@@ -211,6 +211,32 @@ pub(crate) fn finish_state(schema: &Schema, mut state: Value, diags: &mut Diagno
     state
 }
 
+/// The configuration a person would write for an existing object
+/// (`terraform query -generate-config-out`): required arguments, and
+/// optional ones only where the state differs from their default (or, with
+/// no default, is set). Computed values, including optional ones the
+/// provider finds by itself, are left out; so are write-only ones.
+pub(crate) fn generated_config(schema: &Schema, state: &Value) -> Value {
+    let Value::Object(attributes) = state else {
+        return Value::Null;
+    };
+    let mut config = attributes.clone();
+    for attr in &schema.block.attributes {
+        let value = attributes.get(attr.name).unwrap_or(&Value::Null);
+        let keep = !attr.write_only
+            && (attr.required
+                || (attr.optional
+                    && match &attr.default {
+                        Some(default) => !value.is_null() && !value.same_as(default),
+                        None => !attr.computed && !value.is_null(),
+                    }));
+        if !keep {
+            config.insert(attr.name.to_string(), Value::Null);
+        }
+    }
+    Value::Object(config)
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::BTreeMap;
@@ -508,5 +534,30 @@ mod tests {
         );
         assert!(diags.has_errors());
         assert!(diags.iter().any(|d| d.detail.contains("t.name")));
+    }
+
+    #[test]
+    fn generated_configuration_keeps_what_a_person_would_write() {
+        let mut state = Value::Object(BTreeMap::from([
+            ("name".to_string(), Value::string("n")),
+            ("note".to_string(), Value::string("kept")),
+            ("label".to_string(), Value::string("found by the provider")),
+            ("id".to_string(), Value::string("i")),
+            ("etag".to_string(), Value::string("e")),
+            ("mode".to_string(), Value::string("fast")),
+        ]));
+        let config = generated_config(&schema(), &state);
+        assert_eq!(config.attr("name"), &Value::string("n"));
+        assert_eq!(config.attr("note"), &Value::string("kept"));
+        for left_out in ["label", "id", "etag", "mode"] {
+            assert_eq!(config.attr(left_out), &Value::Null, "{left_out}");
+        }
+        state.set_attr("mode", Value::string("slow"));
+        let config = generated_config(&schema(), &state);
+        assert_eq!(
+            config.attr("mode"),
+            &Value::string("slow"),
+            "differs from the default"
+        );
     }
 }

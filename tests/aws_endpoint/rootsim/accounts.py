@@ -4,7 +4,8 @@ AWS retired ``Account.Status`` on 2026-09-09: DescribeAccount, ListAccounts and
 ListAccountsForParent return ``State`` (PENDING_ACTIVATION | ACTIVE | SUSPENDED |
 PENDING_CLOSURE | CLOSED) and ``Paths``, no ``Status``.  moto 5.2.5 still answers with
 the 2025 shape, so rootsim answers those three operations (and
-ListOrganizationalUnitsForParent, for paging) itself:
+ListOrganizationalUnitsForParent, ListChildren, ListParents and DescribeOrganizationalUnit,
+for paging and for OU paths) itself:
 
 * shape "2026" (default): Id, Arn, Email, Name, State, Paths, JoinedMethod, JoinedTimestamp
 * shape "2025" (scenario ``account_shape`` or ROOTSIM_ACCOUNT_SHAPE): moto's pre-2026
@@ -178,6 +179,19 @@ class OrgParentNotFound(paging.OrganizationsError):
     message = "We can't find a root or OU with the ParentId that you specified."
 
 
+class OrgChildNotFound(paging.OrganizationsError):
+    code = "ChildNotFoundException"
+    message = "We can't find an organizational unit (OU) or AWS account with the ChildId that you specified."
+
+
+class OrgUnitNotFound(paging.OrganizationsError):
+    code = "OrganizationalUnitNotFoundException"
+    message = "We can't find an organizational unit (OU) with the OrganizationalUnitId that you specified."
+
+
+CHILD_TYPES = ("ACCOUNT", "ORGANIZATIONAL_UNIT")
+
+
 def _backend(resp: Any) -> OrganizationsBackend:
     backend = resp.organizations_backend
     if backend.org is None:
@@ -228,6 +242,14 @@ def list_accounts_for_parent(self: Any) -> ActionResult:
     return _accounts_result(page, token, tree)
 
 
+def ou_view(ou: Any, tree: OrgTree, shape: str) -> dict[str, Any]:
+    """An OrganizationalUnit: Id, Arn, Name, and in the 2026 shape its entity ``Path``."""
+    unit: dict[str, Any] = {"Id": ou.id, "Arn": ou.arn, "Name": ou.name}
+    if shape == "2026":
+        unit["Path"] = tree.parent_path(ou.id)
+    return unit
+
+
 def list_organizational_units_for_parent(self: Any) -> ActionResult:
     paging.org_limit(self)
     backend = _backend(self)
@@ -237,13 +259,64 @@ def list_organizational_units_for_parent(self: Any) -> ActionResult:
         self, backend.ou, ("ListOrganizationalUnitsForParent", backend.org.id, parent_id),  # type: ignore[union-attr]
         keep=lambda ou: ou.parent_id == parent_id and ou.id != tree.root_id)
     shape = STATE.shape()
-    units = []
-    for ou in page:
-        unit = {"Id": ou.id, "Arn": ou.arn, "Name": ou.name}
-        if shape == "2026":
-            unit["Path"] = tree.parent_path(ou.id)
-        units.append(unit)
-    result: dict[str, Any] = {"OrganizationalUnits": units}
+    result: dict[str, Any] = {"OrganizationalUnits": [ou_view(ou, tree, shape) for ou in page]}
+    if token is not None:
+        result["NextToken"] = token
+    return ActionResult(result)
+
+
+def describe_organizational_unit(self: Any) -> ActionResult:
+    """moto answers the root's own shape for a root id; AWS knows only OUs here."""
+    backend = _backend(self)
+    tree = OrgTree(backend)
+    ou = tree.ous.get(self._get_param("OrganizationalUnitId") or "")
+    if ou is None or ou.id == tree.root_id:
+        raise OrgUnitNotFound()
+    return ActionResult({"OrganizationalUnit": ou_view(ou, tree, STATE.shape())})
+
+
+def list_children(self: Any) -> ActionResult:
+    """ListChildren (Children: [{Id, Type}]) paged like the other List* operations;
+    moto returns every child on one page."""
+    paging.org_limit(self)
+    child_type = self._get_param("ChildType")
+    if not child_type:
+        raise paging.OrgInvalidInput("INPUT_REQUIRED", "You must include a value for all required parameters.")
+    if child_type not in CHILD_TYPES:
+        raise paging.OrgInvalidInput("INVALID_ENUM", "You specified an invalid value.")
+    backend = _backend(self)
+    tree = OrgTree(backend)
+    parent_id = _parent(self, tree)
+    scope = ("ListChildren", backend.org.id, parent_id, child_type)  # type: ignore[union-attr]
+    if child_type == "ACCOUNT":
+        page, token = paging.org_page(self, backend.accounts, scope, keep=lambda a: a.parent_id == parent_id)
+    else:
+        page, token = paging.org_page(self, backend.ou, scope,
+                                      keep=lambda ou: ou.parent_id == parent_id and ou.id != tree.root_id)
+    result: dict[str, Any] = {"Children": [{"Id": child.id, "Type": child_type} for child in page]}
+    if token is not None:
+        result["NextToken"] = token
+    return ActionResult(result)
+
+
+def list_parents(self: Any) -> ActionResult:
+    """ListParents (Parents: [{Id, Type: ROOT | ORGANIZATIONAL_UNIT}]): the one parent of an
+    account or OU, with the same MaxResults/NextToken rules; an unknown child is
+    ChildNotFoundException (moto: AccountNotFoundException / OrganizationalUnitNotFoundException)."""
+    paging.org_limit(self)
+    child_id = self._get_param("ChildId")
+    if not child_id:
+        raise paging.OrgInvalidInput("INPUT_REQUIRED", "You must include a value for all required parameters.")
+    backend = _backend(self)
+    tree = OrgTree(backend)
+    child: Any = next((a for a in backend.accounts if a.id == child_id), None)
+    if child is None and child_id != tree.root_id:
+        child = tree.ous.get(child_id)
+    parent = tree.ous.get(child.parent_id) if child is not None and child.parent_id else None
+    if child is None or parent is None:
+        raise OrgChildNotFound()
+    page, token = paging.org_page(self, [parent], ("ListParents", backend.org.id, child_id))  # type: ignore[union-attr]
+    result: dict[str, Any] = {"Parents": [{"Id": p.id, "Type": p.type} for p in page]}
     if token is not None:
         result["NextToken"] = token
     return ActionResult(result)
@@ -279,3 +352,6 @@ def install() -> None:
     OrganizationsResponse.list_accounts_for_parent = list_accounts_for_parent  # type: ignore[method-assign]
     OrganizationsResponse.list_organizational_units_for_parent = (  # type: ignore[method-assign]
         list_organizational_units_for_parent)
+    OrganizationsResponse.describe_organizational_unit = describe_organizational_unit  # type: ignore[method-assign]
+    OrganizationsResponse.list_children = list_children  # type: ignore[method-assign]
+    OrganizationsResponse.list_parents = list_parents  # type: ignore[method-assign]

@@ -57,15 +57,19 @@ class OrgView:
                 if principal is None or principal in a.services}
 
     def describe(self) -> dict[str, Any]:
+        root_id = next((ou.id for ou in self.backend.ou if ou.id.startswith("r-")), None)
         return {
             "id": self.id,
             "feature_set": self.org.feature_set,
             "management_account_id": self.management_account_id,
-            "root_id": next((ou.id for ou in self.backend.ou if ou.id.startswith("r-")), None),
-            # "state": Account.State (None = not reported); "status": the pre-2026 Status it maps to
+            "root_id": root_id,
+            # "state": Account.State (None = not reported); "status": the pre-2026 Status it maps to;
+            # "parent_id": the root or OU the account is directly under
             "accounts": [{"id": a.id, "name": a.name, "email": a.email, "state": account_state(a),
-                          "status": legacy_status(account_state(a))}
+                          "status": legacy_status(account_state(a)), "parent_id": a.parent_id}
                          for a in self.backend.accounts],
+            "organizational_units": [{"id": ou.id, "name": ou.name, "parent_id": ou.parent_id}
+                                     for ou in self.backend.ou if ou.id != root_id],
             "trusted_access": [s["ServicePrincipal"] for s in self.backend.services],
             "delegated_administrators": [
                 {"account_id": a.account.id, "services": sorted(a.services)} for a in self.backend.admins

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 import moto.organizations.utils as org_utils
@@ -45,8 +46,24 @@ DUMMY_CERTIFICATE = (
 )
 
 
+# CreateOrganizationalUnit: Name is 1..128 characters; OUs nest at most five levels below the root
+# (deeper -> ConstraintViolationException OU_DEPTH_LIMIT_EXCEEDED).
+OU_NAME_MAX = 128
+OU_MAX_DEPTH = 5
+OU_KEYS = ("name", "parent", "accounts")
+
+
 class ScenarioError(ValueError):
     pass
+
+
+@dataclass
+class UnitSpec:
+    """One item of the scenario's ``organizational_units``, validated."""
+
+    name: str
+    parent: str | None
+    accounts: list[str] = field(default_factory=list)
 
 
 def reset_all() -> None:
@@ -181,6 +198,115 @@ def page_size_from(value: Any) -> dict[str, int]:
     return caps
 
 
+def _unit_spec(index: int, item: Any) -> UnitSpec:
+    """One object of organizational_units, its keys checked (messages name its index and name)."""
+    where = f"organizational_units[{index}]"
+    if not isinstance(item, dict):
+        raise ScenarioError(f'{where} must be an object like {{"name": "Workloads", "parent": null, '
+                            f'"accounts": ["111111111111"]}}, got {item!r}')
+    unknown = set(item) - set(OU_KEYS)
+    if unknown:
+        raise ScenarioError(f"{where}: unknown keys {sorted(unknown)}; a unit takes {', '.join(OU_KEYS)}")
+    name = item.get("name")
+    if not isinstance(name, str) or not 1 <= len(name) <= OU_NAME_MAX:
+        raise ScenarioError(f"{where}.name must be a string of 1 to {OU_NAME_MAX} characters "
+                            f"(an OU name), got {name!r}")
+    where = f"{where} ({name})"
+    parent = item.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        raise ScenarioError(f"{where}.parent must be null (directly under the root) or the name of "
+                            f"another unit in organizational_units, got {parent!r}")
+    accounts = item.get("accounts")
+    accounts = [] if accounts is None else accounts
+    if not isinstance(accounts, list) or not all(isinstance(a, str) for a in accounts):
+        raise ScenarioError(f"{where}.accounts must be a list of account ids (strings), got {accounts!r}")
+    return UnitSpec(name, parent, list(accounts))
+
+
+def organizational_units_from(value: Any, organization: bool, members: set[str],
+                              outside: set[str]) -> list[UnitSpec]:
+    """The scenario's ``organizational_units``, validated, in creation order (every parent
+    before its children).  `members`: the ids of the organization's accounts (management
+    included); `outside`: the scenario's accounts with ``in_organization: false``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ScenarioError(f"organizational_units must be a list of objects like {{\"name\": \"Workloads\", "
+                            f"\"parent\": null, \"accounts\": [...]}}, got {value!r}")
+    if value and not organization:
+        raise ScenarioError("organizational_units needs an organization; this scenario has \"organization\": null")
+    units: dict[str, UnitSpec] = {}
+    owner: dict[str, str] = {}  # account id -> the unit it is listed under
+    for index, item in enumerate(value):
+        unit = _unit_spec(index, item)
+        if unit.name in units:
+            raise ScenarioError(f"organizational_units: the name {unit.name!r} is used twice; unit names "
+                                "must be unique within a scenario")
+        units[unit.name] = unit
+        for account_id in unit.accounts:
+            where = f"organizational_units[{index}] ({unit.name}).accounts"
+            if account_id in outside:
+                raise ScenarioError(f"{where}: account {account_id} is not in the organization "
+                                    "(\"in_organization\": false); only its accounts can be moved into a unit")
+            if account_id not in members:
+                raise ScenarioError(f"{where}: {account_id!r} is not an account of this scenario (the ids "
+                                    "in \"accounts\", or the management_account_id)")
+            if account_id in owner:
+                where_else = "twice under it" if owner[account_id] == unit.name else \
+                    f"under both {owner[account_id]!r} and {unit.name!r}"
+                raise ScenarioError(f"organizational_units: account {account_id} is listed {where_else}; "
+                                    "an account has exactly one parent")
+            owner[account_id] = unit.name
+    for unit in units.values():
+        if unit.parent is not None and unit.parent not in units:
+            raise ScenarioError(f"organizational_units: the parent {unit.parent!r} of {unit.name!r} is not a unit "
+                                f"of this list (known: {', '.join(repr(n) for n in units)}); use null for a unit "
+                                "directly under the root")
+    return _creation_order(units)
+
+
+def _creation_order(units: dict[str, UnitSpec]) -> list[UnitSpec]:
+    """Parents before children (otherwise in the order given); a cycle or a unit more than
+    OU_MAX_DEPTH levels below the root is a ScenarioError."""
+    order: list[UnitSpec] = []
+    depth: dict[str, int] = {}
+    for name in units:
+        chain: list[str] = []
+        current: str | None = name
+        while current is not None and current not in depth:
+            if current in chain:
+                cycle = chain[chain.index(current):] + [current]
+                raise ScenarioError(
+                    "organizational_units: the parents form a cycle (" + " -> ".join(cycle) + "; each arrow "
+                    "points to the unit's parent); every chain of parents must end at a unit with "
+                    "\"parent\": null")
+            chain.append(current)
+            current = units[current].parent
+        for unit_name in reversed(chain):
+            parent = units[unit_name].parent
+            depth[unit_name] = 1 + (depth[parent] if parent is not None else 0)
+            if depth[unit_name] > OU_MAX_DEPTH:
+                raise ScenarioError(
+                    f"organizational_units: {unit_name!r} would be {depth[unit_name]} levels below the root; "
+                    f"AWS nests OUs at most {OU_MAX_DEPTH} levels deep (OU_DEPTH_LIMIT_EXCEEDED)")
+            order.append(units[unit_name])
+    return order
+
+
+def _create_units(backend: Any, units: list[UnitSpec]) -> dict[str, str]:
+    """Creates the units under the organization's root and moves their accounts from the
+    root into them, as CreateOrganizationalUnit and MoveAccount do; {name: OU id}."""
+    root_id = backend.org.root_id
+    ids: dict[str, str] = {}
+    for unit in units:
+        parent_id = ids[unit.parent] if unit.parent is not None else root_id
+        created = backend.create_organizational_unit(Name=unit.name, ParentId=parent_id)
+        ids[unit.name] = created["OrganizationalUnit"]["Id"]
+        for account_id in unit.accounts:
+            backend.move_account(AccountId=account_id, SourceParentId=root_id, DestinationParentId=ids[unit.name])
+    return ids
+
+
 def _account_states(accounts: list[dict[str, Any]]) -> dict[str, str | None]:
     states: dict[str, str | None] = {}
     for index, account in enumerate(accounts):
@@ -210,6 +336,10 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
     states = _account_states(accounts)
     shape = account_shape_from(spec["account_shape"]) if spec.get("account_shape") is not None else None
     page_size = page_size_from(spec.get("page_size")) if "page_size" in spec else None
+    in_org = {a["id"] for a in accounts if a.get("in_organization", True)}
+    units = organizational_units_from(
+        spec.get("organizational_units"), organization is not None, {management} | in_org,
+        {a["id"] for a in accounts} - in_org)
 
     with STATE.lock:
         if spec.get("reset", True):
@@ -236,6 +366,8 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
                         AccountName=account.get("name", f"member-{account['id']}"),
                         Email=account.get("email", f"root+{account['id']}@example.com"))
                 set_account_state(org_backend.get_account_by_id(account["id"]), states[account["id"]])
+            result["root_id"] = org_backend.org.root_id  # type: ignore[union-attr]
+            result["organizational_units"] = _create_units(org_backend, units)
             for principal in spec.get("trusted_access", []):
                 org_backend.enable_aws_service_access(ServicePrincipal=principal)
             for admin in spec.get("delegated_administrators", []):
@@ -248,6 +380,8 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
             result["organization"] = _org_json(org_for_account(management)[0])
         else:
             result["organization"] = None
+            result["root_id"] = None
+            result["organizational_units"] = {}
 
         management_state = "ACTIVE" if organization is not None else None
         result["accounts"][management] = {

@@ -21,6 +21,8 @@ mod actions;
 mod data_sources;
 mod ephemeral;
 mod functions;
+mod identity;
+mod list;
 mod provider;
 mod resources;
 #[cfg(test)]
@@ -35,7 +37,10 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use crate::diag::Diagnostics;
-use crate::framework::{Action, DataSource, EphemeralResource, Function, Provider, Resource};
+use crate::framework::{
+    Action, DataSource, EphemeralResource, Function, ListResource, Provider, Resource,
+};
+use crate::identity::IdentitySchema;
 use crate::lifecycle::validate_config;
 use crate::proto::tfplugin5 as pb;
 use crate::proto::tfplugin5::provider_server::Provider as ProviderRpc;
@@ -59,6 +64,9 @@ pub struct ProviderService<P: Provider> {
     data_sources: BTreeMap<&'static str, Registered<dyn DataSource<Client<P>>>>,
     ephemeral_resources: BTreeMap<&'static str, Registered<dyn EphemeralResource<Client<P>>>>,
     actions: BTreeMap<&'static str, Registered<dyn Action<Client<P>>>>,
+    list_resources: BTreeMap<&'static str, Registered<dyn ListResource<Client<P>>>>,
+    /// The identity schemas of the managed resources that declare one.
+    identities: BTreeMap<&'static str, IdentitySchema>,
     functions: BTreeMap<&'static str, Arc<dyn Function>>,
     client: RwLock<Option<Arc<Client<P>>>>,
     /// Mistakes in what the provider registered (a type name used twice, or
@@ -90,7 +98,12 @@ impl<P: Provider> ProviderService<P> {
         // become map keys, where a duplicate would silently replace.
         let (resources, data_sources) = (provider.resources(), provider.data_sources());
         let (ephemeral_resources, actions) = (provider.ephemeral_resources(), provider.actions());
-        let registration_problems = registration_problems(
+        let list_resources = provider.list_resources();
+        let identities: BTreeMap<&'static str, IdentitySchema> = resources
+            .iter()
+            .filter_map(|r| Some((r.type_name(), r.identity_schema()?)))
+            .collect();
+        let mut registration_problems = registration_problems(
             provider.type_name(),
             &[
                 (
@@ -106,8 +119,21 @@ impl<P: Provider> ProviderService<P> {
                     ephemeral_resources.iter().map(|e| e.type_name()).collect(),
                 ),
                 ("action", actions.iter().map(|a| a.type_name()).collect()),
+                (
+                    "list resource",
+                    list_resources.iter().map(|l| l.type_name()).collect(),
+                ),
             ],
         );
+        // Terraform lists objects of a managed resource type by its identity.
+        for list in &list_resources {
+            if !identities.contains_key(list.type_name()) {
+                registration_problems.push(format!(
+                    "list resource {} needs a managed resource of the same name that declares an identity",
+                    list.type_name()
+                ));
+            }
+        }
         ProviderService {
             registration_problems,
             provider_schema: provider.schema(),
@@ -127,6 +153,11 @@ impl<P: Provider> ProviderService<P> {
                 .into_iter()
                 .map(|a| (a.type_name(), (a.clone(), a.schema())))
                 .collect(),
+            list_resources: list_resources
+                .into_iter()
+                .map(|l| (l.type_name(), (l.clone(), l.schema())))
+                .collect(),
+            identities,
             functions: provider
                 .functions()
                 .into_iter()
@@ -182,7 +213,7 @@ impl<P: Provider> ProviderService<P> {
             plan_destroy: true,
             get_provider_schema_optional: true,
             move_resource_state: true,
-            generate_resource_config: false,
+            generate_resource_config: true,
         }
     }
 }
@@ -259,6 +290,8 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
     ) -> Result<Response<pb::configure::Response>, Status> {
         reply(self.handle_configure(request.into_inner()).await)
     }
+
+    // ---- identity (identity.rs) ----
 
     async fn get_resource_identity_schemas(
         &self,
@@ -361,7 +394,10 @@ impl<P: Provider> ProviderRpc for ProviderService<P> {
         &self,
         request: Request<pb::validate_list_resource_config::Request>,
     ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
-        reply(self.handle_validate_list_resource_config(request.into_inner()))
+        reply(
+            self.handle_validate_list_resource_config(request.into_inner())
+                .await,
+        )
     }
 
     // ---- data sources (data_sources.rs) ----

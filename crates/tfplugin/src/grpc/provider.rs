@@ -46,7 +46,13 @@ impl<P: Provider> ProviderService<P> {
                     type_name: n.to_string(),
                 })
                 .collect(),
-            list_resources: Vec::new(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|n| pb::get_metadata::ListResourceMetadata {
+                    type_name: n.to_string(),
+                })
+                .collect(),
             actions: self
                 .actions
                 .keys()
@@ -92,7 +98,12 @@ impl<P: Provider> ProviderService<P> {
                     .map(|(n, (_, s))| (*n, s))
                     .collect(),
             ),
-            list_resource_schemas: HashMap::new(),
+            list_resource_schemas: named(
+                self.list_resources
+                    .iter()
+                    .map(|(n, (_, s))| (*n, s))
+                    .collect(),
+            ),
             action_schemas: self
                 .actions
                 .iter()
@@ -156,16 +167,6 @@ impl<P: Provider> ProviderService<P> {
         self.provider.stop(client.as_deref()).await;
         pb::stop::Response {
             error: String::new(),
-        }
-    }
-
-    pub(super) fn handle_get_resource_identity_schemas(
-        &self,
-    ) -> pb::get_resource_identity_schemas::Response {
-        // No resource declares an identity (yet): an empty answer, not an error.
-        pb::get_resource_identity_schemas::Response {
-            identity_schemas: HashMap::new(),
-            diagnostics: Vec::new(),
         }
     }
 }

@@ -1,9 +1,8 @@
 //! RPCs of managed resources: validate, upgrade, read, plan, apply, import,
-//! move, and the answers for what no resource supports (configuration
-//! generation, identity, listing).
+//! move; each state returned goes with its identity (`identity.rs`).
 
 use super::wire::{decode, diags_to_proto, encode, path_to_proto};
-use super::{EventStream, ProviderService, checked_config, lookup, pb};
+use super::{ProviderService, checked_config, lookup, pb};
 use crate::diag::Diagnostics;
 use crate::framework::{Plan, Provider, ReadOutcome};
 use crate::lifecycle::{
@@ -80,6 +79,8 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::read_resource::Response {
         let mut diags = Diagnostics::new();
         let mut new_state = request.current_state.clone();
+        // Whatever is not refreshed keeps its identity (a null one would erase it).
+        let mut new_identity = request.current_identity.clone();
         if let Some((resource, schema)) =
             lookup(&self.resources, KIND, &request.type_name, &mut diags)
         {
@@ -109,7 +110,11 @@ impl<P: Provider> ProviderService<P> {
                 // On error keep what was stored: dropping it would hide a real object.
                 if !diags.has_errors() {
                     let read = finish_state(schema, read, &mut diags);
-                    new_state = encode(&read, &ty, &mut diags);
+                    self.check_identity_kept(&request, &read, &mut diags);
+                    if !diags.has_errors() {
+                        new_state = encode(&read, &ty, &mut diags);
+                        new_identity = self.identity_of(&request.type_name, &read, &mut diags);
+                    }
                 }
             }
         }
@@ -118,7 +123,39 @@ impl<P: Provider> ProviderService<P> {
             diagnostics: diags_to_proto(&diags),
             private: request.private,
             deferred: None,
-            new_identity: None,
+            new_identity,
+        }
+    }
+
+    /// A refresh may not change what names the object: an error names the
+    /// attributes (the stored state stays).
+    fn check_identity_kept(
+        &self,
+        request: &pb::read_resource::Request,
+        read: &Value,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(schema) = self.identities.get(request.type_name.as_str()) else {
+            return;
+        };
+        let known =
+            self.decode_identity(&request.type_name, request.current_identity.as_ref(), diags);
+        if read.is_null() || known.is_null() {
+            return;
+        }
+        let changed = schema.changed(&known, &schema.of_state(read));
+        if !changed.is_empty() {
+            diags.error(
+                "Resource identity changed",
+                format!(
+                    "Refreshing this {} found it named differently ({}) from the identity Terraform stored. An \
+                     object's identity never changes: this usually means the provider's credentials now reach \
+                     another account or organization. The state is kept unchanged; check the provider \
+                     configuration.",
+                    request.type_name,
+                    changed.join(", ")
+                ),
+            );
         }
     }
 
@@ -174,10 +211,35 @@ impl<P: Provider> ProviderService<P> {
                         .map(path_to_proto)
                         .collect();
                 response.planned_state = encode(&plan.planned, &ty, &mut diags);
+                response.planned_identity =
+                    self.planned_identity(&request, &prior, &plan.planned, &response, &mut diags);
             }
         }
         response.diagnostics = diags_to_proto(&diags);
         response
+    }
+
+    /// The identity a plan shows: known from the planned state, else (an
+    /// update in place, which never renames the object) the prior one; on a
+    /// create or replacement it may be unknown.
+    fn planned_identity(
+        &self,
+        request: &pb::plan_resource_change::Request,
+        prior: &Value,
+        planned: &Value,
+        response: &pb::plan_resource_change::Response,
+        diags: &mut Diagnostics,
+    ) -> Option<pb::ResourceIdentityData> {
+        let schema = self.identities.get(request.type_name.as_str())?;
+        let identity = schema.of_state(planned);
+        let identity = if identity.is_wholly_known() {
+            identity
+        } else if !prior.is_null() && response.requires_replace.is_empty() {
+            schema.of_state(prior)
+        } else {
+            Value::Unknown
+        };
+        super::identity::identity_to_proto(schema, &identity, diags)
     }
 
     pub(super) async fn handle_apply_resource_change(
@@ -186,6 +248,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::apply_resource_change::Response {
         let mut diags = Diagnostics::new();
         let mut new_state = request.prior_state.clone();
+        let mut new_identity = None;
         if let Some((resource, schema)) =
             lookup(&self.resources, KIND, &request.type_name, &mut diags)
         {
@@ -221,6 +284,7 @@ impl<P: Provider> ProviderService<P> {
                 );
                 if state.is_wholly_known() {
                     new_state = encode(&state, &ty, &mut diags);
+                    new_identity = self.identity_of(&request.type_name, &state, &mut diags);
                 }
             }
         }
@@ -229,7 +293,7 @@ impl<P: Provider> ProviderService<P> {
             private: request.planned_private,
             diagnostics: diags_to_proto(&diags),
             legacy_type_system: false,
-            new_identity: None,
+            new_identity,
         }
     }
 
@@ -244,16 +308,20 @@ impl<P: Provider> ProviderService<P> {
             && let Some(client) =
                 self.require_client(&format!("importing {}", request.type_name), &mut diags)
         {
-            let state = resource.import(&client, &request.id, &mut diags).await;
-            if !diags.has_errors()
-                && let Some(state) = encode(&state, &schema.value_type(), &mut diags)
-            {
-                imported.push(pb::import_resource_state::ImportedResource {
-                    type_name: request.type_name.clone(),
-                    state: Some(state),
-                    private: Vec::new(),
-                    identity: None,
-                });
+            let id = self.import_id(&request, &mut diags);
+            if let Some(id) = id {
+                let state = resource.import(&client, &id, &mut diags).await;
+                let identity = self.identity_of(&request.type_name, &state, &mut diags);
+                if !diags.has_errors()
+                    && let Some(state) = encode(&state, &schema.value_type(), &mut diags)
+                {
+                    imported.push(pb::import_resource_state::ImportedResource {
+                        type_name: request.type_name.clone(),
+                        state: Some(state),
+                        private: Vec::new(),
+                        identity,
+                    });
+                }
             }
         }
         pb::import_resource_state::Response {
@@ -263,12 +331,46 @@ impl<P: Provider> ProviderService<P> {
         }
     }
 
+    /// The import ID: as given, or made of the identity of an `import` block
+    /// with `identity` (Terraform then sends no ID).
+    fn import_id(
+        &self,
+        request: &pb::import_resource_state::Request,
+        diags: &mut Diagnostics,
+    ) -> Option<String> {
+        if !request.id.is_empty() || request.identity.is_none() {
+            return Some(request.id.clone());
+        }
+        let Some(schema) = self.identities.get(request.type_name.as_str()) else {
+            diags.error(
+                "Import by identity not supported",
+                format!(
+                    "{} has no resource identity: import it by ID.",
+                    request.type_name
+                ),
+            );
+            return None;
+        };
+        let identity = self.decode_identity(&request.type_name, request.identity.as_ref(), diags);
+        match schema.import_id(&identity) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                diags.error(
+                    "Invalid import identity",
+                    format!("Cannot import {} by this identity: {e}.", request.type_name),
+                );
+                None
+            }
+        }
+    }
+
     pub(super) async fn handle_move_resource_state(
         &self,
         request: pb::move_resource_state::Request,
     ) -> pb::move_resource_state::Response {
         let mut diags = Diagnostics::new();
         let mut target_state = None;
+        let mut target_identity = None;
         if let Some((resource, schema)) =
             lookup(&self.resources, KIND, &request.target_type_name, &mut diags)
         {
@@ -285,7 +387,9 @@ impl<P: Provider> ProviderService<P> {
                         .await;
                     match moved {
                         Some(state) => {
-                            target_state = encode(&state, &schema.value_type(), &mut diags)
+                            target_state = encode(&state, &schema.value_type(), &mut diags);
+                            target_identity =
+                                self.identity_of(&request.target_type_name, &state, &mut diags);
                         }
                         None if !diags.has_errors() => diags.error(
                             "Move not supported",
@@ -306,74 +410,7 @@ impl<P: Provider> ProviderService<P> {
             target_state,
             diagnostics: diags_to_proto(&diags),
             target_private: Vec::new(),
-            target_identity: None,
+            target_identity,
         }
     }
-
-    pub(super) fn handle_generate_resource_config(
-        &self,
-        request: pb::generate_resource_config::Request,
-    ) -> pb::generate_resource_config::Response {
-        let mut diags = Diagnostics::new();
-        diags.error(
-            "Configuration generation not supported",
-            format!(
-                "Write the configuration of {} by hand; see the resource's documentation.",
-                request.type_name
-            ),
-        );
-        pb::generate_resource_config::Response {
-            config: None,
-            diagnostics: diags_to_proto(&diags),
-        }
-    }
-
-    pub(super) fn handle_upgrade_resource_identity(
-        &self,
-        request: pb::upgrade_resource_identity::Request,
-    ) -> pb::upgrade_resource_identity::Response {
-        let mut diags = Diagnostics::new();
-        diags.error(
-            "Resource identity not supported",
-            format!(
-                "{} does not declare a resource identity.",
-                request.type_name
-            ),
-        );
-        pb::upgrade_resource_identity::Response {
-            upgraded_identity: None,
-            diagnostics: diags_to_proto(&diags),
-        }
-    }
-
-    pub(super) fn handle_list_resource(
-        &self,
-        request: pb::list_resource::Request,
-    ) -> EventStream<pb::list_resource::Event> {
-        let event = pb::list_resource::Event {
-            identity: None,
-            display_name: String::new(),
-            resource_object: None,
-            diagnostic: diags_to_proto(&list_not_supported(&request.type_name)),
-        };
-        Box::pin(tokio_stream::iter([Ok(event)]))
-    }
-
-    pub(super) fn handle_validate_list_resource_config(
-        &self,
-        request: pb::validate_list_resource_config::Request,
-    ) -> pb::validate_list_resource_config::Response {
-        pb::validate_list_resource_config::Response {
-            diagnostics: diags_to_proto(&list_not_supported(&request.type_name)),
-        }
-    }
-}
-
-fn list_not_supported(type_name: &str) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    diags.error(
-        "List not supported",
-        format!("{type_name} cannot be listed."),
-    );
-    diags
 }

@@ -1,0 +1,78 @@
+//! List resource `rootaccess_member_password_recovery`: the member accounts
+//! whose root user has a login profile (a password, or a recovery login
+//! profile created earlier), ready to import.
+
+use async_trait::async_trait;
+use serde::Deserialize;
+
+use super::{Examined, Selection, examine_all, selected_members, selection_attributes};
+use crate::errors::aws_diagnostic;
+use crate::resources::member_password_recovery::imported_state;
+use aws_root_access::root_credentials;
+use aws_root_access::{AwsClients, OrgAccount};
+use tfplugin::{Diagnostics, ListResource, ListResults, Listed, Schema, Value, decode_or_report};
+
+pub struct MemberPasswordRecoveryList;
+
+/// The list block's `config`.
+#[derive(Deserialize)]
+struct Config {
+    #[serde(flatten)]
+    selection: Selection,
+}
+
+#[async_trait]
+impl ListResource<AwsClients> for MemberPasswordRecoveryList {
+    fn type_name(&self) -> &'static str {
+        "rootaccess_member_password_recovery"
+    }
+
+    fn schema(&self) -> Schema {
+        selection_attributes(Schema::new(
+            "Lists the ACTIVE member accounts whose root user has a login profile (a console password, or a \
+             recovery login profile created earlier), each as a `rootaccess_member_password_recovery` to import \
+             (it adopts the login profile: destroying the resource deletes it). Each selected account is read \
+             through `sts:AssumeRoot` (task policy `IAMAuditRootUserCredentials`), concurrently within the \
+             provider's `max_concurrent_requests`. Accounts that cannot be read are named in warnings.",
+        ))
+    }
+
+    async fn list(
+        &self,
+        aws: &AwsClients,
+        config: &Value,
+        results: &dyn ListResults,
+        diags: &mut Diagnostics,
+    ) {
+        let Some(config) = decode_or_report::<Config>(config, diags) else {
+            return;
+        };
+        let Some(members) = selected_members(aws, &config.selection, diags).await else {
+            return;
+        };
+        let examine = |account: OrgAccount| async move {
+            match root_credentials::login_profile(aws, &account.id).await {
+                Ok(Some(created)) => Examined::Listed(Listed {
+                    display_name: format!(
+                        "{} ({}): login profile since {created}",
+                        account.name, account.id
+                    ),
+                    state: imported_state(&account.id, created),
+                }),
+                Ok(None) => Examined::Passed,
+                Err(e) => {
+                    let why = aws_diagnostic(&e, &format!("read account {}", account.id));
+                    Examined::Warning {
+                        summary: format!("Account {} not read", account.id),
+                        detail: why
+                            .iter()
+                            .map(|d| d.detail.clone())
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                    }
+                }
+            }
+        };
+        examine_all(aws, members, examine, results, diags).await;
+    }
+}

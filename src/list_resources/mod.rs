@@ -1,0 +1,184 @@
+//! List resources for `terraform query`, one file each, and what they share:
+//! which member accounts a `config` block selects, and examining them
+//! concurrently with each result streamed as soon as it is known.
+
+pub mod member_credentials_absent;
+pub mod member_password_recovery;
+
+use std::collections::BTreeSet;
+use std::future::Future;
+
+use futures::StreamExt;
+use serde::Deserialize;
+
+use crate::checks::{ACCOUNT_ID, PARENT_ID};
+use crate::errors::aws_diagnostic;
+use crate::member_account::{unknown_state_detail, unusable_reason};
+use aws_root_access::{AwsClients, OrgAccount};
+use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
+
+/// Which member accounts a list block selects.
+#[derive(Deserialize)]
+pub struct Selection {
+    account_ids: Option<BTreeSet<String>>,
+    organizational_unit_ids: Option<BTreeSet<String>>,
+}
+
+/// The selection arguments of every list block's `config`.
+pub fn selection_attributes(schema: Schema) -> Schema {
+    schema
+        .attribute(
+            Attribute::new("account_ids", Type::set(Type::String))
+                .optional()
+                .validator(ACCOUNT_ID)
+                .describe(
+                    "Only these member accounts. Ids that are not members of the organization are named in a \
+                     warning.",
+                ),
+        )
+        .attribute(
+            Attribute::new("organizational_unit_ids", Type::set(Type::String))
+                .optional()
+                .validator(PARENT_ID)
+                .describe(
+                    "Only member accounts in these organizational units (`ou-...`) or their child units at any \
+                     depth; a root id (`r-...`) selects the whole organization. Combined with `account_ids`, an \
+                     account must match both.",
+                ),
+        )
+}
+
+/// An examined account: listed, passed over (nothing to list), or not
+/// examinable (a warning, never a silent omission).
+pub enum Examined {
+    Listed(Listed),
+    Passed,
+    Warning { summary: String, detail: String },
+}
+
+/// The member accounts `selection` names that can be examined (ACTIVE);
+/// the others are named in warnings. `None` after an error.
+pub async fn selected_members(
+    aws: &AwsClients,
+    selection: &Selection,
+    diags: &mut Diagnostics,
+) -> Option<Vec<OrgAccount>> {
+    let org = match aws.organization().await {
+        Ok(org) => org,
+        Err(e) => {
+            diags.extend(aws_diagnostic(&e, "list the organization's accounts"));
+            return None;
+        }
+    };
+    let in_units = match &selection.organizational_unit_ids {
+        Some(units) => {
+            let units: Vec<String> = units.iter().cloned().collect();
+            match aws.accounts_in_units(&units).await {
+                Ok(accounts) => Some(accounts),
+                Err(e) => {
+                    diags.extend(aws_diagnostic(
+                        &e,
+                        "list the accounts of the organizational units",
+                    ));
+                    return None;
+                }
+            }
+        }
+        None => None,
+    };
+    if let Some(wanted) = &selection.account_ids {
+        let strangers: Vec<&str> = wanted
+            .iter()
+            .filter(|id| !org.accounts.contains_key(*id) || **id == org.management_account_id)
+            .map(String::as_str)
+            .collect();
+        if !strangers.is_empty() {
+            diags.warning(
+                "Accounts not listed: not members",
+                format!(
+                    "{} {} not a member account of organization {} (the management account has no member root \
+                     user to manage).",
+                    strangers.join(", "),
+                    if strangers.len() == 1 { "is" } else { "are" },
+                    org.id
+                ),
+            );
+        }
+    }
+    let mut members = Vec::new();
+    let mut unusable = Vec::new();
+    for account in org.accounts.values() {
+        let chosen = account.id != org.management_account_id
+            && selection
+                .account_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&account.id))
+            && in_units
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&account.id));
+        if !chosen {
+            continue;
+        }
+        if account.is_active() {
+            members.push(account.clone());
+        } else if let Some(reason) = unusable_reason(&account.id, &account.state) {
+            unusable.push(reason);
+        } else {
+            unusable.push(unknown_state_detail(&account.id, &account.state));
+        }
+    }
+    if !unusable.is_empty() {
+        let count = match unusable.len() {
+            1 => "1 account".to_string(),
+            n => format!("{n} accounts"),
+        };
+        diags.warning(
+            format!("{count} not examined"),
+            format!(
+                "These member accounts were not examined, so the query cannot say whether they have root \
+                 credentials:\n{}",
+                unusable
+                    .iter()
+                    .map(|r| format!("  - {r}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ),
+        );
+    }
+    Some(members)
+}
+
+/// Examines `accounts` concurrently (within the provider's bound on AWS
+/// calls) and sends each result as soon as it is ready. Stops examining when
+/// Terraform wants no more results (its `limit`). Warnings of accounts that
+/// could not be examined are gathered into `diags`.
+pub async fn examine_all<F, Fut>(
+    aws: &AwsClients,
+    accounts: Vec<OrgAccount>,
+    examine: F,
+    results: &dyn ListResults,
+    diags: &mut Diagnostics,
+) where
+    F: Fn(OrgAccount) -> Fut,
+    Fut: Future<Output = Examined>,
+{
+    let mut examined = futures::stream::iter(accounts)
+        .map(examine)
+        .buffer_unordered(aws.max_concurrent_requests());
+    let mut refused = Vec::new();
+    while let Some(outcome) = examined.next().await {
+        match outcome {
+            Examined::Listed(listed) => {
+                if !results.send(listed).await {
+                    break; // dropping the stream cancels what is in flight
+                }
+            }
+            Examined::Passed => {}
+            Examined::Warning { summary, detail } => refused.push((summary, detail)),
+        }
+    }
+    refused.sort();
+    for (summary, detail) in refused {
+        diags.warning(summary, detail);
+    }
+}
