@@ -14,6 +14,7 @@ mod docs;
 mod ephemeral_root_session;
 mod examples;
 mod functions;
+mod identity;
 mod layers;
 mod lifecycle_properties;
 mod member_credentials_absent;
