@@ -47,7 +47,9 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
              **Import** adopts an unlock done earlier (for example by hand) without judging the queue's current \
              policy: what was removed then is unknown, so until the next run only `replacement_policy` drift is \
              watched.\n\n\
-             **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.",
+             **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.\n\n\
+             **Not listable.** `terraform query` cannot find locked queues for this resource: the unlock task policy \
+             can only read and delete the policy of a queue it is given, not enumerate queues. Name each queue yourself.",
         )
         .attribute(
             Attribute::string("id")

@@ -4,14 +4,17 @@
 //!
 //! Layout (Terraform Registry): `docs/index.md`, `docs/resources/<name>.md`,
 //! `docs/data-sources/<name>.md`, `docs/functions/<name>.md`,
-//! `docs/ephemeral-resources/<name>.md`, `docs/actions/<name>.md`, where
-//! `<name>` is the type without the provider prefix.
+//! `docs/ephemeral-resources/<name>.md`, `docs/actions/<name>.md`,
+//! `docs/list-resources/<name>.md`, where `<name>` is the type without the
+//! provider prefix. A resource with an identity documents its import by
+//! identity.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use super::framework::Provider;
+use super::identity::IdentitySchema;
 use super::schema::{Attribute, Block, Nesting, Schema};
 
 /// Every page, keyed by its path below docs/.
@@ -28,7 +31,7 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
             &provider.schema(),
             provider_example.as_deref(),
             None,
-            "",
+            false,
         ),
     );
     let mut kind = |dir: &str, label: &str, file: &str, items: Vec<(&'static str, Schema)>| {
@@ -41,19 +44,29 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
                 &schema,
                 example.as_deref(),
                 import.as_deref(),
-                name,
+                file.ends_with(".tfquery.hcl"),
             );
             pages.insert(PathBuf::from(dir).join(format!("{}.md", short(name))), body);
         }
     };
+    let resources = provider.resources();
     kind(
         "resources",
         "Resource",
         "resource.tf",
-        provider
-            .resources()
+        resources
             .iter()
             .map(|r| (r.type_name(), r.schema()))
+            .collect(),
+    );
+    kind(
+        "list-resources",
+        "List Resource",
+        "list-resource.tfquery.hcl",
+        provider
+            .list_resources()
+            .iter()
+            .map(|l| (l.type_name(), l.schema()))
             .collect(),
     );
     kind(
@@ -86,6 +99,15 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
             .map(|a| (a.type_name(), a.schema()))
             .collect(),
     );
+    for resource in &resources {
+        if let Some(identity) = resource.identity_schema()
+            && let Some(body) = pages.get_mut(
+                &PathBuf::from("resources").join(format!("{}.md", short(resource.type_name()))),
+            )
+        {
+            identity_doc(body, resource.type_name(), &identity);
+        }
+    }
     for f in provider.functions() {
         let sig = f.signature();
         let mut out = format!(
@@ -156,13 +178,41 @@ fn type_name(ty: &super::value::Type) -> String {
     }
 }
 
+/// The import-by-identity section of a resource page (Terraform 1.12+).
+fn identity_doc(out: &mut String, resource: &str, identity: &IdentitySchema) {
+    let _ = writeln!(
+        out,
+        "\n### Import by identity\n\nWith Terraform 1.12 or later an `import` block can name the object by its \
+         identity instead of an id (`terraform query` writes such blocks):\n\n```terraform\nimport {{\n  to = \
+         {resource}.example\n  identity = {{"
+    );
+    for a in &identity.attributes {
+        let _ = writeln!(out, "    {} = \"...\"", a.name);
+    }
+    let _ = writeln!(out, "  }}\n}}\n```\n\nIdentity attributes:\n");
+    for a in &identity.attributes {
+        let need = if a.required_for_import {
+            "Required"
+        } else {
+            "Optional"
+        };
+        let _ = writeln!(
+            out,
+            "- `{}` ({}, {need}) {}",
+            a.name,
+            type_name(&a.ty),
+            a.description
+        );
+    }
+}
+
 fn page(
     title: &str,
     label: Option<&str>,
     schema: &Schema,
     example: Option<&str>,
     import: Option<&str>,
-    type_name_: &str,
+    query_example: bool,
 ) -> String {
     let first_line = schema
         .block
@@ -182,13 +232,27 @@ fn page(
     );
     let _ = writeln!(out, "# {full_title}\n\n{}\n", schema.block.description);
     if let Some(e) = example {
+        let (heading, note) = if query_example {
+            (
+                "## Example Usage",
+                "In a `.tfquery.hcl` file, run with `terraform query` (Terraform 1.14 or later); \
+                 `terraform query -generate-config-out=generated.tf` writes the resources and their `import` \
+                 blocks.\n\n",
+            )
+        } else {
+            ("## Example Usage", "")
+        };
         let _ = writeln!(
             out,
-            "## Example Usage\n\n```terraform\n{}\n```\n",
+            "{heading}\n\n{note}```terraform\n{}\n```\n",
             e.trim_end()
         );
     }
-    out.push_str("## Schema\n\n");
+    out.push_str(if query_example {
+        "## Schema of `config`\n\n"
+    } else {
+        "## Schema\n\n"
+    });
     block_doc(&mut out, &schema.block, "");
     if let Some(i) = import {
         let _ = writeln!(
@@ -196,7 +260,6 @@ fn page(
             "## Import\n\nImport is supported with `terraform import` and with an `import` block; the id format is shown here:\n\n```shell\n{}\n```",
             i.trim_end()
         );
-        let _ = type_name_;
     }
     out
 }
