@@ -59,6 +59,13 @@ pub fn older_terraform_path() -> PathBuf {
     repo_root().join(".tools/bin/terraform-1.11")
 }
 
+/// Terraform 1.12 (the first with resource identity, before list resources
+/// and actions), as scripts/bootstrap installs it.
+pub fn terraform_1_12_path() -> PathBuf {
+    let _ = terraform_path();
+    repo_root().join(".tools/bin/terraform-1.12")
+}
+
 /// The result of one Terraform command.
 pub struct Run {
     pub args: Vec<String>,
