@@ -58,7 +58,7 @@ fn every_example_validates() {
             if is_configuration(&path) {
                 let text = std::fs::read_to_string(&path).expect("read");
                 has_terraform_block |= text.contains("required_providers");
-                has_queries |= !path.extension().is_some_and(|e| e == "tf");
+                has_queries |= path.to_string_lossy().ends_with(".tfquery.hcl");
                 w.write_file(&path.file_name().expect("name").to_string_lossy(), &text);
             }
         }
