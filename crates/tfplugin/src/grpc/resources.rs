@@ -220,8 +220,8 @@ impl<P: Provider> ProviderService<P> {
     }
 
     /// The identity a plan shows: known from the planned state, else (an
-    /// update in place, which never renames the object) the prior one; on a
-    /// create or replacement it may be unknown.
+    /// update in place, which never renames the object) the prior one; none
+    /// when it is known only after apply (a create or replacement).
     fn planned_identity(
         &self,
         request: &pb::plan_resource_change::Request,
@@ -237,7 +237,10 @@ impl<P: Provider> ProviderService<P> {
         } else if !prior.is_null() && response.requires_replace.is_empty() {
             schema.of_state(prior)
         } else {
-            Value::Unknown
+            // Known only after apply: no planned identity. (Terraform accepts
+            // an unknown one on a create, but then cannot render the saved
+            // plan: "Failed to marshal plan to json: value is not known".)
+            return None;
         };
         super::identity::identity_to_proto(schema, &identity, diags)
     }
