@@ -3,7 +3,10 @@
 //! account, an ACTIVE member at plan), and what a refused root session means
 //! for the resource (left the organization, not usable now, or unknown).
 
-use crate::checks::ACCOUNT_ID;
+use std::collections::BTreeSet;
+
+use crate::checks::{ACCOUNT_ID, PARENT_ID};
+use crate::errors::aws_diagnostic;
 use aws_root_access::{AccountState, AwsClients, Membership};
 use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome, Value};
 
@@ -21,6 +24,41 @@ pub fn account_id_attribute(doc: &str) -> Attribute {
         .requires_replace()
         .validator(ACCOUNT_ID)
         .describe(doc)
+}
+
+/// The `organizational_unit_ids` argument of data sources and list blocks.
+pub fn organizational_units_attribute(doc: &str) -> Attribute {
+    Attribute::new(
+        "organizational_unit_ids",
+        tfplugin::Type::set(tfplugin::Type::String),
+    )
+    .optional()
+    .validator(PARENT_ID)
+    .describe(doc)
+}
+
+/// The accounts of `units` and of their child units at any depth (every
+/// page of ListAccountsForParent and ListOrganizationalUnitsForParent);
+/// `Some(None)` without units (no restriction), `None` after an error.
+pub async fn accounts_in_units(
+    aws: &AwsClients,
+    units: Option<&BTreeSet<String>>,
+    diags: &mut Diagnostics,
+) -> Option<Option<BTreeSet<String>>> {
+    let Some(units) = units else {
+        return Some(None);
+    };
+    let units: Vec<String> = units.iter().cloned().collect();
+    match aws.accounts_in_units(&units).await {
+        Ok(accounts) => Some(Some(accounts)),
+        Err(e) => {
+            diags.extend(aws_diagnostic(
+                &e,
+                "list the accounts of the organizational units",
+            ));
+            None
+        }
+    }
 }
 
 /// Why AWS opens no root session in a member account in `state` now; `None`

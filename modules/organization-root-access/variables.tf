@@ -93,9 +93,9 @@ variable "locked_queues" {
 
   validation {
     condition = alltrue([
-      for q in var.locked_queues : can(regex("^https://sqs\\.[a-z0-9-]+\\.amazonaws\\.com(\\.cn)?/${q.account_id}/[A-Za-z0-9_-]{1,80}(\\.fifo)?$", q.queue_url))
+      for q in var.locked_queues : can(regex("^https?://[^/]+/${q.account_id}/[A-Za-z0-9_-]{1,80}(\\.fifo)?$", q.queue_url))
     ])
-    error_message = "Every locked_queues entry needs queue_url https://sqs.<region>.amazonaws.com/<account_id>/<queue name>, in its own account_id."
+    error_message = "Every locked_queues entry needs queue_url https://sqs.<region>.amazonaws.com/<account_id>/<queue name> (as aws sqs get-queue-url prints it), of a queue in its own account_id."
   }
   validation {
     condition     = length(distinct([for q in var.locked_queues : q.queue_url])) == length(var.locked_queues)

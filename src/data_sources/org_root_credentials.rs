@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::checks::ACCOUNT_ID;
 use crate::errors::{advice, aws_diagnostic};
-use crate::member_account::unusable_reason;
+use crate::member_account::{accounts_in_units, organizational_units_attribute, unusable_reason};
 use aws_root_access::root_credentials;
 use aws_root_access::{AccountState, AwsClients, Membership};
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
@@ -23,6 +23,7 @@ pub struct OrgRootCredentials;
 struct OrgAuditConfig {
     /// In the order Terraform sends them; `None`: every member.
     account_ids: Option<Vec<String>>,
+    organizational_unit_ids: Option<BTreeSet<String>>,
 }
 
 /// At most this many failed accounts are listed one by one in an error.
@@ -33,6 +34,7 @@ struct State {
     id: String,
     organization_id: String,
     account_ids: Option<Vec<String>>,
+    organizational_unit_ids: Option<BTreeSet<String>>,
     accounts: Vec<AccountAudit>,
     skipped: Vec<Skipped>,
     account_ids_with_credentials: Vec<String>,
@@ -123,6 +125,12 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                 ),
         )
         .attribute(
+            organizational_units_attribute(
+                "Audit only the accounts of these organizational units (`ou-...`) and of their child units at \
+                 any depth; with `account_ids`, an account must be in both. Default: every account.",
+            ),
+        )
+        .attribute(
             Attribute::string("id")
                 .computed()
                 .describe("The organization id."),
@@ -174,14 +182,22 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         };
         let Some(OrgAuditConfig {
             account_ids: requested,
+            organizational_unit_ids: units,
         }) = decode_or_report(config, diags)
         else {
             return Value::Null;
         };
-        let candidates: BTreeSet<String> = match &requested {
-            Some(ids) => ids.iter().cloned().collect(),
+        let Some(in_units) = accounts_in_units(aws, units.as_ref(), diags).await else {
+            return Value::Null;
+        };
+        let listed: Vec<String> = match &requested {
+            Some(ids) => ids.clone(),
             None => org.accounts.keys().cloned().collect(),
         };
+        let candidates: BTreeSet<String> = listed
+            .into_iter()
+            .filter(|id| in_units.as_ref().is_none_or(|ids| ids.contains(id)))
+            .collect();
         let name_of = |id: &str| {
             org.accounts
                 .get(id)
@@ -306,6 +322,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             id: org.id.clone(),
             organization_id: org.id.clone(),
             account_ids: requested,
+            organizational_unit_ids: units,
             accounts,
             skipped,
             account_ids_with_credentials,

@@ -6,12 +6,22 @@
 use async_trait::async_trait;
 use serde::Serialize;
 
+use std::collections::BTreeSet;
+
 use crate::errors::aws_diagnostic;
-use crate::member_account::unknown_state_detail;
+use crate::member_account::{
+    accounts_in_units, organizational_units_attribute, unknown_state_detail,
+};
 use aws_root_access::AwsClients;
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
 
 pub struct OrganizationData;
+
+/// The data source's configuration (known when it is read).
+#[derive(serde::Deserialize)]
+struct Config {
+    organizational_unit_ids: Option<BTreeSet<String>>,
+}
 
 #[derive(Serialize)]
 struct Account {
@@ -26,6 +36,7 @@ struct Account {
 #[derive(Serialize)]
 struct State {
     id: String,
+    organizational_unit_ids: Option<BTreeSet<String>>,
     management_account_id: String,
     accounts: Vec<Account>,
     active_member_account_ids: Vec<String>,
@@ -49,6 +60,11 @@ impl DataSource<AwsClients> for OrganizationData {
              `ListAccounts`): no root session and no organization feature needed, so a configuration can iterate \
              over member accounts in the same run that enables centralized root access.",
         )
+        .attribute(organizational_units_attribute(
+            "Only the accounts of these organizational units (`ou-...`) and of their child units at any depth \
+             (`ListAccountsForParent`, `ListOrganizationalUnitsForParent`, every page); a root id (`r-...`) \
+             selects the whole organization. Default: every account.",
+        ))
         .attribute(Attribute::string("id").computed().describe("The organization id (`o-...`)."))
         .attribute(
             Attribute::string("management_account_id").computed().describe("The management account's id."),
@@ -69,7 +85,13 @@ impl DataSource<AwsClients> for OrganizationData {
         ))
     }
 
-    async fn read(&self, aws: &AwsClients, _config: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(Config {
+            organizational_unit_ids: units,
+        }) = decode_or_report(config, diags)
+        else {
+            return Value::Null;
+        };
         let org = match aws.organization().await {
             Ok(o) => o,
             Err(e) => {
@@ -77,7 +99,15 @@ impl DataSource<AwsClients> for OrganizationData {
                 return Value::Null;
             }
         };
-        let unknown = org.members_of_unknown_state();
+        let Some(in_units) = accounts_in_units(aws, units.as_ref(), diags).await else {
+            return Value::Null;
+        };
+        let in_scope = |id: &str| in_units.as_ref().is_none_or(|ids| ids.contains(id));
+        let unknown: Vec<_> = org
+            .members_of_unknown_state()
+            .into_iter()
+            .filter(|a| in_scope(&a.id))
+            .collect();
         if let Some(first) = unknown.first() {
             // A for_each over active_member_account_ids must not lose an
             // account whose state is merely unknown: that would plan to
@@ -94,10 +124,12 @@ impl DataSource<AwsClients> for OrganizationData {
         }
         let state = State {
             id: org.id.clone(),
+            organizational_unit_ids: units,
             management_account_id: org.management_account_id.clone(),
             accounts: org
                 .accounts
                 .values()
+                .filter(|a| in_scope(&a.id))
                 .map(|a| Account {
                     id: a.id.clone(),
                     name: a.name.clone(),
@@ -108,7 +140,7 @@ impl DataSource<AwsClients> for OrganizationData {
             active_member_account_ids: org
                 .accounts
                 .values()
-                .filter(|a| a.is_active() && a.id != org.management_account_id)
+                .filter(|a| a.is_active() && a.id != org.management_account_id && in_scope(&a.id))
                 .map(|a| a.id.clone())
                 .collect(),
         };

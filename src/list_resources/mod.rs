@@ -11,9 +11,11 @@ use std::future::Future;
 use futures::StreamExt;
 use serde::Deserialize;
 
-use crate::checks::{ACCOUNT_ID, PARENT_ID};
+use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
-use crate::member_account::{unknown_state_detail, unusable_reason};
+use crate::member_account::{
+    accounts_in_units, organizational_units_attribute, unknown_state_detail, unusable_reason,
+};
 use aws_root_access::{AwsClients, OrgAccount};
 use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
 
@@ -36,16 +38,11 @@ pub fn selection_attributes(schema: Schema) -> Schema {
                      warning.",
                 ),
         )
-        .attribute(
-            Attribute::new("organizational_unit_ids", Type::set(Type::String))
-                .optional()
-                .validator(PARENT_ID)
-                .describe(
-                    "Only member accounts in these organizational units (`ou-...`) or their child units at any \
-                     depth; a root id (`r-...`) selects the whole organization. Combined with `account_ids`, an \
-                     account must match both.",
-                ),
-        )
+        .attribute(organizational_units_attribute(
+            "Only member accounts in these organizational units (`ou-...`) or their child units at any depth; a \
+             root id (`r-...`) selects the whole organization. Combined with `account_ids`, an account must \
+             match both.",
+        ))
 }
 
 /// An examined account: listed, passed over (nothing to list), or not
@@ -70,22 +67,8 @@ pub async fn selected_members(
             return None;
         }
     };
-    let in_units = match &selection.organizational_unit_ids {
-        Some(units) => {
-            let units: Vec<String> = units.iter().cloned().collect();
-            match aws.accounts_in_units(&units).await {
-                Ok(accounts) => Some(accounts),
-                Err(e) => {
-                    diags.extend(aws_diagnostic(
-                        &e,
-                        "list the accounts of the organizational units",
-                    ));
-                    return None;
-                }
-            }
-        }
-        None => None,
-    };
+    let in_units =
+        accounts_in_units(aws, selection.organizational_unit_ids.as_ref(), diags).await?;
     if let Some(wanted) = &selection.account_ids {
         let strangers: Vec<&str> = wanted
             .iter()

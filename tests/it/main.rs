@@ -20,6 +20,7 @@ mod lifecycle_properties;
 mod member_credentials_absent;
 mod member_password_recovery;
 mod member_root_credentials;
+mod module;
 mod org_features;
 mod org_root_credentials;
 mod organization;

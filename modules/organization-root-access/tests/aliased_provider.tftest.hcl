@@ -27,7 +27,7 @@ run "with_an_aliased_provider" {
   }
 
   assert {
-    condition     = output.member_account_ids == ["333333333333"]
+    condition     = output.member_account_ids == tolist(["333333333333"])
     error_message = "The sandbox unit: ${jsonencode(output.member_account_ids)}"
   }
   assert {

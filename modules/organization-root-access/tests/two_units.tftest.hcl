@@ -26,7 +26,7 @@ run "two_units_in_one_configuration" {
   }
 
   assert {
-    condition     = output.workloads_members == ["111111111111", "222222222222", "555555555555"] && output.sandbox_members == ["333333333333"]
+    condition     = output.workloads_members == tolist(["111111111111", "222222222222", "555555555555"]) && output.sandbox_members == tolist(["333333333333"])
     error_message = "Each instance has its unit: ${jsonencode([output.workloads_members, output.sandbox_members])}"
   }
   assert {

@@ -28,7 +28,7 @@ run "cleans_the_whole_organization" {
   }
 
   assert {
-    condition     = output.member_account_ids == ["111111111111", "222222222222", "333333333333", "444444444444", "555555555555"]
+    condition     = output.member_account_ids == tolist(["111111111111", "222222222222", "333333333333", "444444444444", "555555555555"])
     error_message = "Every ACTIVE member is in scope: ${jsonencode(output.member_account_ids)}"
   }
   assert {

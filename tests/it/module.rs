@@ -1,0 +1,290 @@
+//! The module `modules/organization-root-access`: its own `terraform test`
+//! suite (`tests/*.tftest.hcl`) run against the local endpoint, one file per
+//! organization seeded fresh; a configuration outside the repository that
+//! calls the module with an aliased provider; and its README, generated from
+//! its variables and outputs.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use crate::support::aws::AwsEndpoint;
+use crate::support::{self, Workdir};
+
+fn module_dir() -> PathBuf {
+    support::repo_root().join("modules/organization-root-access")
+}
+
+/// Workloads (111..., 555...) with child unit Prod (222...), Sandbox
+/// (333...), and 444... under the root; every member has root credentials,
+/// 555... only a password (it becomes the recovery account). `clean`: the
+/// same organization with both features on and no root credentials.
+fn seed(aws: &AwsEndpoint, features: &[&str], clean: bool) -> Value {
+    let mut scenario = json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": features,
+        "accounts": [
+            {"id": "111111111111", "name": "workloads-shared",
+             "root_credentials": {"password": true, "access_keys": 2, "mfa_devices": 1},
+             "buckets": [{"name": "dev-locked-bucket", "policy": "deny-all"}],
+             "queues": [{"name": "dev-locked-queue", "policy": "deny-all"}]},
+            {"id": "222222222222", "name": "prod-app", "root_credentials": {"access_keys": 1, "signing_certificates": 1}},
+            {"id": "333333333333", "name": "sandbox", "root_credentials": {"password": true, "access_keys": 1, "mfa_devices": 1}},
+            {"id": "444444444444", "name": "legacy", "root_credentials": {"password": true}},
+            {"id": "555555555555", "name": "recovery", "root_credentials": {"password": true}}
+        ],
+        "organizational_units": [
+            {"name": "Workloads", "parent": null, "accounts": ["111111111111", "555555555555"]},
+            {"name": "Prod", "parent": "Workloads", "accounts": ["222222222222"]},
+            {"name": "Sandbox", "parent": null, "accounts": ["333333333333"]}
+        ]
+    });
+    if clean {
+        scenario["features"] = json!(["RootCredentialsManagement", "RootSessions"]);
+        for account in scenario["accounts"].as_array_mut().into_iter().flatten() {
+            account["root_credentials"] = json!({});
+        }
+    }
+    aws.seed(scenario)
+}
+
+/// A copy of the module in a work directory, with the test variables the
+/// `.tftest.hcl` files read (endpoint, keys, seeded ids) in the environment.
+fn module_workdir(aws: &AwsEndpoint, seeded: &Value) -> Workdir {
+    let w = Workdir::new("");
+    std::fs::remove_file(w.path().join("main.tf")).ok();
+    copy_dir(&module_dir(), w.path());
+    let unit = |name: &str| {
+        seeded["organizational_units"][name]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    let queue = seeded["accounts"]["111111111111"]["queues"]["dev-locked-queue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    // Test files declare no variables: Terraform reads these values as
+    // HCL expressions, so each is a quoted string.
+    let quoted = |s: &str| Value::String(s.to_string()).to_string();
+    w.env("TF_VAR_endpoint", &quoted(&aws.url))
+        .env("TF_VAR_region", &quoted(&aws.region))
+        .env("TF_VAR_access_key", &quoted(&aws.access_key_id))
+        .env("TF_VAR_secret_key", &quoted(&aws.secret_access_key))
+        .env("TF_VAR_workloads_ou", &quoted(&unit("Workloads")))
+        .env("TF_VAR_sandbox_ou", &quoted(&unit("Sandbox")))
+        .env("TF_VAR_dev_queue_url", &quoted(&queue))
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in std::fs::read_dir(from).expect("read module").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            std::fs::create_dir_all(&target).expect("mkdir");
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
+}
+
+fn has_credentials(aws: &AwsEndpoint, account: &str, kind: &str) -> bool {
+    aws.account(account)["root_credentials"]["present"][kind] == json!(true)
+}
+
+/// Runs one `.tftest.hcl` file of the module against a freshly seeded
+/// organization; returns the endpoint for checks of what happened in "AWS".
+fn terraform_test(file: &str, features: &[&str], clean: bool) -> AwsEndpoint {
+    let aws = AwsEndpoint::start();
+    let seeded = seed(&aws, features, clean);
+    let w = module_workdir(&aws, &seeded);
+    // Installs the fixture modules that run blocks call (providers come
+    // from dev_overrides, no registry is asked).
+    w.terraform(&["init", "-no-color", "-backend=false"]).ok();
+    let run = w.terraform(&["test", "-no-color", &format!("-filter=tests/{file}")]);
+    let text = run.text();
+    assert_eq!(run.code(), 0, "terraform test {file} failed:\n{text}");
+    assert!(text.contains("0 failed"), "{text}");
+    assert!(!text.contains("bug in the provider"), "{text}");
+    aws
+}
+
+#[test]
+fn the_whole_organization_test_passes_and_cleans_every_member() {
+    let aws = terraform_test("whole_organization.tftest.hcl", &[], false);
+    for id in [
+        "111111111111",
+        "222222222222",
+        "333333333333",
+        "444444444444",
+    ] {
+        for kind in ["password", "access_keys", "signing_certificates", "mfa"] {
+            assert!(!has_credentials(&aws, id, kind), "{id} still has {kind}");
+        }
+    }
+    // terraform test destroys what it created at the end: the features go
+    // off again and the adopted recovery login profile is deleted with its
+    // resource; deleted root credentials stay deleted.
+    assert_eq!(aws.organization()["features"], json!([]));
+    assert!(!has_credentials(&aws, "555555555555", "password"));
+}
+
+#[test]
+fn a_configuration_outside_the_repository_uses_the_module_with_an_aliased_provider() {
+    let aws = AwsEndpoint::start();
+    let seeded = seed(&aws, &[], false);
+    let queue = seeded["accounts"]["111111111111"]["queues"]["dev-locked-queue"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let provider = aws.provider_hcl().replacen(
+        "provider \"rootaccess\" {\n",
+        "provider \"rootaccess\" {\n  alias = \"mgmt\"\n",
+        1,
+    );
+    let w = Workdir::new(&format!(
+        r#"{provider}
+module "root_access" {{
+  source    = "{module}"
+  providers = {{ rootaccess = rootaccess.mgmt }}
+
+  password_recovery_account_ids = ["555555555555"]
+  locked_buckets = [{{ account_id = "111111111111", bucket = "dev-locked-bucket" }}]
+  locked_queues  = [{{ account_id = "111111111111", queue_url = "{queue}" }}]
+}}
+
+output "clean" {{
+  value = module.root_access.all_members_clean
+}}
+
+output "removed_policies" {{
+  value = module.root_access.removed_policies
+}}
+"#,
+        module = module_dir().display()
+    ));
+    w.terraform(&["init", "-no-color", "-backend=false"]).ok();
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    // The next plan changes nothing. (The check blocks' data sources are
+    // read in every plan by design: Terraform shows them as reads.)
+    for refresh in ["-refresh=true", "-refresh=false"] {
+        w.terraform(&["plan", "-no-color", refresh, "-out=next.tfplan"])
+            .ok();
+        let plan = w.terraform(&["show", "-json", "next.tfplan"]).ok().json();
+        let changes: Vec<&Value> = plan["resource_changes"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|c| c["mode"] == "managed" && c["change"]["actions"] != json!(["no-op"]))
+            .collect();
+        assert!(changes.is_empty(), "{refresh}: {changes:?}");
+        let checks = plan["checks"].to_string();
+        assert!(!checks.contains("\"fail\""), "{refresh}: checks {checks}");
+    }
+    let outputs = w.outputs();
+    assert_eq!(outputs["clean"]["value"], true, "{outputs}");
+    assert_eq!(
+        outputs["removed_policies"]["value"]
+            .as_object()
+            .map(|m| m.len()),
+        Some(2)
+    );
+    assert_eq!(
+        aws.organization()["features"],
+        json!(["RootCredentialsManagement", "RootSessions"])
+    );
+    for id in [
+        "111111111111",
+        "222222222222",
+        "333333333333",
+        "444444444444",
+    ] {
+        for kind in ["password", "access_keys", "signing_certificates", "mfa"] {
+            assert!(!has_credentials(&aws, id, kind), "{id} still has {kind}");
+        }
+    }
+    assert!(
+        has_credentials(&aws, "555555555555", "password"),
+        "recovery login profile"
+    );
+    let dev = aws.account("111111111111");
+    assert_eq!(dev["buckets"]["dev-locked-bucket"]["policy"], Value::Null);
+    assert_eq!(dev["queues"]["dev-locked-queue"]["policy"], Value::Null);
+
+    // An access key comes back: the plan warns, naming the account, without
+    // failing, and plans its deletion.
+    aws.put_json(
+        "/accounts/222222222222/root-credentials",
+        json!({"access_keys": 1}),
+    );
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let text = plan.text();
+    assert!(
+        text.contains("Warning: Check block assertion failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Member accounts in scope have root credentials again: 222222222222"),
+        "{text}"
+    );
+    assert!(
+        text.contains("module.root_access.rootaccess_member_credentials_absent.member[\"222222222222\"] will be updated in-place"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_organizational_units_test_passes_and_leaves_the_rest_alone() {
+    let aws = terraform_test("organizational_units.tftest.hcl", &[], false);
+    assert!(!has_credentials(&aws, "111111111111", "access_keys"));
+    assert!(
+        !has_credentials(&aws, "222222222222", "access_keys"),
+        "child unit"
+    );
+    assert!(
+        has_credentials(&aws, "333333333333", "access_keys"),
+        "other unit untouched"
+    );
+    assert!(
+        has_credentials(&aws, "444444444444", "password"),
+        "root account untouched"
+    );
+    assert!(
+        has_credentials(&aws, "555555555555", "password"),
+        "excluded account untouched"
+    );
+}
+
+#[test]
+fn the_aliased_provider_test_passes() {
+    let aws = terraform_test("aliased_provider.tftest.hcl", &[], false);
+    assert!(!has_credentials(&aws, "333333333333", "access_keys"));
+    assert!(
+        has_credentials(&aws, "333333333333", "mfa"),
+        "not a managed kind"
+    );
+}
+
+#[test]
+fn the_two_units_test_passes() {
+    let aws = terraform_test(
+        "two_units.tftest.hcl",
+        &["RootCredentialsManagement", "RootSessions"],
+        false,
+    );
+    for id in ["111111111111", "222222222222", "333333333333"] {
+        assert!(!has_credentials(&aws, id, "access_keys"), "{id}");
+    }
+    assert!(
+        has_credentials(&aws, "444444444444", "password"),
+        "in neither unit"
+    );
+}
+
+#[test]
+fn the_validation_test_passes() {
+    // A compliant organization: only the invalid inputs can fail.
+    terraform_test("validation.tftest.hcl", &[], true);
+}
