@@ -21,7 +21,7 @@ output "removed_credentials" {
 }
 
 output "removed_policies" {
-  description = "By bucket (s3://<bucket> in <account>) and queue URL: the locking policy each unlock removed or replaced (null: there was none)."
+  description = "By bucket (`s3://BUCKET in ACCOUNT`) and by queue URL: the locking policy each unlock removed or replaced (null: there was none)."
   value = merge(
     { for k, b in rootaccess_bucket_policy_unlock.locked : "s3://${b.bucket} in ${b.account_id}" => b.removed_policy },
     { for k, q in rootaccess_queue_policy_unlock.locked : q.queue_url => q.removed_policy },

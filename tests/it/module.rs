@@ -288,3 +288,70 @@ fn the_validation_test_passes() {
     // A compliant organization: only the invalid inputs can fail.
     terraform_test("validation.tftest.hcl", &[], true);
 }
+
+/// The module README's generated part: every input with its type, default
+/// and description, every output with its description, from variables.tf
+/// and outputs.tf.
+fn readme_reference() -> String {
+    let parse = |file: &str| -> hcl::Body {
+        let text = std::fs::read_to_string(module_dir().join(file)).expect("module file");
+        hcl::parse(&text).expect("valid HCL")
+    };
+    let text_of = |expr: &hcl::Expression| -> String {
+        let raw = match expr {
+            hcl::Expression::String(s) => s.clone(),
+            other => hcl::format::to_string(other).unwrap_or_default(),
+        };
+        raw.split_whitespace().collect::<Vec<_>>().join(" ")
+    };
+    let attribute = |block: &hcl::Block, name: &str| -> Option<String> {
+        block
+            .body
+            .attributes()
+            .find(|a| a.key.as_str() == name)
+            .map(|a| text_of(&a.expr))
+    };
+    let label = |block: &hcl::Block| -> String {
+        block.labels.first().map(|l| l.as_str().to_string()).unwrap_or_default()
+    };
+    let mut out = String::from("## Inputs\n\n| Name | Type | Default | Description |\n|---|---|---|---|\n");
+    for block in parse("variables.tf").blocks().filter(|b| b.identifier.as_str() == "variable") {
+        let default = attribute(block, "default").map_or("required".to_string(), |d| format!("`{d}`"));
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} |\n",
+            label(block),
+            attribute(block, "type").unwrap_or_default(),
+            default,
+            attribute(block, "description").unwrap_or_default()
+        ));
+    }
+    out.push_str("\n## Outputs\n\n| Name | Description |\n|---|---|\n");
+    for block in parse("outputs.tf").blocks().filter(|b| b.identifier.as_str() == "output") {
+        out.push_str(&format!(
+            "| `{}` | {} |\n",
+            label(block),
+            attribute(block, "description").unwrap_or_default()
+        ));
+    }
+    out
+}
+
+const GENERATED_BEGIN: &str = "<!-- BEGIN GENERATED: inputs and outputs, from variables.tf and outputs.tf -->\n";
+const GENERATED_END: &str = "<!-- END GENERATED -->\n";
+
+#[test]
+fn the_readme_lists_every_input_and_output_as_the_module_declares_them() {
+    let path = module_dir().join("README.md");
+    let readme = std::fs::read_to_string(&path).expect("README.md");
+    let (before, rest) = readme.split_once(GENERATED_BEGIN).expect("the generated part's start marker");
+    let (_, after) = rest.split_once(GENERATED_END).expect("the generated part's end marker");
+    let expected = format!("{before}{GENERATED_BEGIN}{}{GENERATED_END}{after}", readme_reference());
+    if std::env::var("UPDATE_DOCS").is_ok_and(|v| v == "1") {
+        std::fs::write(&path, expected).expect("write README.md");
+    } else {
+        assert!(
+            readme == expected,
+            "modules/organization-root-access/README.md is out of date; run `UPDATE_DOCS=1 cargo test --test it -- module::the_readme`"
+        );
+    }
+}
