@@ -24,6 +24,7 @@ struct OrgAuditConfig {
     /// In the order Terraform sends them; `None`: every member.
     account_ids: Option<Vec<String>>,
     organizational_unit_ids: Option<BTreeSet<String>>,
+    allow_incomplete: Option<bool>,
 }
 
 /// At most this many failed accounts are listed one by one in an error.
@@ -35,6 +36,7 @@ struct State {
     organization_id: String,
     account_ids: Option<Vec<String>>,
     organizational_unit_ids: Option<BTreeSet<String>>,
+    allow_incomplete: Option<bool>,
     accounts: Vec<AccountAudit>,
     skipped: Vec<Skipped>,
     account_ids_with_credentials: Vec<String>,
@@ -124,6 +126,11 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                      organization are skipped with the reason. Default: every account of the organization.",
                 ),
         )
+        .attribute(Attribute::bool("allow_incomplete").optional().describe(
+            "Report accounts that cannot be audited (an SCP denies the root session, the feature is off) in \
+             `skipped` with AWS's reason instead of failing the read. For `check` blocks, which should warn, not \
+             fail. Default `false`: an audit that is not complete is an error.",
+        ))
         .attribute(
             organizational_units_attribute(
                 "Audit only the accounts of these organizational units (`ou-...`) and of their child units at \
@@ -183,6 +190,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         let Some(OrgAuditConfig {
             account_ids: requested,
             organizational_unit_ids: units,
+            allow_incomplete,
         }) = decode_or_report(config, diags)
         else {
             return Value::Null;
@@ -285,6 +293,18 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                 Err(e) => failures.push((id, e)),
             }
         }
+        if allow_incomplete == Some(true) {
+            // Reported, not fatal: each account that could not be audited is
+            // skipped with AWS's reason.
+            summary.accounts_skipped += failures.len();
+            for (id, e) in failures.drain(..) {
+                skipped.push(Skipped {
+                    name: name_of(&id),
+                    reason: format!("not audited: {e}"),
+                    account_id: id,
+                });
+            }
+        }
         if !failures.is_empty() {
             let mut detail = format!(
                 "{} of {} member accounts could not be audited:\n",
@@ -323,6 +343,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             organization_id: org.id.clone(),
             account_ids: requested,
             organizational_unit_ids: units,
+            allow_incomplete,
             accounts,
             skipped,
             account_ids_with_credentials,

@@ -36,8 +36,12 @@ fn is_configuration(path: &Path) -> bool {
 
 #[test]
 fn every_example_validates() {
+    let root = support::repo_root();
     let mut dirs = Vec::new();
-    example_dirs(&support::repo_root().join("examples"), &mut dirs);
+    // The examples, and the module (its own configuration, its examples and
+    // its test fixtures).
+    example_dirs(&root.join("examples"), &mut dirs);
+    example_dirs(&root.join("modules"), &mut dirs);
     assert!(dirs.len() >= 5, "examples found: {dirs:?}");
     // Examples that configure the AWS provider next to ours: no registry is
     // reachable here, so a stand-in binary answers for hashicorp/aws (its
@@ -50,23 +54,38 @@ fn every_example_validates() {
     .expect("link");
     let mut failures = Vec::new();
     for dir in &dirs {
-        let w = Workdir::new("");
-        let mut has_terraform_block = false;
-        let mut has_queries = false;
-        for entry in std::fs::read_dir(dir).expect("read example").flatten() {
-            let path = entry.path();
-            if is_configuration(&path) {
-                let text = std::fs::read_to_string(&path).expect("read");
-                has_terraform_block |= text.contains("required_providers");
-                has_queries |= path.to_string_lossy().ends_with(".tfquery.hcl");
-                w.write_file(&path.file_name().expect("name").to_string_lossy(), &text);
-            }
-        }
-        if has_terraform_block {
-            // The example brings its own terraform block.
-            w.write_file("main.tf", "");
+        // In a copy of examples/ and modules/, so relative module sources resolve.
+        let w = Workdir::repo_copy(dir.strip_prefix(&root).expect("inside the repository"));
+        let texts: Vec<(PathBuf, String)> = std::fs::read_dir(dir)
+            .expect("read example")
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| is_configuration(p))
+            .map(|p| {
+                let text = std::fs::read_to_string(&p).expect("read");
+                (p, text)
+            })
+            .collect();
+        let has = |needle: &str| texts.iter().any(|(_, t)| t.contains(needle));
+        let has_queries = texts
+            .iter()
+            .any(|(p, _)| p.to_string_lossy().ends_with(".tfquery.hcl"));
+        if !has("required_providers") {
+            w.write_file(
+                "zz_test_required_providers.tf",
+                "terraform {\n  required_providers {\n    rootaccess = { source = \"rootaccess/rootaccess\" }\n  }\n}\n",
+            );
         }
         w.write_dev_overrides(&[("registry.terraform.io/hashicorp/aws", stand_in.path())]);
+        if has("module \"") || dir.join("tests").is_dir() {
+            // Installs the modules the example (or a test file's run block)
+            // calls; providers come from dev_overrides.
+            let init = w.terraform(&["init", "-no-color", "-backend=false"]);
+            if init.code() != 0 {
+                failures.push(format!("{}:\n{}", dir.display(), init.text()));
+                continue;
+            }
+        }
         // List blocks (.tfquery.hcl) are validated only when asked for.
         let run = if has_queries {
             w.terraform(&["validate", "-query", "-no-color"])

@@ -320,3 +320,69 @@ fn a_member_of_unknown_state_fails_the_audit_instead_of_counting_as_clean() {
         );
     }
 }
+
+#[test]
+fn organizational_units_scope_the_audit_and_allow_incomplete_reports_instead_of_failing() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [
+            {"id": "111111111111", "name": "workloads", "root_credentials": {"password": true}},
+            {"id": "222222222222", "name": "prod", "root_credentials": {"access_keys": 1}},
+            {"id": "333333333333", "name": "sandbox", "root_credentials": {"password": true}}
+        ],
+        "organizational_units": [
+            {"name": "Workloads", "parent": null, "accounts": ["111111111111"]},
+            {"name": "Prod", "parent": "Workloads", "accounts": ["222222222222"]}
+        ]
+    }));
+    let workloads = seeded["organizational_units"]["Workloads"]
+        .as_str()
+        .expect("ou");
+    let scoped = audit(
+        &aws,
+        &format!("organizational_unit_ids = [\"{workloads}\"]\n"),
+    );
+    let audited: Vec<&str> = scoped["accounts"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|a| a["account_id"].as_str())
+        .collect();
+    assert_eq!(audited, ["111111111111", "222222222222"], "{scoped}");
+    // The organization data source takes the same scope.
+    let w = Workdir::new(&format!(
+        "{}data \"rootaccess_organization\" \"units\" {{\n  organizational_unit_ids = [\"{workloads}\"]\n}}\noutput \"members\" {{ value = data.rootaccess_organization.units.active_member_account_ids }}\n",
+        aws.provider_hcl()
+    ));
+    w.apply();
+    assert_eq!(
+        w.outputs()["members"]["value"],
+        json!(["111111111111", "222222222222"])
+    );
+
+    // Root sessions refused for one account: with allow_incomplete the read
+    // succeeds and names it in `skipped`, with AWS's reason.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "account": "333333333333", "errors": 100, "status": 500}),
+    );
+    let w = Workdir::new(&format!(
+        "{}data \"rootaccess_org_root_credentials\" \"all\" {{\n  allow_incomplete = true\n}}\noutput \"audit\" {{ value = data.rootaccess_org_root_credentials.all }}\n",
+        aws.provider_hcl().replacen(
+            "provider \"rootaccess\" {\n",
+            "provider \"rootaccess\" {\n  max_retries = 0\n",
+            1
+        )
+    ));
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    let incomplete = w.outputs()["audit"]["value"].clone();
+    let skipped = incomplete["skipped"].to_string();
+    assert!(
+        skipped.contains("333333333333") && skipped.contains("not audited"),
+        "{incomplete}"
+    );
+    assert_eq!(incomplete["summary"]["accounts_audited"], 2, "{incomplete}");
+}

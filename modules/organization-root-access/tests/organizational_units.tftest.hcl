@@ -21,12 +21,8 @@ run "one_unit_with_its_child_unit" {
     organizational_unit_ids = [var.workloads_ou]
   }
 
-  # The features are off until the first apply: both compliance checks warn
-  # (in terraform test a warning of a check is a failure to expect).
-  expect_failures = [
-    check.root_credentials_absent,
-    check.root_access_features,
-  ]
+  # The compliance checks audit after the apply: a plan cannot know them.
+  expect_failures = [check.root_credentials_absent, check.root_access_features]
 
   assert {
     # Workloads holds 111111111111 and 555555555555; its child Prod 222222222222.

@@ -1,4 +1,7 @@
-# Invalid inputs are refused at plan, each with its message.
+# Invalid inputs are refused at plan, each with its message. The first run
+# applies a valid configuration to a compliant organization, so that the plans
+# below know the compliance checks' results (a fresh plan could not: their
+# audit runs after the apply) and only the invalid input fails.
 
 provider "rootaccess" {
   access_key        = var.access_key
@@ -11,6 +14,13 @@ provider "rootaccess" {
     s3            = var.endpoint
     sqs           = var.endpoint
     organizations = var.endpoint
+  }
+}
+
+run "a_valid_configuration" {
+  assert {
+    condition     = output.all_members_clean
+    error_message = "The organization is compliant."
   }
 }
 

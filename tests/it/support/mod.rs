@@ -140,8 +140,24 @@ pub fn flatten(s: &str) -> String {
 /// A Terraform working directory with its own CLI configuration.
 pub struct Workdir {
     dir: tempfile::TempDir,
+    /// Where Terraform runs, below `dir` (empty: `dir` itself).
+    sub: PathBuf,
     env: Vec<(String, String)>,
     terraform: PathBuf,
+}
+
+/// Copies a directory tree.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+        let path = entry.path();
+        let target = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &target);
+        } else {
+            std::fs::copy(&path, &target).expect("copy");
+        }
+    }
 }
 
 impl Workdir {
@@ -152,11 +168,34 @@ impl Workdir {
             .expect("temp dir");
         let w = Workdir {
             dir,
+            sub: PathBuf::new(),
             env: Vec::new(),
             terraform: terraform_path(),
         };
         w.write_dev_overrides(&[]);
         w.write_config(config);
+        w
+    }
+
+    /// A copy of the repository's `examples/` and `modules/` trees, in their
+    /// layout (relative module sources resolve); Terraform runs in `dir`, a
+    /// directory of that copy such as `examples/complete`. Nothing is added
+    /// to its configuration.
+    pub fn repo_copy(dir: &Path) -> Workdir {
+        let tmp = tempfile::Builder::new()
+            .prefix("tfacc")
+            .tempdir()
+            .expect("temp dir");
+        for tree in ["examples", "modules"] {
+            copy_dir(&repo_root().join(tree), &tmp.path().join(tree));
+        }
+        let w = Workdir {
+            dir: tmp,
+            sub: dir.to_path_buf(),
+            env: Vec::new(),
+            terraform: terraform_path(),
+        };
+        w.write_dev_overrides(&[]);
         w
     }
 
@@ -177,8 +216,8 @@ impl Workdir {
         std::fs::write(self.path().join("cli.tfrc"), cli_config).expect("cli config");
     }
 
-    pub fn path(&self) -> &Path {
-        self.dir.path()
+    pub fn path(&self) -> PathBuf {
+        self.dir.path().join(&self.sub)
     }
 
     /// Runs every command with another Terraform binary.
