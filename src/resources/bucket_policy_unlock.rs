@@ -34,9 +34,12 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
              `replacement_policy`.\n\n\
              **What the plan shows.** The plan reads the bucket's current policy through the root session and shows \
              it as `removed_policy`, so the person approving sees exactly what goes. If the policy is different by \
-             the time of the apply, nothing is removed and the apply fails: Terraform itself stops when its final \
-             check before the apply reads a different policy (it reports `removed_policy` changing), and the \
-             provider stops when the policy changes after that. A bucket without a policy is already unlocked: the \
+             the time of the apply, nothing is removed and the apply fails. When the unlock runs again (a refresh \
+             found the lock back, or `triggers` changed), the plan shows the policy that refresh saw and the \
+             provider refuses any other with its own error. On the first unlock the plan reads the policy \
+             itself; Terraform's final check before the apply reads it again and stops if it changed (it reports \
+             `removed_policy` changing, as an inconsistent final plan), and the provider stops when it changes \
+             after that. A bucket without a policy is already unlocked: the \
              apply succeeds with a warning.\n\n\
              **Drift.** A refresh checks the bucket: if the removed policy is back (or, with `replacement_policy`, \
              the bucket holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \

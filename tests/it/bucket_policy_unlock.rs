@@ -897,3 +897,54 @@ fn a_triggers_change_with_the_provider_configuration_unknown_is_an_update_in_pla
         "{text}"
     );
 }
+
+#[test]
+fn a_policy_changed_between_plan_and_apply_of_a_rerun_is_refused_by_the_provider() {
+    let aws = AwsEndpoint::start();
+    seed_locked(&aws);
+    let w = workdir(&aws, &unlock_hcl("locked", LOCKED, ""));
+    w.apply();
+    let lock = policy_of(&aws, LOCKED);
+    assert_eq!(lock, Value::Null, "unlocked");
+    let removed: Value = serde_json::from_str(
+        w.resource_values("rootaccess_bucket_policy_unlock.locked")["removed_policy"]
+            .as_str()
+            .expect("removed_policy"),
+    )
+    .expect("JSON");
+    // The lock comes back: the refresh sees it, the plan unlocks again and
+    // shows the policy that goes.
+    root_put_policy(&aws, LOCKED, &removed);
+    let plan = w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    assert!(
+        plan.stdout().contains("unlocked") && plan.stdout().contains("false -> true"),
+        "{}",
+        plan.stdout()
+    );
+    // Someone swaps the policy after the plan was approved: Terraform's
+    // final plan matches the approved one (the plan read nothing new), and
+    // the provider refuses to remove a policy nobody saw.
+    let other = json!({"Version": "2012-10-17", "Statement": [{"Sid": "Other", "Effect": "Deny",
+                       "Principal": "*", "Action": "s3:*", "Resource": format!("arn:aws:s3:::{LOCKED}")}]});
+    root_put_policy(&aws, LOCKED, &other);
+    let run = w.terraform(&["apply", "-no-color", "tfplan"]).fails_with(&[
+        "The policy of bucket dev-locked-bucket of account 111111111111 changed after the plan",
+        "Other",
+        "Nothing was changed",
+    ]);
+    assert!(
+        !run.text().contains("inconsistent final plan"),
+        "{}",
+        run.text()
+    );
+    assert!(
+        !run.text().contains("bug in the provider"),
+        "{}",
+        run.text()
+    );
+    assert_eq!(
+        policy_of(&aws, LOCKED),
+        other,
+        "the unapproved policy stays"
+    );
+}

@@ -75,6 +75,9 @@ pub struct Plan<'a, C> {
     pub planned: Value,
     /// Extra attribute names whose change forces replacement.
     pub requires_replace: Vec<String>,
+    /// What the last refresh recorded ([`ReadOutcome::PresentWithPrivate`]);
+    /// empty on create.
+    pub prior_private: &'a [u8],
     /// The schema's value type, for [`Plan::set`].
     pub(crate) ty: &'a Type,
 }
@@ -160,6 +163,13 @@ pub enum ReadOutcome {
     /// error diagnostic), return the stored state here: the framework keeps
     /// it either way, so a real object is never hidden.
     Present(Value),
+    /// The object exists, and the read saw something the next plan needs
+    /// but the state does not hold: Terraform keeps these bytes next to the
+    /// state (never shown) and hands them to that plan as
+    /// [`Plan::prior_private`]. The apply-time re-plan gets the same bytes,
+    /// so a plan made from them plans the same twice, where a second read
+    /// of the remote object could not (it may have changed since).
+    PresentWithPrivate(Value, Vec<u8>),
     /// The object no longer exists: Terraform drops it from state and plans
     /// to create it again. The reason goes to the provider's log; a warning
     /// for the person running Terraform, if any, is the resource's to add.

@@ -49,6 +49,45 @@ pub struct PlannedUnlock {
     pub unlocked: Known<Option<bool>>,
 }
 
+/// What a refresh saw, kept in Terraform's private state for the next plan:
+/// the policy the object held, and the stored attributes it was seen
+/// against (an observation made for another state is never used). A plan
+/// that shows what goes from it plans the same at the apply-time re-plan,
+/// and the apply then refuses a policy that changed since with the
+/// provider's own error, instead of Terraform's "inconsistent final plan".
+#[derive(Serialize, Deserialize, PartialEq, Debug)]
+struct Observed {
+    policy: Option<String>,
+    removed_policy: Option<String>,
+    replacement_policy: Option<String>,
+    unlocked: Option<bool>,
+}
+
+impl Observed {
+    fn of(policy: Option<&str>, state: &Unlock) -> Observed {
+        Observed {
+            policy: policy.map(str::to_string),
+            removed_policy: state.removed_policy.clone(),
+            replacement_policy: state.replacement_policy.clone(),
+            unlocked: state.unlocked,
+        }
+    }
+
+    /// The observation in `private`, if it was made for `state`.
+    fn for_state(private: &[u8], state: &Unlock) -> Option<Observed> {
+        let seen: Observed = serde_json::from_slice(private).ok()?;
+        let context = Observed::of(None, state);
+        (seen.removed_policy == context.removed_policy
+            && seen.replacement_policy == context.replacement_policy
+            && seen.unlocked == context.unlocked)
+            .then_some(seen)
+    }
+
+    fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
+    }
+}
+
 /// A locked object, as its resource names it: a bucket or a queue.
 #[async_trait]
 pub trait Locked: Send + Sync {
@@ -104,6 +143,15 @@ pub async fn plan_removed_policy<T: Locked>(
     target: &T,
     diags: &mut Diagnostics,
 ) {
+    // A re-run planned from what the refresh saw: the same plan at the
+    // apply-time re-plan; the apply compares with what is there then.
+    if let (Some(prior), Known::Value(replacement)) = (prior, &planned.replacement_policy)
+        && let Some(seen) = Observed::for_state(plan.prior_private, prior)
+    {
+        let going = to_remove(seen.policy.as_deref(), replacement.as_deref());
+        planned.removed_policy = Known::Value(planned_removed(going, Some(prior)));
+        return;
+    }
     // Until a read below succeeds, what goes is known only after apply (a
     // stale earlier value would make the apply-time check refuse).
     planned.removed_policy = Known::Unknown;
@@ -345,7 +393,8 @@ pub async fn refresh<T: Locked>(
             if let Some(recorded) = target.recorded(&found) {
                 merge_or_report(&mut state, &recorded, ty, diags);
             }
-            ReadOutcome::Present(state)
+            let seen = Observed::of(T::policy(&found), &unlock);
+            ReadOutcome::PresentWithPrivate(state, seen.to_bytes())
         }
         Ok(None) => ReadOutcome::gone(format!("{} no longer exists", target.describe())),
         Err(e) => {

@@ -111,3 +111,18 @@ fn progress_words_come_from_the_verb() {
     assert_eq!(progressive("delete"), "Deleting");
     assert_eq!(progressive("remove"), "Removing");
 }
+
+#[test]
+fn an_observation_serves_only_the_state_it_was_made_for() {
+    let seen_for = state(Some(LOCK), None);
+    let bytes = Observed::of(Some(OTHER), &seen_for).to_bytes();
+    let seen = Observed::for_state(&bytes, &seen_for).expect("same state");
+    assert_eq!(seen.policy.as_deref(), Some(OTHER));
+    // After an apply the state differs (here: the lock came back and was
+    // removed again): the old observation is not used.
+    let mut later = seen_for.clone();
+    later.unlocked = Some(false);
+    assert!(Observed::for_state(&bytes, &later).is_none());
+    assert!(Observed::for_state(b"not json", &seen_for).is_none());
+    assert!(Observed::for_state(b"", &seen_for).is_none());
+}

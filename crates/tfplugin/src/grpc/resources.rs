@@ -81,6 +81,7 @@ impl<P: Provider> ProviderService<P> {
         let mut new_state = request.current_state.clone();
         // Whatever is not refreshed keeps its identity (a null one would erase it).
         let mut new_identity = request.current_identity.clone();
+        let mut private = request.private.clone();
         if let Some((resource, schema)) =
             lookup(&self.resources, KIND, &request.type_name, &mut diags)
         {
@@ -100,8 +101,13 @@ impl<P: Provider> ProviderService<P> {
                 );
             }
             if let (Some(state), Some(client)) = (state, client) {
+                let mut noted = None;
                 let read = match resource.read(&client, &state, &mut diags).await {
                     ReadOutcome::Present(state) => state,
+                    ReadOutcome::PresentWithPrivate(state, bytes) => {
+                        noted = Some(bytes);
+                        state
+                    }
                     ReadOutcome::Gone { reason } => {
                         tracing::info!(resource = %request.type_name, %reason, "the object is gone");
                         Value::Null
@@ -114,6 +120,9 @@ impl<P: Provider> ProviderService<P> {
                     if !diags.has_errors() {
                         new_state = encode(&read, &ty, &mut diags);
                         new_identity = self.identity_of(&request.type_name, &read, &mut diags);
+                        if let Some(bytes) = noted {
+                            private = bytes;
+                        }
                     }
                 }
             }
@@ -121,7 +130,7 @@ impl<P: Provider> ProviderService<P> {
         pb::read_resource::Response {
             new_state,
             diagnostics: diags_to_proto(&diags),
-            private: request.private,
+            private,
             deferred: None,
             new_identity,
         }
@@ -202,6 +211,7 @@ impl<P: Provider> ProviderService<P> {
                     prior: &prior,
                     planned,
                     requires_replace: Vec::new(),
+                    prior_private: &request.prior_private,
                     ty: &ty,
                 };
                 resource.plan(&mut plan, &mut diags).await;
