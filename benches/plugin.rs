@@ -28,7 +28,12 @@ fn summary(name: &str, mut samples: Vec<Duration>) {
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
     let (starts, calls) = if benchmarking { (50, 2000) } else { (1, 1) };
-    let binary = PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-rootaccess"));
+    // PLUGIN_BENCH_BINARY measures another build of the same provider, e.g.
+    // the distribution profile scripts/release ships.
+    let binary = std::env::var_os("PLUGIN_BENCH_BINARY").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-rootaccess")),
+        PathBuf::from,
+    );
     let identity = ClientIdentity::generate();
 
     let mut start_times = Vec::new();

@@ -132,3 +132,93 @@ fn install_script_layout_is_found_by_terraform_init() {
         "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
     );
 }
+
+/// `gpg` with its own keyring in `home`.
+fn gpg(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new("gpg")
+        .env("GNUPGHOME", home)
+        .args(["--batch", "--quiet"])
+        .args(args)
+        .output()
+        .expect("run gpg (scripts/bootstrap installs it)")
+}
+
+#[test]
+fn a_configured_gpg_key_signs_the_checksums_the_registry_verifies() {
+    // A throwaway RSA key (the registry accepts RSA keys), no passphrase.
+    let home = tempfile::tempdir().expect("gnupg home");
+    let created = gpg(
+        home.path(),
+        &[
+            "--passphrase",
+            "",
+            "--quick-gen-key",
+            "Release Test <release-test@example.invalid>",
+            "rsa3072",
+            "sign",
+            "never",
+        ],
+    );
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+    let out = tempfile::tempdir().expect("out");
+    let run = |key: Option<&str>| {
+        let mut cmd = Command::new(support::repo_root().join("scripts/release"));
+        cmd.args([
+            "--out",
+            &out.path().display().to_string(),
+            "--binary",
+            &support::provider_binary().display().to_string(),
+        ])
+        .env("GNUPGHOME", home.path())
+        .env_remove("RELEASE_GPG_KEY");
+        if let Some(key) = key {
+            cmd.env("RELEASE_GPG_KEY", key);
+        }
+        assert!(cmd.status().expect("run scripts/release").success());
+    };
+    let v = version();
+    let sums = out
+        .path()
+        .join(format!("terraform-provider-rootaccess_{v}_SHA256SUMS"));
+    let sig = out
+        .path()
+        .join(format!("terraform-provider-rootaccess_{v}_SHA256SUMS.sig"));
+
+    run(Some("release-test@example.invalid"));
+    let verified = gpg(
+        home.path(),
+        &[
+            "--verify",
+            &sig.display().to_string(),
+            &sums.display().to_string(),
+        ],
+    );
+    assert!(
+        verified.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verified.stderr)
+    );
+    // A changed checksum file no longer verifies.
+    let original = std::fs::read_to_string(&sums).expect("sums");
+    std::fs::write(&sums, original.replacen('0', "1", 1)).expect("tamper");
+    let tampered = gpg(
+        home.path(),
+        &[
+            "--verify",
+            &sig.display().to_string(),
+            &sums.display().to_string(),
+        ],
+    );
+    assert!(
+        !tampered.status.success(),
+        "a tampered SHA256SUMS must not verify"
+    );
+
+    // Without a key: no signature, and none left over from before.
+    run(None);
+    assert!(!sig.exists());
+}
