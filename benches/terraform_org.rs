@@ -18,7 +18,14 @@ use serde_json::{Value, json};
 use support::Workdir;
 use support::aws::AwsEndpoint;
 
-const LATENCY_MS: u64 = 50;
+/// Per AWS call (TF_BENCH_LATENCY_MS overrides it, e.g. 0 to see what the
+/// endpoint and Terraform cost by themselves).
+fn latency_ms() -> u64 {
+    std::env::var("TF_BENCH_LATENCY_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(50)
+}
 const PARALLELISM: u64 = 10;
 
 /// The example's accounts (a locked bucket in 111..., the recovery account
@@ -83,11 +90,17 @@ fn provider_usage(log: &Path) -> (f64, f64, usize) {
 
 fn main() {
     let benchmarking = std::env::args().any(|a| a == "--bench");
-    let sizes: &[usize] = if benchmarking {
+    // TF_BENCH_MEMBERS=1000 runs one size only.
+    let only: Option<usize> = std::env::var("TF_BENCH_MEMBERS")
+        .ok()
+        .and_then(|v| v.parse().ok());
+    let all: &[usize] = if benchmarking {
         &[10, 100, 1000]
     } else {
         &[10]
     };
+    let sizes: Vec<usize> = only.map_or_else(|| all.to_vec(), |n| vec![n]);
+    let latency = latency_ms();
     let aws = AwsEndpoint::start();
     println!(
         "{:>8} {:>8} {:>7} {:>9} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6}",
@@ -102,7 +115,7 @@ fn main() {
         "rss MB",
         "starts"
     );
-    for &members in sizes {
+    for members in sizes {
         seed(&aws, members);
         let w = Workdir::repo_copy(Path::new("examples/complete"));
         w.write_file("provider_override.tf", &aws.provider_hcl());
@@ -119,7 +132,9 @@ fn main() {
         )
         .expect("cli config");
         w.terraform(&["init", "-no-color", "-backend=false"]).ok();
-        aws.post("/faults", json!({"service": "*", "latency_ms": LATENCY_MS}));
+        if latency > 0 {
+            aws.post("/faults", json!({"service": "*", "latency_ms": latency}));
+        }
         for command in ["apply", "plan"] {
             aws.delete("/calls");
             std::fs::remove_file(&log).ok();
@@ -140,7 +155,7 @@ fn main() {
             let calls = aws.calls();
             let total = calls["total"].as_u64().unwrap_or(0);
             let sessions = calls["assume_root_total"].as_u64().unwrap_or(0);
-            let ideal = Duration::from_millis(total * LATENCY_MS / PARALLELISM);
+            let ideal = Duration::from_millis(total * latency / PARALLELISM);
             let (cpu, rss, starts) = provider_usage(&log);
             println!(
                 "{members:>8} {command:>8} {total:>7} {sessions:>9} {:>9.1?} {:>10.1?} {:>9.0}% {cpu:>8.2} {rss:>8.1} {starts:>6}",
