@@ -130,22 +130,13 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        unlock(aws, &Value::Null, planned, diags).await
+        policy_unlock::apply_named::<BucketNames>(aws, &Value::Null, planned, &STATE_TYPE, diags)
+            .await
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = decode_or_report(state, diags)
-            .as_ref()
-            .and_then(LockedBucket::of)
-        else {
-            diags.error(
-                "Invalid state",
-                "The stored state names no account and bucket.",
-            );
-            return ReadOutcome::Present(state.clone());
-        };
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
-        policy_unlock::refresh(aws, &t, state, &STATE_TYPE, diags).await
+        policy_unlock::refresh_named::<BucketNames>(aws, state, &STATE_TYPE, diags).await
     }
 
     async fn update(
@@ -156,17 +147,11 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         diags: &mut Diagnostics,
     ) -> Value {
         // Runs the unlock again (triggers, replacement_policy, or the lock came back).
-        unlock(aws, prior, planned, diags).await
+        policy_unlock::apply_named::<BucketNames>(aws, prior, planned, &STATE_TYPE, diags).await
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what = prior
-            .decode()
-            .ok()
-            .as_ref()
-            .and_then(LockedBucket::of)
-            .map_or_else(|| "the bucket".to_string(), |t| t.describe());
-        policy_unlock::destroy_warning(&what, diags);
+        policy_unlock::destroy_named::<BucketNames>(prior, diags);
     }
 
     async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
@@ -257,24 +242,4 @@ async fn plan_bucket(
 #[derive(serde::Serialize)]
 struct BucketRegion {
     region: Known<Option<String>>,
-}
-
-/// Create and update: the unlock, once the plan names the bucket.
-async fn unlock(
-    aws: &AwsClients,
-    prior: &Value,
-    planned: &Value,
-    diags: &mut Diagnostics,
-) -> Value {
-    let Some(t) = decode_or_report(planned, diags)
-        .as_ref()
-        .and_then(LockedBucket::of)
-    else {
-        diags.error(
-            "Invalid plan",
-            "The planned state names no account and bucket.",
-        );
-        return prior.clone();
-    };
-    policy_unlock::apply(aws, &t, prior, planned, &STATE_TYPE, diags).await
 }

@@ -10,6 +10,37 @@ use aws_root_access::resource_policies::{self as policies, BucketPolicy, BucketR
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
 use tfplugin::{AttributePath, Diagnostics, Known};
 
+/// The attributes of an unlock resource that name its object: decoded from
+/// a state or plan, they give the object once known.
+pub trait Names: serde::de::DeserializeOwned + Send + Sync {
+    type Object: Locked;
+    /// What the names are, for an error about a state or plan without
+    /// them: "account and bucket".
+    const WHAT: &'static str;
+    /// The object in words when it cannot be named: "the bucket".
+    const UNNAMED: &'static str;
+    /// The object, once its names are known.
+    fn object(&self) -> Option<Self::Object>;
+}
+
+impl Names for BucketNames {
+    type Object = LockedBucket;
+    const WHAT: &'static str = "account and bucket";
+    const UNNAMED: &'static str = "the bucket";
+    fn object(&self) -> Option<LockedBucket> {
+        LockedBucket::of(self)
+    }
+}
+
+impl Names for QueueNames {
+    type Object = LockedQueue;
+    const WHAT: &'static str = "account and queue URL";
+    const UNNAMED: &'static str = "the queue";
+    fn object(&self) -> Option<LockedQueue> {
+        LockedQueue::of(self)
+    }
+}
+
 /// A bucket's own attributes in a configuration, plan or state (of the
 /// unlock resource and action alike).
 #[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]

@@ -134,21 +134,12 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        unlock(aws, &Value::Null, planned, diags).await
+        policy_unlock::apply_named::<QueueNames>(aws, &Value::Null, planned, &STATE_TYPE, diags)
+            .await
     }
 
     async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(t) = decode_or_report(state, diags)
-            .as_ref()
-            .and_then(LockedQueue::of)
-        else {
-            diags.error(
-                "Invalid state",
-                "The stored state names no account and queue URL.",
-            );
-            return ReadOutcome::Present(state.clone());
-        };
-        policy_unlock::refresh(aws, &t, state, &STATE_TYPE, diags).await
+        policy_unlock::refresh_named::<QueueNames>(aws, state, &STATE_TYPE, diags).await
     }
 
     async fn update(
@@ -159,17 +150,11 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         diags: &mut Diagnostics,
     ) -> Value {
         // Runs the unlock again (triggers, replacement_policy, or the lock came back).
-        unlock(aws, prior, planned, diags).await
+        policy_unlock::apply_named::<QueueNames>(aws, prior, planned, &STATE_TYPE, diags).await
     }
 
     async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let what = prior
-            .decode()
-            .ok()
-            .as_ref()
-            .and_then(LockedQueue::of)
-            .map_or_else(|| "the queue".to_string(), |t| t.describe());
-        policy_unlock::destroy_warning(&what, diags);
+        policy_unlock::destroy_named::<QueueNames>(prior, diags);
     }
 
     async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
@@ -192,23 +177,3 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
 }
 
 static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| QueuePolicyUnlock.schema().value_type());
-
-/// Create and update: the unlock, once the plan names the queue.
-async fn unlock(
-    aws: &AwsClients,
-    prior: &Value,
-    planned: &Value,
-    diags: &mut Diagnostics,
-) -> Value {
-    let Some(t) = decode_or_report(planned, diags)
-        .as_ref()
-        .and_then(LockedQueue::of)
-    else {
-        diags.error(
-            "Invalid plan",
-            "The planned state names no account and queue URL.",
-        );
-        return prior.clone();
-    };
-    policy_unlock::apply(aws, &t, prior, planned, &STATE_TYPE, diags).await
-}

@@ -20,6 +20,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use super::locked::Names;
 use crate::checks::POLICY_JSON;
 use crate::errors::aws_diagnostic;
 use aws_root_access::resource_policies::same_policy;
@@ -281,6 +282,59 @@ pub async fn apply<T: Locked>(
         merge_or_report(&mut state, &recorded, ty, diags);
     }
     state
+}
+
+/// Refresh of a resource whose attributes `N` name its object.
+pub async fn refresh_named<N: Names>(
+    aws: &AwsClients,
+    stored: &Value,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) -> ReadOutcome {
+    let Some(object) = decode_or_report::<N>(stored, diags)
+        .as_ref()
+        .and_then(N::object)
+    else {
+        diags.error(
+            "Invalid state",
+            format!("The stored state names no {}.", N::WHAT),
+        );
+        return ReadOutcome::Present(stored.clone());
+    };
+    refresh(aws, &object, stored, ty, diags).await
+}
+
+/// Create and update of a resource whose attributes `N` name its object:
+/// the unlock, once the plan names it.
+pub async fn apply_named<N: Names>(
+    aws: &AwsClients,
+    prior: &Value,
+    planned: &Value,
+    ty: &Type,
+    diags: &mut Diagnostics,
+) -> Value {
+    let Some(object) = decode_or_report::<N>(planned, diags)
+        .as_ref()
+        .and_then(N::object)
+    else {
+        diags.error(
+            "Invalid plan",
+            format!("The planned state names no {}.", N::WHAT),
+        );
+        return prior.clone();
+    };
+    apply(aws, &object, prior, planned, ty, diags).await
+}
+
+/// Destroy: the warning that nothing changes in AWS, naming the object.
+pub fn destroy_named<N: Names>(prior: &Value, diags: &mut Diagnostics) {
+    let what = prior
+        .decode::<N>()
+        .ok()
+        .as_ref()
+        .and_then(N::object)
+        .map_or_else(|| N::UNNAMED.to_string(), |o| o.describe());
+    destroy_warning(&what, diags);
 }
 
 /// The state of an imported unlock: the object's names, its id, and
