@@ -386,3 +386,42 @@ fn organizational_units_scope_the_audit_and_allow_incomplete_reports_instead_of_
     );
     assert_eq!(incomplete["summary"]["accounts_audited"], 2, "{incomplete}");
 }
+
+#[test]
+fn a_plan_audits_each_account_once_for_its_resources_and_the_audit_data_source() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [{"id": "111111111111"}, {"id": "222222222222"}, {"id": "333333333333"}]
+    }));
+    let members = ["111111111111", "222222222222", "333333333333"];
+    let w = Workdir::new(&format!(
+        r#"{}
+resource "rootaccess_member_credentials_absent" "member" {{
+  for_each   = toset({members:?})
+  account_id = each.key
+}}
+data "rootaccess_org_root_credentials" "after" {{
+  account_ids = {members:?}
+  depends_on  = [rootaccess_member_credentials_absent.member]
+}}
+"#,
+        aws.provider_hcl()
+    ));
+    w.apply();
+    // A plan with nothing to change: each account's refresh audits it, and
+    // the data source read in the same command reuses that audit.
+    aws.delete("/calls");
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code(), 0, "{}", plan.text());
+    let calls = aws.calls();
+    for id in members {
+        assert_eq!(
+            calls["calls"][id]["iam"]["GetAccountSummary"], 1,
+            "{id}: {}",
+            calls["calls"][id]
+        );
+    }
+}

@@ -29,6 +29,8 @@ pub struct AwsClients {
     root_sessions: RootSessions,
     /// The organization, read on first use (see `organization.rs`).
     pub(super) organization: tokio::sync::OnceCell<Result<Arc<Organization>, AwsError>>,
+    /// Recent root credential audits by account (see `root_credentials::audit`).
+    pub(crate) audits: crate::root_credentials::AuditCache,
     limit: Arc<Semaphore>,
     cancel: watch::Sender<bool>,
 }
@@ -126,6 +128,7 @@ impl AwsClients {
             root_sessions: RootSessions::new(sts.clone(), settings.root_session_duration),
             sts,
             organization: tokio::sync::OnceCell::new(),
+            audits: Default::default(),
             limit: Arc::new(Semaphore::new(settings.max_concurrent_requests.max(1))),
             cancel,
             base,

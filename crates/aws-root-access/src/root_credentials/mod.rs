@@ -24,10 +24,61 @@ pub use model::{
 /// IAM in a member account's root session.
 type RootIam<'a> = RootClient<'a, aws_sdk_iam::Client>;
 
+/// Audits reused within one provider process (one Terraform command): a
+/// plan refreshes every `rootaccess_member_credentials_absent` and then
+/// reads an audit data source over the same accounts, and the second audit
+/// would only repeat the first. An entry lives [`AUDIT_REUSE`] and is
+/// dropped as soon as this provider deletes or creates a root credential in
+/// that account.
+#[derive(Default)]
+pub struct AuditCache(
+    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, RootCredentials)>>,
+);
+
+/// How long an audit is reused: longer than a plan of a large organization
+/// takes between the refresh and the data sources, far shorter than the
+/// time between two commands.
+pub const AUDIT_REUSE: std::time::Duration = std::time::Duration::from_secs(120);
+
+impl AuditCache {
+    fn recent(&self, account: &str) -> Option<RootCredentials> {
+        let audits = self.0.lock().ok()?;
+        let (at, found) = audits.get(account)?;
+        (at.elapsed() < AUDIT_REUSE).then(|| found.clone())
+    }
+
+    fn remember(&self, account: &str, found: &RootCredentials) {
+        if let Ok(mut audits) = self.0.lock() {
+            audits.insert(
+                account.to_string(),
+                (std::time::Instant::now(), found.clone()),
+            );
+        }
+    }
+
+    /// After this provider changed `account`'s root credentials.
+    fn forget(&self, account: &str) {
+        if let Ok(mut audits) = self.0.lock() {
+            audits.remove(account);
+        }
+    }
+}
+
+/// `account`'s root credentials: a recent audit of this command
+/// ([`AuditCache`]), or a new one.
+pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, AwsError> {
+    if let Some(found) = aws.audits.recent(account) {
+        return Ok(found);
+    }
+    let found = audit_now(aws, account).await?;
+    aws.audits.remember(account, &found);
+    Ok(found)
+}
+
 /// Audits `account`'s root credentials in an IAMAuditRootUserCredentials
 /// session: GetAccountSummary says which kinds exist, then only those are
 /// listed (an account without root credentials costs one call).
-pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, AwsError> {
+async fn audit_now(aws: &AwsClients, account: &str) -> Result<RootCredentials, AwsError> {
     let iam = aws
         .root_iam(account, TaskPolicy::IamAuditRootUserCredentials)
         .await?;
@@ -99,6 +150,8 @@ pub async fn delete_present(
     account: &str,
     types: &[CredentialType],
 ) -> Result<(RootCredentials, Deletion), AwsError> {
+    // This changes the account: no audit from before stands.
+    aws.audits.forget(account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
@@ -117,6 +170,8 @@ pub async fn delete_listed(
     if credentials.is_empty() {
         return Ok(Deletion::default());
     }
+    // This changes the account: no audit from before stands.
+    aws.audits.forget(account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
@@ -166,6 +221,8 @@ pub async fn allow_password_recovery(
     aws: &AwsClients,
     account: &str,
 ) -> Result<PasswordRecovery, AwsError> {
+    // This changes the account: no audit from before stands.
+    aws.audits.forget(account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamCreateRootUserPassword)
         .await?;
@@ -196,6 +253,8 @@ pub async fn allow_password_recovery(
 /// Deletes `account`'s root login profile in an IAMDeleteRootUserCredentials
 /// session; `false` when there was none.
 pub async fn delete_password(aws: &AwsClients, account: &str) -> Result<bool, AwsError> {
+    // This changes the account: no audit from before stands.
+    aws.audits.forget(account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
