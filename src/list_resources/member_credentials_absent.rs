@@ -9,7 +9,6 @@ use serde::Deserialize;
 
 use super::{Examined, Selection, examine_all, selected_members, selection_attributes};
 use crate::credential_sets::CredentialSets;
-use crate::errors::aws_diagnostic;
 use crate::resources::member_credentials_absent::imported_state;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, CredentialType};
@@ -88,17 +87,7 @@ impl ListResource<AwsClients> for MemberCredentialsAbsentList {
             async move {
                 let found = match root_credentials::audit(aws, &account.id).await {
                     Ok(found) => CredentialSets::found(&found),
-                    Err(e) => {
-                        let why = aws_diagnostic(&e, &format!("audit account {}", account.id));
-                        return Examined::Warning {
-                            summary: format!("Account {} not audited", account.id),
-                            detail: why
-                                .iter()
-                                .map(|d| d.detail.clone())
-                                .collect::<Vec<_>>()
-                                .join(" "),
-                        };
-                    }
+                    Err(e) => return Examined::refused(&account.id, "audit", &e),
                 };
                 let managed = found.of_types(&kinds);
                 if managed.is_empty() && !include_clean {

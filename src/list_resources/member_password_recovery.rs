@@ -6,7 +6,6 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::{Examined, Selection, examine_all, selected_members, selection_attributes};
-use crate::errors::aws_diagnostic;
 use crate::resources::member_password_recovery::imported_state;
 use aws_root_access::root_credentials;
 use aws_root_access::{AwsClients, OrgAccount};
@@ -60,17 +59,7 @@ impl ListResource<AwsClients> for MemberPasswordRecoveryList {
                     state: imported_state(&account.id, created),
                 }),
                 Ok(None) => Examined::Passed,
-                Err(e) => {
-                    let why = aws_diagnostic(&e, &format!("read account {}", account.id));
-                    Examined::Warning {
-                        summary: format!("Account {} not read", account.id),
-                        detail: why
-                            .iter()
-                            .map(|d| d.detail.clone())
-                            .collect::<Vec<_>>()
-                            .join(" "),
-                    }
-                }
+                Err(e) => Examined::refused(&account.id, "read", &e),
             }
         };
         examine_all(aws, members, examine, results, diags).await;

@@ -16,7 +16,7 @@ use crate::errors::aws_diagnostic;
 use crate::member_account::{
     accounts_in_units, organizational_units_attribute, unknown_state_detail, unusable_reason,
 };
-use aws_root_access::{AwsClients, OrgAccount};
+use aws_root_access::{AwsClients, AwsError, OrgAccount};
 use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
 
 /// Which member accounts a list block selects.
@@ -51,6 +51,22 @@ pub enum Examined {
     Listed(Listed),
     Passed,
     Warning { summary: String, detail: String },
+}
+
+impl Examined {
+    /// An account AWS would not let us examine: a warning naming it, with
+    /// AWS's reason and the advice for it. `doing`: "audit", "read".
+    pub fn refused(account: &str, doing: &str, e: &AwsError) -> Examined {
+        let why = aws_diagnostic(e, &format!("{doing} account {account}"));
+        Examined::Warning {
+            summary: format!("Account {account} not examined ({doing} refused)"),
+            detail: why
+                .iter()
+                .map(|d| d.detail.clone())
+                .collect::<Vec<_>>()
+                .join(" "),
+        }
+    }
 }
 
 /// The member accounts `selection` names that can be examined (ACTIVE);

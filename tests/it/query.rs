@@ -447,3 +447,31 @@ list "rootaccess_member_credentials_absent" "prod" {{
     w.terraform(&["query", "-no-color"])
         .fails_with(&["ou-zzzz-zzzzzzzz is not in this organization"]);
 }
+
+#[test]
+fn an_account_that_cannot_be_audited_is_a_warning_not_a_missing_result() {
+    let aws = AwsEndpoint::start();
+    seed_small(&aws);
+    // IAM keeps failing in one account.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "account": "333333333333", "errors": 100, "status": 500}),
+    );
+    let provider = aws.provider_hcl().replacen(
+        "provider \"rootaccess\" {\n",
+        "provider \"rootaccess\" {\n  max_retries = 0\n",
+        1,
+    );
+    let w = Workdir::new(&provider);
+    w.write_file("members.tfquery.hcl", LIST_ALL);
+    let out = w.terraform(&["query", "-no-color"]).ok().text();
+    assert_eq!(
+        listed_accounts(&out),
+        BTreeSet::from(["111111111111".to_string(), "444444444444".to_string()]),
+        "{out}"
+    );
+    assert!(
+        out.contains("Account 333333333333 not examined (audit refused)"),
+        "{out}"
+    );
+}
