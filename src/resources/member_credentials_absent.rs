@@ -381,13 +381,27 @@ async fn plan_deletions(
             let (Some(account), Some(aws)) = (&account, plan.client) else {
                 return Vec::new(); // known after apply
             };
-            match root_credentials::audit(aws, account).await {
-                Ok(found) => (CredentialSets::found(&found), nothing.clone()),
-                // Typically the feature is enabled in this same run: what goes
-                // is known after apply.
-                Err(e) => {
-                    tracing::debug!(%e, "cannot audit the account at plan");
-                    return Vec::new();
+            // The re-plan before this create's apply: what the plan showed.
+            let shown = plan
+                .recall(account)
+                .and_then(|bytes| serde_json::from_slice::<CredentialSets>(&bytes).ok());
+            if let Some(found) = shown {
+                (found, nothing.clone())
+            } else {
+                match root_credentials::audit(aws, account).await {
+                    Ok(found) => {
+                        let found = CredentialSets::found(&found);
+                        if let Ok(bytes) = serde_json::to_vec(&found) {
+                            plan.remember(account, &bytes);
+                        }
+                        (found, nothing.clone())
+                    }
+                    // Typically the feature is enabled in this same run: what goes
+                    // is known after apply.
+                    Err(e) => {
+                        tracing::debug!(%e, "cannot audit the account at plan");
+                        return Vec::new();
+                    }
                 }
             }
         }

@@ -36,10 +36,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
              the time of the apply, nothing is removed and the apply fails. When the unlock runs again (a refresh \
              found the lock back, or `triggers` changed), the plan shows the policy that refresh saw and the \
              provider refuses any other with its own error. On the first unlock the plan reads the policy \
-             itself; Terraform's final check before the apply reads it again and stops if it changed (it reports \
-             `removed_policy` changing, as an inconsistent final plan), and the provider stops when it changes \
-             after that. A queue without a policy is already unlocked: the \
-             apply succeeds with a warning.\n\n\
+             itself and Terraform's final check before the apply plans from that reading (kept on this machine, \
+             see the provider's design notes on the plan memory); where it cannot (a plan applied on another \
+             machine), Terraform's final check reads again and stops if the policy changed. A queue without a \
+             policy is already unlocked: the apply succeeds with a warning.\n\n\
              **Drift.** A refresh checks the queue: if the removed policy is back (or, with `replacement_policy`, \
              the queue holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \
              other policy put on the queue later is legitimate and never planned for deletion. A queue that no \

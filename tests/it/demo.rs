@@ -13,6 +13,11 @@ fn the_demo_does_the_whole_job() {
         .output()
         .expect("run scripts/demo");
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !text.contains("bug in the provider") && !errors.contains("bug in the provider"),
+        "{text}\n{errors}"
+    );
     assert!(
         out.status.success(),
         "demo failed:\n{text}\n{}",

@@ -133,9 +133,9 @@ fn create_deletes_every_root_credential_and_records_what_it_removed() {
     );
 
     // Exactly one deletion per credential, and one root session per task and
-    // provider process: the plan audits (one session) and so does Terraform's
-    // re-plan in the apply (another process, one session); apply deletes
-    // exactly what the plan showed in one IAMDeleteRootUserCredentials
+    // provider process: the plan audits (one session); Terraform's re-plan in
+    // the apply plans from that audit (the plan memory: no session); apply
+    // deletes exactly what the plan showed in one IAMDeleteRootUserCredentials
     // session, without listing again; of the two plans that follow, only the
     // refreshing one audits (one session).
     assert_eq!(calls_in(&aws, DEV, "DeleteAccessKey"), 2);
@@ -143,13 +143,13 @@ fn create_deletes_every_root_credential_and_records_what_it_removed() {
     assert_eq!(calls_in(&aws, DEV, "DeleteSigningCertificate"), 1);
     assert_eq!(calls_in(&aws, DEV, "DeactivateMFADevice"), 1);
     assert_eq!(sessions(&aws, DEV, "IAMDeleteRootUserCredentials"), 1);
-    assert_eq!(sessions(&aws, DEV, "IAMAuditRootUserCredentials"), 3);
+    assert_eq!(sessions(&aws, DEV, "IAMAuditRootUserCredentials"), 2);
     // The audit of a clean account is one summary call, no listing.
-    assert_eq!(calls_in(&aws, DEV, "GetAccountSummary"), 3);
+    assert_eq!(calls_in(&aws, DEV, "GetAccountSummary"), 2);
     assert_eq!(
         calls_in(&aws, DEV, "ListAccessKeys"),
-        2,
-        "the two plan-time audits list; the apply does not"
+        1,
+        "only the plan's audit lists; neither the re-plan nor the apply does"
     );
 
     // No session credentials anywhere in the state (the endpoint's record
@@ -284,6 +284,45 @@ fn credentials_that_come_back_are_drift_the_plan_names_and_apply_deletes() {
         "removals accumulate"
     );
     assert_eq!(s["present_access_key_ids"], json!([]));
+}
+
+#[test]
+fn a_credential_created_between_plan_and_apply_of_a_create_waits_for_the_next_plan() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let planned =
+        json!({"password": true, "access_keys": [{"access_key_id": "AKIAPLANNED000000001"}]});
+    aws.put_json(&format!("/accounts/{DEV}/root-credentials"), planned);
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV, "")));
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    // A key appears after the plan was approved.
+    let later = json!({"password": true, "access_keys": [
+        {"access_key_id": "AKIAPLANNED000000001"}, {"access_key_id": "AKIALATER00000000001"}]});
+    aws.put_json(&format!("/accounts/{DEV}/root-credentials"), later);
+    // Terraform's re-plan before the apply plans what the plan showed (it
+    // used to audit again and stop with "inconsistent final plan ... bug in
+    // the provider"), and the apply deletes exactly that.
+    w.terraform(&["apply", "-no-color", "tfplan"]).ok();
+    let rc = root_credentials(&aws, DEV);
+    assert_eq!(rc["login_profile"], Value::Null, "{rc}");
+    assert_eq!(
+        ids(&rc, "access_keys", "access_key_id"),
+        ["AKIALATER00000000001"]
+    );
+    assert_eq!(
+        strings(&state_of(&w)["removed_access_key_ids"]),
+        ["AKIAPLANNED000000001"]
+    );
+    // The next plan finds the new key and names it.
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code(), 2, "{}", plan.text());
+    assert!(
+        support::flatten(&plan.text()).contains("access key AKIALATER00000000001"),
+        "{}",
+        plan.text()
+    );
+    w.apply();
+    assert_clean(&aws, DEV);
 }
 
 #[test]
@@ -679,8 +718,9 @@ fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
         assert_clean(&aws, id);
         assert_eq!(
             calls["assume_root"][id],
-            // Audits: the plan, the apply's re-plan, the refresh after.
-            json!({"IAMDeleteRootUserCredentials": 1, "IAMAuditRootUserCredentials": 3}),
+            // Audits: the plan, the refresh after (the apply's re-plan
+            // plans from the plan's audit).
+            json!({"IAMDeleteRootUserCredentials": 1, "IAMAuditRootUserCredentials": 2}),
             "{calls}"
         );
         assert_eq!(calls["calls"][id]["iam"]["DeleteAccessKey"], 2);

@@ -350,8 +350,13 @@ fn a_policy_changed_between_plan_and_apply_is_not_removed() {
     admin(&aws, &seeded)
         .set_policy(&url, &other)
         .expect("someone changes the policy");
-    w.terraform(&["apply", "-no-color", "tfplan"])
-        .fails_with(&["removed_policy", "Other"]);
+    // The provider's own refusal, not Terraform's "inconsistent final plan".
+    let run = w.terraform(&["apply", "-no-color", "tfplan"]);
+    run.fails_with(&[
+        "The policy of queue q of account 111111111111 changed after the plan",
+        "Nothing was changed",
+        "Other",
+    ]);
     assert_eq!(policy_of(&aws, "q"), other, "the unapproved policy stays");
     assert_eq!(
         w.resource_values("rootaccess_queue_policy_unlock.q"),

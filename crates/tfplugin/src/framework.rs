@@ -16,6 +16,7 @@ use serde::de::DeserializeOwned;
 
 use super::diag::Diagnostics;
 use super::identity::IdentitySchema;
+use super::plan_memory::PlanMemory;
 use super::schema::Schema;
 use super::value::{Type, Value};
 
@@ -80,9 +81,37 @@ pub struct Plan<'a, C> {
     pub prior_private: &'a [u8],
     /// The schema's value type, for [`Plan::set`].
     pub(crate) ty: &'a Type,
+    /// The resource type, and where a create's plan keeps what it read
+    /// ([`Plan::remember`]).
+    pub(crate) type_name: &'a str,
+    pub(crate) memory: Option<&'a PlanMemory>,
 }
 
 impl<C> Plan<'_, C> {
+    /// On a create whose plan shows something it read (what apply will
+    /// delete, say): keeps `seen` under `key` (the object's name) for the
+    /// re-plan Terraform makes just before applying this create, which
+    /// must plan the same values and can get them back with
+    /// [`Plan::recall`]. Updates have [`Plan::prior_private`] instead.
+    pub fn remember(&self, key: &str, seen: &[u8]) {
+        if let (true, Some(memory)) = (self.prior.is_null(), self.memory) {
+            memory.remember(self.type_name, key, seen);
+        }
+    }
+
+    /// On a create: what its first plan kept under `key` with
+    /// [`Plan::remember`], when this is the re-plan before applying it (in
+    /// the same `terraform apply`, or the apply of the plan file that plan
+    /// wrote). `None` in a first plan, or where the framework cannot tell
+    /// the run (see `plan_memory`): read again then. The apply must still
+    /// check that what it acts on is what the plan showed.
+    pub fn recall(&self, key: &str) -> Option<Vec<u8>> {
+        match (self.prior.is_null(), self.memory) {
+            (true, Some(memory)) => memory.recall(self.type_name, key),
+            _ => None,
+        }
+    }
+
     /// Plans the attributes `part` has: a model (usually with
     /// [`Known`](crate::Known) fields) of the attributes the hook decides,
     /// merged into `planned` by [`Value::overlay`]. A model that does not fit

@@ -147,6 +147,7 @@ mod handshake;
 mod identity;
 mod lifecycle;
 mod log;
+mod plan_memory;
 #[doc(hidden)]
 pub mod proto;
 mod schema;
@@ -186,6 +187,7 @@ pub use handshake::MAGIC_COOKIE_KEY;
 pub use handshake::MAGIC_COOKIE_VALUE;
 pub use identity::IdentityAttribute;
 pub use identity::IdentitySchema;
+pub use plan_memory::PlanMemory;
 pub use schema::Attribute;
 pub use schema::Block;
 pub use schema::NestedBlock;

@@ -89,6 +89,16 @@ impl Observed {
     }
 }
 
+/// What the plan of a new unlock read, kept for the re-plan Terraform makes
+/// just before applying it ([`Plan::remember`]), so that it shows the same
+/// policy; the apply then refuses one that changed since.
+#[derive(Serialize, Deserialize)]
+struct ReadAtPlan {
+    policy: Option<String>,
+    /// What else the resource keeps of the read (a bucket's region).
+    recorded: Option<serde_json::Value>,
+}
+
 /// A locked object, as its resource names it: a bucket or a queue.
 #[async_trait]
 pub trait Locked: Send + Sync {
@@ -153,6 +163,19 @@ pub async fn plan_removed_policy<T: Locked>(
         planned.removed_policy = Known::Value(planned_removed(going, Some(prior)));
         return;
     }
+    // A new unlock's re-plan before its apply: the plan's reading.
+    if let (None, Known::Value(replacement)) = (prior, &planned.replacement_policy)
+        && let Some(read) = plan
+            .recall(&target.id())
+            .and_then(|bytes| serde_json::from_slice::<ReadAtPlan>(&bytes).ok())
+    {
+        if let Some(recorded) = &read.recorded {
+            plan.set(recorded, diags);
+        }
+        let going = to_remove(read.policy.as_deref(), replacement.as_deref());
+        planned.removed_policy = Known::Value(going);
+        return;
+    }
     // Until a read below succeeds, what goes is known only after apply (a
     // stale earlier value would make the apply-time check refuse).
     planned.removed_policy = Known::Unknown;
@@ -189,6 +212,15 @@ pub async fn plan_removed_policy<T: Locked>(
                 Known::Value(replacement) => {
                     let going = to_remove(T::policy(&found), replacement.as_deref());
                     planned.removed_policy = Known::Value(planned_removed(going, prior));
+                    let read = ReadAtPlan {
+                        policy: T::policy(&found).map(str::to_string),
+                        recorded: target
+                            .recorded(&found)
+                            .and_then(|r| serde_json::to_value(r).ok()),
+                    };
+                    if let Ok(bytes) = serde_json::to_vec(&read) {
+                        plan.remember(&target.id(), &bytes);
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ pub mod plugin_client;
 pub mod rng;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 use std::sync::OnceLock;
 
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/rootaccess/rootaccess";
@@ -85,6 +85,18 @@ impl Run {
     /// Everything printed, for assertions on messages.
     pub fn text(&self) -> String {
         format!("{}\n{}", self.stdout(), self.stderr())
+    }
+    /// Terraform blames the provider for breaking its rules (issue 13):
+    /// never acceptable, whether the command succeeds or fails, so every
+    /// run of Terraform checks it.
+    #[track_caller]
+    fn assert_no_provider_bug(&self) {
+        assert!(
+            !flatten(&self.text()).contains("bug in the provider"),
+            "terraform {:?} reports a provider bug:\n{}",
+            self.args,
+            self.text()
+        );
     }
     #[track_caller]
     pub fn ok(self) -> Run {
@@ -242,6 +254,82 @@ impl Workdir {
     }
 
     pub fn terraform(&self, args: &[&str]) -> Run {
+        let output = self.command(args).output().expect("run terraform");
+        let run = Run {
+            args: args.iter().map(|s| s.to_string()).collect(),
+            output,
+        };
+        run.assert_no_provider_bug();
+        run
+    }
+
+    /// `terraform apply` (with `args`) as a person runs it: Terraform shows
+    /// the plan and asks; `before_yes` runs while it waits, then the answer
+    /// is "yes".
+    pub fn apply_approving(&self, args: &[&str], before_yes: impl FnOnce()) -> Run {
+        use std::io::{Read, Write};
+        let mut all = vec!["apply"];
+        all.extend_from_slice(args);
+        let mut child = self
+            .command(&all)
+            .env("TF_INPUT", "1")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run terraform");
+        let mut stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = std::sync::mpsc::channel::<Vec<u8>>();
+        let reader = std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = stdout.read(&mut buf) {
+                if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while !String::from_utf8_lossy(&seen).contains("Enter a value:") {
+            let left = deadline.saturating_duration_since(std::time::Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(chunk) => seen.extend(chunk),
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!(
+                        "terraform never asked for approval:\n{}",
+                        String::from_utf8_lossy(&seen)
+                    );
+                }
+            }
+        }
+        before_yes();
+        let mut stdin = child.stdin.take().expect("stdin");
+        stdin.write_all(b"yes\n").expect("answer");
+        drop(stdin);
+        let mut stderr = Vec::new();
+        child
+            .stderr
+            .take()
+            .expect("stderr")
+            .read_to_end(&mut stderr)
+            .expect("stderr");
+        let status = child.wait().expect("terraform");
+        let _ = reader.join();
+        seen.extend(rx.try_iter().flatten());
+        let run = Run {
+            args: all.iter().map(|s| s.to_string()).collect(),
+            output: Output {
+                status,
+                stdout: seen,
+                stderr,
+            },
+        };
+        run.assert_no_provider_bug();
+        run
+    }
+
+    fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.terraform);
         cmd.args(args)
             .current_dir(self.path())
@@ -260,11 +348,7 @@ impl Workdir {
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let output = cmd.output().expect("run terraform");
-        Run {
-            args: args.iter().map(|s| s.to_string()).collect(),
-            output,
-        }
+        cmd
     }
 
     /// `terraform apply`, then the checks every step of a provider test must

@@ -31,7 +31,7 @@ mod wire;
 
 use std::collections::BTreeMap;
 use std::pin::Pin;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 
 use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
@@ -42,6 +42,7 @@ use crate::framework::{
 };
 use crate::identity::IdentitySchema;
 use crate::lifecycle::validate_config;
+use crate::plan_memory::PlanMemory;
 use crate::proto::tfplugin5 as pb;
 use crate::proto::tfplugin5::provider_server::Provider as ProviderRpc;
 use crate::schema::Schema;
@@ -69,6 +70,8 @@ pub struct ProviderService<P: Provider> {
     identities: BTreeMap<&'static str, IdentitySchema>,
     functions: BTreeMap<&'static str, Arc<dyn Function>>,
     client: RwLock<Option<Arc<Client<P>>>>,
+    /// Opened on first use, never on the start path.
+    plan_memory: OnceLock<Option<PlanMemory>>,
     /// Mistakes in what the provider registered (a type name used twice, or
     /// without the provider's prefix), reported by GetProviderSchema.
     registration_problems: Vec<String>,
@@ -164,8 +167,15 @@ impl<P: Provider> ProviderService<P> {
                 .map(|f| (f.name(), f))
                 .collect(),
             client: RwLock::new(None),
+            plan_memory: OnceLock::new(),
             provider,
         }
+    }
+
+    fn plan_memory(&self) -> Option<&PlanMemory> {
+        self.plan_memory
+            .get_or_init(|| PlanMemory::open(self.provider.type_name()))
+            .as_ref()
     }
 
     fn client(&self) -> Option<Arc<Client<P>>> {

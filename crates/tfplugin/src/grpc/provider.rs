@@ -157,6 +157,9 @@ impl<P: Provider> ProviderService<P> {
         {
             *slot = Some(Arc::new(client));
         }
+        if let Some(memory) = self.plan_memory() {
+            memory.begin_plan();
+        }
         pb::configure::Response {
             diagnostics: diags_to_proto(&diags),
         }

@@ -213,6 +213,12 @@ impl<P: Provider> ProviderService<P> {
                     requires_replace: Vec::new(),
                     prior_private: &request.prior_private,
                     ty: &ty,
+                    type_name: &request.type_name,
+                    memory: if prior.is_null() {
+                        self.plan_memory()
+                    } else {
+                        None
+                    },
                 };
                 resource.plan(&mut plan, &mut diags).await;
                 response.requires_replace =

@@ -1,0 +1,533 @@
+//! What the first plan of a create read, kept for that create's apply-time
+//! re-plan.
+//!
+//! Terraform plans every change twice: in the plan walk, whose result the
+//! person approving sees, and again just before applying it, where every
+//! value the first plan knew must come out the same or Terraform stops with
+//! "Provider produced inconsistent final plan ... a bug in the provider".
+//! For an update, Terraform hands both plans the private bytes of the last
+//! refresh, so a plan made from them plans the same twice. For a create it
+//! hands them nothing: a plan that shows something it read (the policy an
+//! unlock removes) would plan differently if that changed in between.
+//!
+//! The two plans run in different provider processes: of one `terraform
+//! apply` (same Terraform process), or of `terraform plan -out=F` and
+//! `terraform apply F`. This module keeps what the first plan read in a
+//! directory only this user can open, keyed by that Terraform run, so the
+//! second plan can plan from it; apply then compares with what is there.
+//!
+//! It is best effort and never the only safeguard: where it cannot tell the
+//! run (not Linux, a provider not started by Terraform, `terraform test`, a
+//! plan applied on another machine) it keeps and recalls nothing, and the
+//! second plan reads again, as before.
+
+use std::fs::{self, DirBuilder, OpenOptions};
+use std::io::{Read, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use base64::Engine;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How long a kept reading stays: a saved plan is rarely applied later.
+const KEEP_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// A process, told apart from a later one with the same pid by its start
+/// time (clock ticks since boot).
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Process {
+    pid: u32,
+    start: u64,
+}
+
+impl Process {
+    fn of(pid: u32) -> Option<Process> {
+        let stat = fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+        Some(Process {
+            pid,
+            start: start_time(&stat)?,
+        })
+    }
+}
+
+/// Field 22 of /proc/PID/stat; the name before it (field 2, in
+/// parentheses) may itself hold spaces and parentheses.
+fn start_time(stat: &str) -> Option<u64> {
+    let (_, after_name) = stat.rsplit_once(')')?;
+    after_name.split_whitespace().nth(19)?.parse().ok()
+}
+
+/// How Terraform runs this provider, from its command line.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Invocation {
+    /// `terraform apply` without a plan file: the plan walk, then the apply
+    /// walk, in two provider processes of this Terraform process.
+    Apply,
+    /// `terraform apply F`: only the apply walk; F was planned elsewhere.
+    ApplySaved(PathBuf),
+    /// `terraform plan -out=F`.
+    PlanOut(PathBuf),
+    /// Anything else: nothing to keep or recall.
+    Other,
+}
+
+impl Invocation {
+    /// `args`: Terraform's command line (argv\[0\] first); `extra(sub)`: the
+    /// arguments `TF_CLI_ARGS` and `TF_CLI_ARGS_<sub>` add after the
+    /// subcommand; `cwd`: Terraform's directory (after `-chdir`).
+    pub(crate) fn parse(
+        args: &[String],
+        extra: impl Fn(&str) -> Vec<String>,
+        cwd: &Path,
+        is_plan_file: impl Fn(&Path) -> bool,
+    ) -> Invocation {
+        // Global options, and the script an interpreter runs (a Terraform
+        // wrapper): no subcommand starts with '-' or holds a '/'.
+        let mut rest = args
+            .iter()
+            .skip(1)
+            .skip_while(|a| a.starts_with('-') || a.contains('/'));
+        let Some(sub) = rest.next() else {
+            return Invocation::Other;
+        };
+        let mut words = extra(sub);
+        words.extend(rest.cloned());
+        match sub.as_str() {
+            "plan" => out_file(&words).map_or(Invocation::Other, |f| {
+                Invocation::PlanOut(canonical(&cwd.join(f)))
+            }),
+            "apply" => match words.last() {
+                Some(last) if !last.starts_with('-') && is_plan_file(&cwd.join(last)) => {
+                    Invocation::ApplySaved(canonical(&cwd.join(last)))
+                }
+                _ => Invocation::Apply,
+            },
+            _ => Invocation::Other,
+        }
+    }
+
+    /// This process's: from the parent's command line and directory.
+    fn of_parent(parent: u32) -> Invocation {
+        let Ok(cmdline) = fs::read(format!("/proc/{parent}/cmdline")) else {
+            return Invocation::Other;
+        };
+        let Ok(cwd) = fs::read_link(format!("/proc/{parent}/cwd")) else {
+            return Invocation::Other;
+        };
+        let args: Vec<String> = cmdline
+            .split(|b| *b == 0)
+            .filter(|a| !a.is_empty())
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        // Terraform reads these itself; the provider inherits its environment.
+        let extra = |sub: &str| {
+            [format!("TF_CLI_ARGS_{sub}"), "TF_CLI_ARGS".to_string()]
+                .iter()
+                .filter_map(|name| std::env::var(name).ok())
+                .flat_map(|v| v.split_whitespace().map(str::to_string).collect::<Vec<_>>())
+                .collect()
+        };
+        Invocation::parse(&args, extra, &cwd, is_plan_file)
+    }
+}
+
+/// The `-out` of a plan's arguments.
+fn out_file(words: &[String]) -> Option<&str> {
+    let mut words = words.iter();
+    while let Some(word) = words.next() {
+        let flag = word.strip_prefix("--").or_else(|| word.strip_prefix('-'));
+        match flag {
+            Some("out") => return words.next().map(String::as_str),
+            Some(f) if f.starts_with("out=") => return f.strip_prefix("out="),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A saved plan is a zip archive.
+fn is_plan_file(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == b"PK\x03\x04")
+}
+
+/// The same path however it was spelled; the file itself may not exist yet.
+fn canonical(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => {
+            fs::canonicalize(dir).map_or_else(|_| path.to_path_buf(), |d| d.join(name))
+        }
+        _ => path.to_path_buf(),
+    }
+}
+
+fn digest(parts: &[&[u8]]) -> String {
+    let mut hash = Sha256::new();
+    for part in parts {
+        hash.update((part.len() as u64).to_be_bytes());
+        hash.update(part);
+    }
+    hash.finalize()
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// One kept reading.
+#[derive(Serialize, Deserialize)]
+struct Entry {
+    type_name: String,
+    key: String,
+    terraform: Process,
+    writer: Process,
+    seen: String,
+}
+
+/// Plan memory of this provider process.
+pub struct PlanMemory {
+    dir: PathBuf,
+    invocation: Invocation,
+    terraform: Process,
+    me: Process,
+}
+
+impl PlanMemory {
+    /// The memory for provider `provider` (its type name), or `None` where
+    /// it cannot work safely: no /proc, no parent process, or a directory
+    /// that is not this user's alone.
+    pub fn open(provider: &str) -> Option<PlanMemory> {
+        let parent = std::os::unix::process::parent_id();
+        let invocation = Invocation::of_parent(parent);
+        tracing::debug!(parent, ?invocation, "plan memory");
+        if invocation == Invocation::Other {
+            return None;
+        }
+        let uid = fs::metadata("/proc/self").ok()?.uid();
+        let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
+            Some(runtime) if runtime.is_absolute() => {
+                runtime.join(format!("terraform-provider-{provider}-plans"))
+            }
+            _ => std::env::temp_dir().join(format!("terraform-provider-{provider}-plans-{uid}")),
+        };
+        let memory = PlanMemory::in_dir(
+            dir,
+            invocation,
+            Process::of(parent)?,
+            Process::of(std::process::id())?,
+            uid,
+        )?;
+        memory.prune();
+        Some(memory)
+    }
+
+    fn in_dir(
+        dir: PathBuf,
+        invocation: Invocation,
+        terraform: Process,
+        me: Process,
+        uid: u32,
+    ) -> Option<PlanMemory> {
+        let _ = DirBuilder::new().mode(0o700).create(&dir);
+        // Another user could have made it first, to read or plant readings.
+        let meta = fs::symlink_metadata(&dir).ok()?;
+        if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o077 != 0 {
+            tracing::warn!(dir = %dir.display(), "plan memory off: the directory is not this user's alone");
+            return None;
+        }
+        Some(PlanMemory {
+            dir,
+            invocation,
+            terraform,
+            me,
+        })
+    }
+
+    /// At ConfigureProvider: a `terraform plan -out=F` marks itself as the
+    /// run whose readings the apply of F may use (an older plan's are not).
+    pub fn begin_plan(&self) {
+        if let Invocation::PlanOut(file) = &self.invocation {
+            let marker = self.dir.join(format!(
+                "plan-{}.latest",
+                digest(&[file.as_os_str().as_encoded_bytes()])
+            ));
+            if let Ok(bytes) = serde_json::to_vec(&self.terraform) {
+                self.write(&marker, &bytes);
+            }
+        }
+    }
+
+    /// Keeps what a create's plan read under `key` (for example the object's
+    /// id), for the same create's re-plan.
+    pub fn remember(&self, type_name: &str, key: &str, seen: &[u8]) {
+        let Some(path) = self.entry_path(type_name, key) else {
+            return;
+        };
+        if matches!(self.invocation, Invocation::ApplySaved(_)) {
+            return;
+        }
+        let entry = Entry {
+            type_name: type_name.to_string(),
+            key: key.to_string(),
+            terraform: self.terraform,
+            writer: self.me,
+            seen: base64::engine::general_purpose::STANDARD.encode(seen),
+        };
+        if let Ok(bytes) = serde_json::to_vec(&entry) {
+            self.write(&path, &bytes);
+        }
+    }
+
+    /// What the first plan of this create kept under `key`, when this is
+    /// its re-plan: in another provider process of the same `terraform
+    /// apply`, or in the apply of the plan file that plan wrote.
+    pub fn recall(&self, type_name: &str, key: &str) -> Option<Vec<u8>> {
+        let path = self.entry_path(type_name, key)?;
+        let entry: Entry = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
+        if entry.type_name != type_name || entry.key != key {
+            return None;
+        }
+        let usable = match &self.invocation {
+            // This process's own readings are of its own walk.
+            Invocation::Apply => entry.terraform == self.terraform && entry.writer != self.me,
+            Invocation::ApplySaved(file) => {
+                let latest = fs::read(self.dir.join(format!(
+                    "plan-{}.latest",
+                    digest(&[file.as_os_str().as_encoded_bytes()])
+                )))
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Process>(&b).ok());
+                // The plan file was written after the reading, by that run.
+                latest == Some(entry.terraform) && modified(file) >= modified(&path)
+            }
+            Invocation::PlanOut(_) | Invocation::Other => false,
+        };
+        if !usable {
+            return None;
+        }
+        if self.invocation == Invocation::Apply {
+            let _ = fs::remove_file(&path);
+        }
+        base64::engine::general_purpose::STANDARD
+            .decode(entry.seen)
+            .ok()
+    }
+
+    fn entry_path(&self, type_name: &str, key: &str) -> Option<PathBuf> {
+        let entry = digest(&[type_name.as_bytes(), key.as_bytes()]);
+        let name = match &self.invocation {
+            Invocation::Apply => format!(
+                "run-{}-{}-{entry}",
+                self.terraform.pid, self.terraform.start
+            ),
+            Invocation::ApplySaved(file) | Invocation::PlanOut(file) => {
+                format!(
+                    "plan-{}-{entry}",
+                    digest(&[file.as_os_str().as_encoded_bytes()])
+                )
+            }
+            Invocation::Other => return None,
+        };
+        Some(self.dir.join(name))
+    }
+
+    /// Writes whole or not at all, readable by this user only.
+    fn write(&self, path: &Path, bytes: &[u8]) {
+        let staging = path.with_extension(format!("{}.tmp", self.me.pid));
+        let written = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&staging)
+            .and_then(|mut f| f.write_all(bytes))
+            .and_then(|()| fs::rename(&staging, path));
+        if let Err(e) = written {
+            tracing::debug!(%e, path = %path.display(), "plan memory: not kept");
+            let _ = fs::remove_file(&staging);
+        }
+    }
+
+    /// Drops readings of finished `terraform apply` runs and old ones.
+    fn prune(&self) {
+        let Ok(entries) = fs::read_dir(&self.dir) else {
+            return;
+        };
+        let now = SystemTime::now();
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let old = modified(&path)
+                .is_some_and(|t| now.duration_since(t).unwrap_or_default() > KEEP_FOR);
+            let finished_run = name
+                .strip_prefix("run-")
+                .and_then(|rest| {
+                    let mut parts = rest.split('-');
+                    Some(Process {
+                        pid: parts.next()?.parse().ok()?,
+                        start: parts.next()?.parse().ok()?,
+                    })
+                })
+                .is_some_and(|run| Process::of(run.pid) != Some(run));
+            if old || finished_run {
+                let _ = fs::remove_file(&path);
+            }
+        }
+    }
+}
+
+fn modified(path: &Path) -> Option<SystemTime> {
+    fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(line: &str) -> Vec<String> {
+        line.split_whitespace().map(str::to_string).collect()
+    }
+
+    fn parse(line: &str, plan_files: &[&str]) -> Invocation {
+        let cwd = Path::new("/work");
+        Invocation::parse(
+            &args(line),
+            |_| Vec::new(),
+            cwd,
+            |p| plan_files.iter().any(|f| cwd.join(f) == p),
+        )
+    }
+
+    #[test]
+    fn the_command_line_tells_the_run() {
+        assert_eq!(parse("terraform apply", &[]), Invocation::Apply);
+        assert_eq!(
+            parse("terraform -chdir=x apply -auto-approve -no-color", &[]),
+            Invocation::Apply
+        );
+        assert_eq!(parse("tofu apply -var a=b", &[]), Invocation::Apply);
+        assert_eq!(
+            parse(
+                "/venv/bin/python /tools/bin/terraform apply -no-color tfplan",
+                &["tfplan"]
+            ),
+            Invocation::ApplySaved(PathBuf::from("/work/tfplan"))
+        );
+        assert_eq!(
+            parse("terraform apply -no-color tfplan", &["tfplan"]),
+            Invocation::ApplySaved(PathBuf::from("/work/tfplan"))
+        );
+        assert_eq!(
+            parse("terraform plan -out=tfplan", &[]),
+            Invocation::PlanOut(PathBuf::from("/work/tfplan"))
+        );
+        assert_eq!(
+            parse("terraform plan --out plans/a.tfplan -no-color", &[]),
+            Invocation::PlanOut(PathBuf::from("/work/plans/a.tfplan"))
+        );
+        for other in [
+            "terraform plan",
+            "terraform test",
+            "terraform import a b",
+            "terraform",
+            "terraform -version",
+        ] {
+            assert_eq!(parse(other, &[]), Invocation::Other, "{other}");
+        }
+    }
+
+    #[test]
+    fn cli_args_from_the_environment_count() {
+        let cwd = Path::new("/work");
+        let extra = |sub: &str| {
+            if sub == "plan" {
+                args("-out=env.tfplan")
+            } else {
+                Vec::new()
+            }
+        };
+        assert_eq!(
+            Invocation::parse(&args("terraform plan"), extra, cwd, |_| false),
+            Invocation::PlanOut(PathBuf::from("/work/env.tfplan"))
+        );
+    }
+
+    #[test]
+    fn start_time_survives_odd_process_names() {
+        let stat = "42 (a) b (c) S 1 42 42 0 -1 4194560 100 0 0 0 1 2 0 0 20 0 1 0 987654 1000 10";
+        assert_eq!(start_time(stat), Some(987654));
+        assert_eq!(start_time("garbage"), None);
+    }
+
+    fn memory(dir: &Path, invocation: Invocation, terraform: u32, me: u32) -> PlanMemory {
+        let uid = fs::metadata(dir).map(|m| m.uid()).unwrap_or_default();
+        PlanMemory::in_dir(
+            dir.join("memory"),
+            invocation,
+            Process {
+                pid: terraform,
+                start: 1,
+            },
+            Process { pid: me, start: 1 },
+            uid,
+        )
+        .expect("memory in a private directory")
+    }
+
+    #[test]
+    fn one_apply_run_hands_the_plan_walk_reading_to_the_apply_walk_once() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let plan_walk = memory(tmp.path(), Invocation::Apply, 10, 11);
+        let apply_walk = memory(tmp.path(), Invocation::Apply, 10, 12);
+        let other_run = memory(tmp.path(), Invocation::Apply, 20, 21);
+        plan_walk.remember("t_x", "a", b"seen");
+        assert_eq!(plan_walk.recall("t_x", "a"), None, "its own walk's reading");
+        assert_eq!(other_run.recall("t_x", "a"), None, "another run's reading");
+        assert_eq!(apply_walk.recall("t_x", "b"), None);
+        assert_eq!(apply_walk.recall("t_x", "a").as_deref(), Some(&b"seen"[..]));
+        assert_eq!(apply_walk.recall("t_x", "a"), None, "used once");
+    }
+
+    #[test]
+    fn a_saved_plan_is_applied_with_the_readings_of_the_plan_that_wrote_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let file = tmp.path().join("tfplan");
+        let first_plan = memory(tmp.path(), Invocation::PlanOut(file.clone()), 10, 11);
+        first_plan.begin_plan();
+        first_plan.remember("t_x", "a", b"first");
+        first_plan.remember("t_x", "b", b"only the first plan read b");
+        fs::write(&file, b"PK\x03\x04").expect("plan file");
+        let apply = memory(tmp.path(), Invocation::ApplySaved(file.clone()), 30, 31);
+        assert_eq!(apply.recall("t_x", "a").as_deref(), Some(&b"first"[..]));
+        assert_eq!(
+            apply.recall("t_x", "a").as_deref(),
+            Some(&b"first"[..]),
+            "a saved plan may be applied again after a failure"
+        );
+
+        // A later plan to the same file: its readings, and none of the first's.
+        let second_plan = memory(tmp.path(), Invocation::PlanOut(file.clone()), 20, 21);
+        second_plan.begin_plan();
+        second_plan.remember("t_x", "a", b"second");
+        std::thread::sleep(Duration::from_millis(20));
+        fs::write(&file, b"PK\x03\x04").expect("plan file");
+        assert_eq!(apply.recall("t_x", "a").as_deref(), Some(&b"second"[..]));
+        assert_eq!(apply.recall("t_x", "b"), None);
+    }
+
+    #[test]
+    fn a_directory_others_can_open_is_not_used() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join("memory");
+        DirBuilder::new().mode(0o755).create(&dir).expect("dir");
+        let uid = fs::metadata(tmp.path())
+            .map(|m| m.uid())
+            .unwrap_or_default();
+        let p = Process { pid: 1, start: 1 };
+        assert!(PlanMemory::in_dir(dir, Invocation::Apply, p, p, uid).is_none());
+    }
+}
