@@ -5,8 +5,11 @@
 //! into every AWS call. Reported: wall time, AWS calls, root sessions, the
 //! provider's CPU seconds and peak RSS (over all its processes: Terraform
 //! starts it several times per command), beside the ideal `calls x latency /
-//! parallelism` (Terraform's default -parallelism of 10). Under `cargo test`
-//! it runs the smallest case once as a smoke test. Figures: BENCHMARKS.md.
+//! parallelism` (Terraform's default -parallelism of 10), with the CPU time
+//! of Terraform and of the endpoint. Then the same job as people script it
+//! with the AWS CLI (benches/aws_cli_loop.sh) at the smallest size, checked
+//! and scaled up. Under `cargo test` it runs the smallest case once as a
+//! smoke test. Figures: BENCHMARKS.md.
 
 #[path = "../tests/it/support/mod.rs"]
 mod support;
@@ -101,9 +104,11 @@ fn main() {
     };
     let sizes: Vec<usize> = only.map_or_else(|| all.to_vec(), |n| vec![n]);
     let latency = latency_ms();
+    // The aws-CLI loop runs at the smallest size and is scaled up.
+    let cli_members = sizes.iter().copied().min().unwrap_or(10);
     let aws = AwsEndpoint::start();
     println!(
-        "{:>8} {:>8} {:>7} {:>9} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6}",
+        "{:>8} {:>8} {:>7} {:>9} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6} {:>8} {:>8}",
         "members",
         "command",
         "calls",
@@ -113,7 +118,9 @@ fn main() {
         "ideal/real",
         "cpu s",
         "rss MB",
-        "starts"
+        "starts",
+        "tf cpu",
+        "aws cpu"
     );
     for members in sizes {
         seed(&aws, members);
@@ -143,9 +150,13 @@ fn main() {
             } else {
                 &["plan", "-detailed-exitcode", "-no-color"]
             };
+            let (children_before, endpoint_before) = (children_cpu(), aws.cpu_seconds());
             let t = Instant::now();
             let run = w.terraform(args);
             let elapsed = t.elapsed();
+            let endpoint_cpu = aws.cpu_seconds() - endpoint_before;
+            // Terraform and everything it waited for, less the provider.
+            let all_cpu = children_cpu() - children_before;
             assert_eq!(
                 run.code(),
                 0,
@@ -158,12 +169,106 @@ fn main() {
             let ideal = Duration::from_millis(total * latency / PARALLELISM);
             let (cpu, rss, starts) = provider_usage(&log);
             println!(
-                "{members:>8} {command:>8} {total:>7} {sessions:>9} {:>9.1?} {:>10.1?} {:>9.0}% {cpu:>8.2} {rss:>8.1} {starts:>6}",
+                "{members:>8} {command:>8} {total:>7} {sessions:>9} {:>9.1?} {:>10.1?} {:>9.0}% {cpu:>8.2} {rss:>8.1} {starts:>6} {:>8.2} {endpoint_cpu:>8.2}",
                 elapsed,
                 ideal,
-                100.0 * ideal.as_secs_f64() / elapsed.as_secs_f64()
+                100.0 * ideal.as_secs_f64() / elapsed.as_secs_f64(),
+                all_cpu - cpu,
             );
         }
         aws.delete("/faults");
+        if members == cli_members {
+            cli_loop(&aws, members, latency);
+        }
     }
+}
+
+/// CPU seconds of this process's waited-for children (Terraform, and the
+/// providers it waited for).
+fn children_cpu() -> f64 {
+    support::cpu_seconds_of("/proc/self/stat", 16)
+}
+
+/// The same job as the AWS CLI loop people run (benches/aws_cli_loop.sh),
+/// on a freshly seeded organization of `members`, with the same latency;
+/// checks that it did the job, and prints its time scaled to 100 and 1,000
+/// members (it is sequential: time grows with the members).
+fn cli_loop(aws: &AwsEndpoint, members: usize, latency: u64) {
+    seed(aws, members);
+    let config = tempfile::NamedTempFile::new().expect("aws config");
+    std::fs::write(
+        config.path(),
+        "[default]\ns3 =\n    addressing_style = path\n",
+    )
+    .expect("aws config");
+    // The endpoint's queue URLs: endpoint/account/name.
+    let queue = format!("{}/333333333333/prod-orders-locked", aws.url);
+    if latency > 0 {
+        aws.post("/faults", json!({"service": "*", "latency_ms": latency}));
+    }
+    aws.delete("/calls");
+    let venv = support::repo_root().join(".tools/venv/bin");
+    let path = format!(
+        "{}:{}",
+        venv.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let t = Instant::now();
+    let out = std::process::Command::new("bash")
+        .arg(support::repo_root().join("benches/aws_cli_loop.sh"))
+        .env_clear()
+        .env("PATH", path)
+        .env("HOME", config.path().parent().unwrap_or(Path::new("/tmp")))
+        .env("AWS_CONFIG_FILE", config.path())
+        .env("AWS_ACCESS_KEY_ID", &aws.access_key_id)
+        .env("AWS_SECRET_ACCESS_KEY", &aws.secret_access_key)
+        .env("AWS_DEFAULT_REGION", &aws.region)
+        .env("AWS_ENDPOINT_URL", &aws.url)
+        .env("LOOP_SKIP", "222222222222")
+        .env("LOOP_BUCKET", "111111111111:dev-data-locked")
+        .env("LOOP_QUEUE", format!("333333333333:{queue}"))
+        .output()
+        .expect("run the aws-CLI loop");
+    let elapsed = t.elapsed();
+    aws.delete("/faults");
+    assert!(
+        out.status.success(),
+        "the aws-CLI loop failed:\n{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // It did the job: every member clean, the bucket and queue unlocked.
+    let state = aws.get("/state");
+    for (id, account) in state["accounts"].as_object().cloned().unwrap_or_default() {
+        let rc = &account["root_credentials"];
+        if id == aws.management_account_id || id == "222222222222" || rc.is_null() {
+            continue;
+        }
+        for kind in ["access_keys", "signing_certificates", "mfa_devices"] {
+            assert_eq!(rc[kind], json!([]), "{id}: {rc}");
+        }
+        assert_eq!(rc["login_profile"], Value::Null, "{id}: {rc}");
+    }
+    let (dev, prod) = (
+        &state["accounts"]["111111111111"],
+        &state["accounts"]["333333333333"],
+    );
+    assert_eq!(
+        dev["buckets"]["dev-data-locked"]["policy"],
+        Value::Null,
+        "{dev}"
+    );
+    assert_eq!(
+        prod["queues"]["prod-orders-locked"]["policy"],
+        Value::Null,
+        "{prod}"
+    );
+    let calls = aws.calls()["total"].as_u64().unwrap_or(0);
+    let per_member = elapsed.as_secs_f64() / members as f64;
+    println!(
+        "aws-CLI loop, {members} members: {elapsed:.1?}, {calls} AWS calls; \
+         scaled: 100 members {:.0} s, 1,000 members {:.0} s",
+        per_member * 100.0,
+        per_member * 1000.0
+    );
 }

@@ -20,7 +20,7 @@ pub const PARENT_ID: StringCheck = StringCheck {
 };
 
 pub const POLICY_JSON: StringCheck = StringCheck {
-    description: "Must be a JSON policy document (an object).",
+    description: "Must be a JSON policy document (an object) with at least one statement.",
     check: check_policy_json,
 };
 

@@ -33,8 +33,9 @@ const STRINGS: &[&str] = &[
     "eu-west-1",
     "o-abcdefghij",
     "https://sqs.us-east-1.amazonaws.com/111111111111/locked-queue",
+    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"s3:*"}]}"#,
+    r#"{ "Statement" : [ { "Action" : "s3:*", "Principal" : "*", "Effect" : "Deny" } ], "Version" : "2012-10-17" }"#,
     r#"{"Version":"2012-10-17","Statement":[]}"#,
-    r#"{ "Statement" : [ ], "Version" : "2012-10-17" }"#,
     "",
 ];
 const NAMES: &[&str] = &[
@@ -236,9 +237,9 @@ fn valid_values(resource: &str, attr: &Attribute, queue_url: &str) -> Vec<Value>
         "bucket" => vec![Value::string("dev-locked-bucket")],
         "region" => vec![Value::Null, Value::string("us-east-1")],
         "queue_url" => vec![Value::string(queue_url)],
-        // A realistic replacement: the owning account's own access. (An
-        // empty Statement list is stored as no policy by the local SQS, so a
-        // refresh reports the lock back; see the closing note of issue 13.)
+        // A realistic replacement: the owning account's own access. (A
+        // policy without statements is refused at validation: the local SQS
+        // stored it as no policy, so a refresh reported the lock back.)
         "replacement_policy" => vec![
             Value::Null,
             Value::string(

@@ -467,6 +467,11 @@ resource "rootaccess_queue_policy_unlock" "bad_name" {
   account_id = "111111111111"
   queue_url  = "https://sqs.us-east-1.amazonaws.com/111111111111/no spaces"
 }
+resource "rootaccess_queue_policy_unlock" "no_statements" {
+  account_id         = "111111111111"
+  queue_url          = "https://sqs.us-east-1.amazonaws.com/111111111111/jobs"
+  replacement_policy = jsonencode({ Version = "2012-10-17", Statement = [] })
+}
 "#,
     );
     let run = w.terraform(&["validate", "-no-color"]).fails_with(&[
@@ -475,6 +480,8 @@ resource "rootaccess_queue_policy_unlock" "bad_name" {
         "\"arn:aws:sqs:us-east-1:111111111111:jobs\" is not an SQS queue URL",
         "the policy is not valid JSON",
         "\"no spaces\" is not a queue name",
+        "the policy has no statements",
+        "to leave no policy at all, leave replacement_policy out",
     ]);
     let text = support::flatten(&run.text());
     support::assert_points_at(

@@ -36,8 +36,21 @@ pub fn same_policy(a: &str, b: &str) -> bool {
 
 /// Checks that a policy document is a JSON object, explaining what is wrong.
 pub fn check_policy_json(text: &str) -> Result<(), String> {
-    match serde_json::from_str::<serde_json::Value>(text) {
-        Ok(serde_json::Value::Object(_)) => Ok(()),
+    use serde_json::Value;
+    match serde_json::from_str::<Value>(text) {
+        // IAM's policy grammar requires a Statement: one object or a
+        // non-empty list. (The local SQS stores a policy without statements
+        // as no policy at all, which would read back as a lock.)
+        Ok(Value::Object(policy)) => match policy.get("Statement") {
+            Some(Value::Object(_)) => Ok(()),
+            Some(Value::Array(statements)) if !statements.is_empty() => Ok(()),
+            _ => Err(
+                "the policy has no statements (\"Statement\" must be a statement or a non-empty list of them). \
+                 A policy without statements allows and denies nothing: to leave no policy at all, leave \
+                 replacement_policy out"
+                    .to_string(),
+            ),
+        },
         Ok(_) => Err(
             "the policy must be a JSON object such as {\"Version\": \"2012-10-17\", \"Statement\": [...]}"
                 .to_string(),
@@ -408,7 +421,20 @@ mod tests {
         assert!(!same_policy(r#"{"a":[1,2]}"#, r#"{"a":[2,1]}"#));
         assert!(same_policy("not json", "not json"));
         assert!(!same_policy("not json", "{}"));
-        assert!(check_policy_json(r#"{"Statement": []}"#).is_ok());
+        assert!(check_policy_json(r#"{"Statement": [{"Effect": "Allow"}]}"#).is_ok());
+        assert!(check_policy_json(r#"{"Statement": {"Effect": "Allow"}}"#).is_ok());
+        for none in [
+            r#"{"Statement": []}"#,
+            r#"{"Version": "2012-10-17"}"#,
+            r#"{"Statement": "x"}"#,
+        ] {
+            assert!(
+                check_policy_json(none)
+                    .is_err_and(|e| e.contains("no statements")
+                        && e.contains("leave replacement_policy out")),
+                "{none}"
+            );
+        }
         assert!(
             check_policy_json("[1]")
                 .unwrap_err()

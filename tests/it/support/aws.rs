@@ -130,6 +130,12 @@ impl AwsEndpoint {
         self.get(&format!("/accounts/{id}"))
     }
 
+    /// CPU seconds the endpoint process has used so far (benchmarks: is it
+    /// the bottleneck?).
+    pub fn cpu_seconds(&self) -> f64 {
+        super::cpu_seconds_of(&format!("/proc/{}/stat", self.child.id()), 14)
+    }
+
     pub fn calls(&self) -> Value {
         self.get("/calls")
     }

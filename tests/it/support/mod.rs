@@ -48,6 +48,26 @@ pub fn terraform_path() -> PathBuf {
     .clone()
 }
 
+/// The sum of two CPU-time fields of a /proc stat file, numbered as
+/// proc(5) numbers them (`14`: utime and stime; `16`: the waited-for
+/// children's), in seconds (Linux counts ticks of 1/100 s).
+pub fn cpu_seconds_of(stat_path: &str, field: usize) -> f64 {
+    let stat = std::fs::read_to_string(stat_path).unwrap_or_default();
+    // After the name (field 2, in parentheses): the state letter, then
+    // numbers from field 4 on.
+    let numbers: Vec<f64> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| {
+            rest.split_whitespace()
+                .skip(1)
+                .filter_map(|f| f.parse().ok())
+                .collect()
+        })
+        .unwrap_or_default();
+    let at = |k: usize| numbers.get(k - 4).copied().unwrap_or(0.0);
+    (at(field) + at(field + 1)) / 100.0
+}
+
 /// The older Terraform (1.11, without actions) for compatibility tests:
 /// TF_ACC_TERRAFORM_OLD_PATH when set, else the one scripts/bootstrap installs.
 pub fn older_terraform_path() -> PathBuf {
