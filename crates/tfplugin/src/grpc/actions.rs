@@ -18,7 +18,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_action_config::Response {
         let mut diags = Diagnostics::new();
         if let Some((action, config)) = checked_config(
-            &self.actions,
+            &self.registry().actions,
             KIND,
             &request.type_name,
             request.config.as_ref(),
@@ -37,7 +37,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::plan_action::Response {
         let mut diags = Diagnostics::new();
         if let Some((action, config)) = checked_config(
-            &self.actions,
+            &self.registry().actions,
             KIND,
             &request.action_type,
             request.config.as_ref(),
@@ -60,7 +60,13 @@ impl<P: Provider> ProviderService<P> {
         use pb::invoke_action::event::{Completed, Type as T};
         let (tx, rx) = mpsc::channel(32);
         let mut diags = Diagnostics::new();
-        let found = lookup(&self.actions, KIND, &request.action_type, &mut diags).cloned();
+        let found = lookup(
+            &self.registry().actions,
+            KIND,
+            &request.action_type,
+            &mut diags,
+        )
+        .cloned();
         let client = self.require_client(
             &format!("invoking action {}", request.action_type),
             &mut diags,

@@ -15,7 +15,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_data_source_config::Response {
         let mut diags = Diagnostics::new();
         if let Some((source, config)) = checked_config(
-            &self.data_sources,
+            &self.registry().data_sources,
             KIND,
             &request.type_name,
             request.config.as_ref(),
@@ -34,9 +34,12 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::read_data_source::Response {
         let mut diags = Diagnostics::new();
         let mut state = None;
-        if let Some((source, schema)) =
-            lookup(&self.data_sources, KIND, &request.type_name, &mut diags)
-        {
+        if let Some((source, schema)) = lookup(
+            &self.registry().data_sources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) {
             let ty = schema.value_type();
             if let Some((config, client)) = self.decode_with_client(
                 request.config.as_ref(),

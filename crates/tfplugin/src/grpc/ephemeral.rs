@@ -15,7 +15,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_ephemeral_resource_config::Response {
         let mut diags = Diagnostics::new();
         if let Some((eph, config)) = checked_config(
-            &self.ephemeral_resources,
+            &self.registry().ephemeral_resources,
             KIND,
             &request.type_name,
             request.config.as_ref(),
@@ -41,7 +41,7 @@ impl<P: Provider> ProviderService<P> {
             deferred: None,
         };
         if let Some((eph, schema)) = lookup(
-            &self.ephemeral_resources,
+            &self.registry().ephemeral_resources,
             KIND,
             &request.type_name,
             &mut diags,
@@ -76,7 +76,7 @@ impl<P: Provider> ProviderService<P> {
             private: request.private.clone(),
         };
         if let Some((eph, _)) = lookup(
-            &self.ephemeral_resources,
+            &self.registry().ephemeral_resources,
             KIND,
             &request.type_name,
             &mut diags,
@@ -100,7 +100,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::close_ephemeral_resource::Response {
         let mut diags = Diagnostics::new();
         if let Some((eph, _)) = lookup(
-            &self.ephemeral_resources,
+            &self.registry().ephemeral_resources,
             KIND,
             &request.type_name,
             &mut diags,

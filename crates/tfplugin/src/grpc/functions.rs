@@ -9,6 +9,7 @@ impl<P: Provider> ProviderService<P> {
     pub(super) fn handle_get_functions(&self) -> pb::get_functions::Response {
         pb::get_functions::Response {
             functions: self
+                .registry()
                 .functions
                 .iter()
                 .map(|(n, f)| (n.to_string(), function_to_proto(f.as_ref())))
@@ -22,7 +23,7 @@ impl<P: Provider> ProviderService<P> {
         &self,
         request: pb::call_function::Request,
     ) -> pb::call_function::Response {
-        let Some(function) = self.functions.get(request.name.as_str()) else {
+        let Some(function) = self.registry().functions.get(request.name.as_str()) else {
             return call_failed(
                 format!("This provider has no function named {:?}.", request.name),
                 None,

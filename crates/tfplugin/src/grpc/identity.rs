@@ -17,6 +17,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::get_resource_identity_schemas::Response {
         pb::get_resource_identity_schemas::Response {
             identity_schemas: self
+                .registry()
                 .identities
                 .iter()
                 .map(|(name, schema)| (name.to_string(), identity_schema_to_proto(schema)))
@@ -32,8 +33,13 @@ impl<P: Provider> ProviderService<P> {
         const KIND: &str = "resource type";
         let mut diags = Diagnostics::new();
         let mut upgraded_identity = None;
-        let found = lookup(&self.resources, KIND, &request.type_name, &mut diags);
-        let schema = self.identities.get(request.type_name.as_str());
+        let found = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        );
+        let schema = self.registry().identities.get(request.type_name.as_str());
         match (found, schema) {
             (Some((resource, _)), Some(schema)) => {
                 let raw = request.raw_identity.map(|r| r.json).unwrap_or_default();
@@ -75,7 +81,7 @@ impl<P: Provider> ProviderService<P> {
         state: &Value,
         diags: &mut Diagnostics,
     ) -> Option<pb::ResourceIdentityData> {
-        let schema = self.identities.get(type_name)?;
+        let schema = self.registry().identities.get(type_name)?;
         let identity = schema.of_state(state);
         if identity.is_null() {
             return None;
@@ -90,7 +96,7 @@ impl<P: Provider> ProviderService<P> {
         data: Option<&pb::ResourceIdentityData>,
         diags: &mut Diagnostics,
     ) -> Value {
-        let (Some(schema), Some(data)) = (self.identities.get(type_name), data) else {
+        let (Some(schema), Some(data)) = (self.registry().identities.get(type_name), data) else {
             return Value::Null;
         };
         super::wire::decode(

@@ -29,13 +29,24 @@ impl<P: Provider> ProviderService<P> {
     ) -> EventStream<pb::list_resource::Event> {
         let (tx, rx) = mpsc::channel(64);
         let mut diags = Diagnostics::new();
-        let found = lookup(&self.list_resources, KIND, &request.type_name, &mut diags).cloned();
+        let found = lookup(
+            &self.registry().list_resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        )
+        .cloned();
         // Registration guarantees both for a registered list resource.
         let managed = self
+            .registry()
             .resources
             .get(request.type_name.as_str())
             .map(|(_, schema)| schema.clone());
-        let identity = self.identities.get(request.type_name.as_str()).cloned();
+        let identity = self
+            .registry()
+            .identities
+            .get(request.type_name.as_str())
+            .cloned();
         let client = self.require_client(&format!("listing {}", request.type_name), &mut diags);
         tokio::spawn(async move {
             if let (Some((list, schema)), Some(managed), Some(identity), Some(client)) =
@@ -80,7 +91,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_list_resource_config::Response {
         let mut diags = Diagnostics::new();
         if let Some((list, config)) = checked_config(
-            &self.list_resources,
+            &self.registry().list_resources,
             KIND,
             &request.type_name,
             request.config.as_ref(),
@@ -100,7 +111,7 @@ impl<P: Provider> ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut config = None;
         if let Some((_, schema)) = lookup(
-            &self.resources,
+            &self.registry().resources,
             "resource type",
             &request.type_name,
             &mut diags,

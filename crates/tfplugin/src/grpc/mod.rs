@@ -57,9 +57,19 @@ type Registered<T> = (Arc<T>, Schema);
 /// The server-streamed answers of `InvokeAction` and `ListResource`.
 type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send + 'static>>;
 
-/// Everything the provider declares, resolved once at start.
+/// The tfplugin5 service over a [`Provider`]. What the provider declares is
+/// resolved on the first call that needs it, not at start: the start path
+/// only answers the handshake.
 pub struct ProviderService<P: Provider> {
     provider: P,
+    registry: OnceLock<Registry<P>>,
+    client: RwLock<Option<Arc<Client<P>>>>,
+    /// Opened on first use, never on the start path.
+    plan_memory: OnceLock<Option<PlanMemory>>,
+}
+
+/// Everything the provider declares, with every schema built.
+struct Registry<P: Provider> {
     provider_schema: Schema,
     resources: BTreeMap<&'static str, Registered<dyn Resource<Client<P>>>>,
     data_sources: BTreeMap<&'static str, Registered<dyn DataSource<Client<P>>>>,
@@ -69,9 +79,6 @@ pub struct ProviderService<P: Provider> {
     /// The identity schemas of the managed resources that declare one.
     identities: BTreeMap<&'static str, IdentitySchema>,
     functions: BTreeMap<&'static str, Arc<dyn Function>>,
-    client: RwLock<Option<Arc<Client<P>>>>,
-    /// Opened on first use, never on the start path.
-    plan_memory: OnceLock<Option<PlanMemory>>,
     /// Mistakes in what the provider registered (a type name used twice, or
     /// without the provider's prefix), reported by GetProviderSchema.
     registration_problems: Vec<String>,
@@ -95,8 +102,8 @@ fn registration_problems(provider: &str, kinds: &[(&str, Vec<&'static str>)]) ->
     problems
 }
 
-impl<P: Provider> ProviderService<P> {
-    pub fn new(provider: P) -> Self {
+impl<P: Provider> Registry<P> {
+    fn of(provider: &P) -> Self {
         // Each list is asked for once; its names are checked before they
         // become map keys, where a duplicate would silently replace.
         let (resources, data_sources) = (provider.resources(), provider.data_sources());
@@ -137,7 +144,7 @@ impl<P: Provider> ProviderService<P> {
                 ));
             }
         }
-        ProviderService {
+        Registry {
             registration_problems,
             provider_schema: provider.schema(),
             resources: resources
@@ -166,10 +173,22 @@ impl<P: Provider> ProviderService<P> {
                 .into_iter()
                 .map(|f| (f.name(), f))
                 .collect(),
+        }
+    }
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> Self {
+        ProviderService {
+            provider,
+            registry: OnceLock::new(),
             client: RwLock::new(None),
             plan_memory: OnceLock::new(),
-            provider,
         }
+    }
+
+    fn registry(&self) -> &Registry<P> {
+        self.registry.get_or_init(|| Registry::of(&self.provider))
     }
 
     fn plan_memory(&self) -> Option<&PlanMemory> {

@@ -19,6 +19,7 @@ impl<P: Provider> ProviderService<P> {
             server_capabilities: Some(Self::server_capabilities()),
             diagnostics: Vec::new(),
             data_sources: self
+                .registry()
                 .data_sources
                 .keys()
                 .map(|n| m::DataSourceMetadata {
@@ -26,6 +27,7 @@ impl<P: Provider> ProviderService<P> {
                 })
                 .collect(),
             resources: self
+                .registry()
                 .resources
                 .keys()
                 .map(|n| m::ResourceMetadata {
@@ -33,6 +35,7 @@ impl<P: Provider> ProviderService<P> {
                 })
                 .collect(),
             functions: self
+                .registry()
                 .functions
                 .keys()
                 .map(|n| m::FunctionMetadata {
@@ -40,6 +43,7 @@ impl<P: Provider> ProviderService<P> {
                 })
                 .collect(),
             ephemeral_resources: self
+                .registry()
                 .ephemeral_resources
                 .keys()
                 .map(|n| m::EphemeralMetadata {
@@ -47,6 +51,7 @@ impl<P: Provider> ProviderService<P> {
                 })
                 .collect(),
             list_resources: self
+                .registry()
                 .list_resources
                 .keys()
                 .map(|n| pb::get_metadata::ListResourceMetadata {
@@ -54,6 +59,7 @@ impl<P: Provider> ProviderService<P> {
                 })
                 .collect(),
             actions: self
+                .registry()
                 .actions
                 .keys()
                 .map(|n| m::ActionMetadata {
@@ -70,17 +76,24 @@ impl<P: Provider> ProviderService<P> {
                 .collect()
         };
         pb::get_provider_schema::Response {
-            provider: Some(schema_to_proto(&self.provider_schema)),
-            resource_schemas: named(self.resources.iter().map(|(n, (_, s))| (*n, s)).collect()),
+            provider: Some(schema_to_proto(&self.registry().provider_schema)),
+            resource_schemas: named(
+                self.registry()
+                    .resources
+                    .iter()
+                    .map(|(n, (_, s))| (*n, s))
+                    .collect(),
+            ),
             data_source_schemas: named(
-                self.data_sources
+                self.registry()
+                    .data_sources
                     .iter()
                     .map(|(n, (_, s))| (*n, s))
                     .collect(),
             ),
             diagnostics: {
                 let mut diags = Diagnostics::new();
-                for problem in &self.registration_problems {
+                for problem in &self.registry().registration_problems {
                     diags.error("Provider registration error", problem.clone());
                 }
                 diags_to_proto(&diags)
@@ -88,23 +101,27 @@ impl<P: Provider> ProviderService<P> {
             provider_meta: None,
             server_capabilities: Some(Self::server_capabilities()),
             functions: self
+                .registry()
                 .functions
                 .iter()
                 .map(|(n, f)| (n.to_string(), function_to_proto(f.as_ref())))
                 .collect(),
             ephemeral_resource_schemas: named(
-                self.ephemeral_resources
+                self.registry()
+                    .ephemeral_resources
                     .iter()
                     .map(|(n, (_, s))| (*n, s))
                     .collect(),
             ),
             list_resource_schemas: named(
-                self.list_resources
+                self.registry()
+                    .list_resources
                     .iter()
                     .map(|(n, (_, s))| (*n, s))
                     .collect(),
             ),
             action_schemas: self
+                .registry()
                 .actions
                 .iter()
                 .map(|(n, (_, s))| {
@@ -125,9 +142,9 @@ impl<P: Provider> ProviderService<P> {
         config: Option<&pb::DynamicValue>,
         diags: &mut Diagnostics,
     ) -> Option<Value> {
-        let ty = self.provider_schema.value_type();
+        let ty = self.registry().provider_schema.value_type();
         let config = decode(config, &ty, "provider configuration", diags)?;
-        validate_config(&self.provider_schema, &config, diags);
+        validate_config(&self.registry().provider_schema, &config, diags);
         Some(config)
     }
 

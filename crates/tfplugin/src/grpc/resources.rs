@@ -20,7 +20,7 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_resource_type_config::Response {
         let mut diags = Diagnostics::new();
         if let Some((resource, config)) = checked_config(
-            &self.resources,
+            &self.registry().resources,
             KIND,
             &request.type_name,
             request.config.as_ref(),
@@ -39,9 +39,12 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::upgrade_resource_state::Response {
         let mut diags = Diagnostics::new();
         let mut upgraded = None;
-        if let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.type_name, &mut diags)
-        {
+        if let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) {
             let ty = schema.value_type();
             let raw = request.raw_state.map(|r| r.json).unwrap_or_default();
             let state = if raw.is_empty() {
@@ -82,9 +85,12 @@ impl<P: Provider> ProviderService<P> {
         // Whatever is not refreshed keeps its identity (a null one would erase it).
         let mut new_identity = request.current_identity.clone();
         let mut private = request.private.clone();
-        if let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.type_name, &mut diags)
-        {
+        if let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) {
             let ty = schema.value_type();
             let state = decode(request.current_state.as_ref(), &ty, "state", &mut diags);
             let client = self.client();
@@ -144,7 +150,7 @@ impl<P: Provider> ProviderService<P> {
         read: &Value,
         diags: &mut Diagnostics,
     ) {
-        let Some(schema) = self.identities.get(request.type_name.as_str()) else {
+        let Some(schema) = self.registry().identities.get(request.type_name.as_str()) else {
             return;
         };
         let known =
@@ -182,9 +188,12 @@ impl<P: Provider> ProviderService<P> {
             deferred: None,
             planned_identity: None,
         };
-        let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.type_name, &mut diags)
-        else {
+        let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) else {
             response.diagnostics = diags_to_proto(&diags);
             return response;
         };
@@ -246,7 +255,7 @@ impl<P: Provider> ProviderService<P> {
         response: &pb::plan_resource_change::Response,
         diags: &mut Diagnostics,
     ) -> Option<pb::ResourceIdentityData> {
-        let schema = self.identities.get(request.type_name.as_str())?;
+        let schema = self.registry().identities.get(request.type_name.as_str())?;
         let identity = schema.of_state(planned);
         let identity = if identity.is_wholly_known() {
             identity
@@ -268,9 +277,12 @@ impl<P: Provider> ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut new_state = request.prior_state.clone();
         let mut new_identity = None;
-        if let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.type_name, &mut diags)
-        {
+        if let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) {
             let ty = schema.value_type();
             let prior = decode(request.prior_state.as_ref(), &ty, "prior state", &mut diags);
             let planned = decode(
@@ -322,10 +334,13 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::import_resource_state::Response {
         let mut diags = Diagnostics::new();
         let mut imported = Vec::new();
-        if let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.type_name, &mut diags)
-            && let Some(client) =
-                self.require_client(&format!("importing {}", request.type_name), &mut diags)
+        if let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.type_name,
+            &mut diags,
+        ) && let Some(client) =
+            self.require_client(&format!("importing {}", request.type_name), &mut diags)
         {
             let id = self.import_id(&request, &mut diags);
             if let Some(id) = id {
@@ -360,7 +375,7 @@ impl<P: Provider> ProviderService<P> {
         if !request.id.is_empty() || request.identity.is_none() {
             return Some(request.id.clone());
         }
-        let Some(schema) = self.identities.get(request.type_name.as_str()) else {
+        let Some(schema) = self.registry().identities.get(request.type_name.as_str()) else {
             diags.error(
                 "Import by identity not supported",
                 format!(
@@ -390,9 +405,12 @@ impl<P: Provider> ProviderService<P> {
         let mut diags = Diagnostics::new();
         let mut target_state = None;
         let mut target_identity = None;
-        if let Some((resource, schema)) =
-            lookup(&self.resources, KIND, &request.target_type_name, &mut diags)
-        {
+        if let Some((resource, schema)) = lookup(
+            &self.registry().resources,
+            KIND,
+            &request.target_type_name,
+            &mut diags,
+        ) {
             let raw = request.source_state.map(|r| r.json).unwrap_or_default();
             match serde_json::from_slice::<serde_json::Value>(&raw) {
                 Ok(source) => {

@@ -568,3 +568,42 @@ async fn lists_stream_identities_up_to_the_limit_then_the_warnings() {
     assert_eq!(config.attr("name"), &Value::string("w0"));
     assert_eq!(config.attr("mode"), &Value::Null, "the default is left out");
 }
+
+/// Counts how often its declarations are asked for.
+struct CountingProvider;
+
+static DECLARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+#[async_trait]
+impl Provider for CountingProvider {
+    type Client = ();
+    fn type_name(&self) -> &'static str {
+        "test"
+    }
+    fn schema(&self) -> Schema {
+        DECLARED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Schema::new("test")
+    }
+    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+        Some(())
+    }
+    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
+        vec![Arc::new(Widget)]
+    }
+}
+
+#[tokio::test]
+async fn schemas_are_built_on_the_first_call_that_needs_them_and_once() {
+    use std::sync::atomic::Ordering::SeqCst;
+    let s = ProviderService::new(CountingProvider);
+    assert_eq!(DECLARED.load(SeqCst), 0, "nothing built on the start path");
+    for _ in 0..2 {
+        let schema = s
+            .get_schema(Request::new(pb::get_provider_schema::Request::default()))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(schema.resource_schemas.contains_key("test_widget"));
+    }
+    assert_eq!(DECLARED.load(SeqCst), 1);
+}
