@@ -7,7 +7,7 @@
 //! starts it several times per command), beside the ideal `calls x latency /
 //! parallelism` (Terraform's default -parallelism of 10), with the CPU time
 //! of Terraform and of the endpoint. Then the same job as people script it
-//! with the AWS CLI (benches/aws_cli_loop.sh) at the smallest size, checked
+//! with the AWS CLI (benches/aws_cli_loop.sh) at 10 members, checked
 //! and scaled up. Under `cargo test` it runs the smallest case once as a
 //! smoke test. Figures: BENCHMARKS.md.
 
@@ -104,8 +104,9 @@ fn main() {
     };
     let sizes: Vec<usize> = only.map_or_else(|| all.to_vec(), |n| vec![n]);
     let latency = latency_ms();
-    // The aws-CLI loop runs at the smallest size and is scaled up.
-    let cli_members = sizes.iter().copied().min().unwrap_or(10);
+    // The aws-CLI loop runs at 10 members (when that size runs) and is
+    // scaled up: at 1,000 it would take most of an hour.
+    let cli_members = 10;
     let aws = AwsEndpoint::start();
     println!(
         "{:>8} {:>8} {:>7} {:>9} {:>9} {:>10} {:>10} {:>8} {:>8} {:>6} {:>8} {:>8}",
@@ -180,6 +181,48 @@ fn main() {
         if members == cli_members {
             cli_loop(&aws, members, latency);
         }
+        terraform_alone(members);
+    }
+}
+
+/// The floor of Terraform's own work per resource instance: `instances`
+/// `terraform_data` instances (no provider process, no AWS), as one
+/// resource and as ten module shards of a tenth each (what the module does).
+fn terraform_alone(instances: usize) {
+    let ids = format!(
+        "locals {{\n  ids = [for i in range({instances}) : format(\"%012d\", 400000000000 + i)]\n}}\n"
+    );
+    let one = format!(
+        "{ids}resource \"terraform_data\" \"m\" {{\n  for_each = toset(local.ids)\n  input    = each.key\n}}\n"
+    );
+    let sharded = format!(
+        "{ids}module \"shard\" {{\n  source   = \"./shard\"\n  for_each = {{ for s in range(10) : tostring(s) => \
+         toset([for i, id in local.ids : id if i % 10 == s]) }}\n  ids      = each.value\n}}\n"
+    );
+    for (shape, config) in [("one resource", one), ("10 module shards", sharded)] {
+        let w = Workdir::new(&config);
+        std::fs::create_dir_all(w.path().join("shard")).expect("shard dir");
+        w.write_file(
+            "shard/main.tf",
+            "variable \"ids\" {\n  type = set(string)\n}\nresource \"terraform_data\" \"m\" {\n  for_each = var.ids\n  input    = each.key\n}\n",
+        );
+        w.terraform(&["init", "-no-color", "-backend=false"]).ok();
+        let mut line = format!("Terraform alone, {instances} terraform_data instances as {shape}:");
+        for args in [
+            &["apply", "-auto-approve", "-no-color"][..],
+            &["plan", "-no-color"][..],
+        ] {
+            let before = children_cpu();
+            let t = Instant::now();
+            w.terraform(args).ok();
+            line.push_str(&format!(
+                " {} {:.1?} ({:.1} CPU s);",
+                args[0],
+                t.elapsed(),
+                children_cpu() - before
+            ));
+        }
+        println!("{line}");
     }
 }
 

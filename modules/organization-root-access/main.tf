@@ -9,9 +9,16 @@ data "rootaccess_organization" "this" {
 }
 
 locals {
-  members       = setsubtract(data.rootaccess_organization.this.active_member_account_ids, var.exclude_account_ids)
-  recovery      = setintersection(toset(var.password_recovery_account_ids), local.members)
-  without_login = setsubtract(var.credential_types, ["password"])
+  members  = setsubtract(data.rootaccess_organization.this.active_member_account_ids, var.exclude_account_ids)
+  recovery = setintersection(toset(var.password_recovery_account_ids), local.members)
+  # Members in shards by the last digit of the account id (see
+  # modules/members): at most ten, each a tenth of the organization.
+  shards = {
+    for digit in distinct([for id in local.members : substr(id, 11, 1)]) : digit => {
+      account_ids = toset([for id in local.members : id if substr(id, 11, 1) == digit])
+      recovery    = toset([for id in local.recovery : id if substr(id, 11, 1) == digit])
+    }
+  }
 }
 
 resource "rootaccess_org_features" "this" {
@@ -21,28 +28,15 @@ resource "rootaccess_org_features" "this" {
   manage_trusted_access = var.manage_trusted_access
 }
 
-resource "rootaccess_member_credentials_absent" "member" {
-  for_each = local.members
+module "members" {
+  source   = "./modules/members"
+  for_each = local.shards
 
-  account_id = each.key
-  # A recovery account keeps its login profile; everything else goes.
-  credential_types = contains(local.recovery, each.key) ? local.without_login : var.credential_types
+  account_ids                   = each.value.account_ids
+  password_recovery_account_ids = each.value.recovery
+  credential_types              = var.credential_types
 
   depends_on = [rootaccess_org_features.this]
-
-  lifecycle {
-    precondition {
-      condition     = !contains(local.recovery, each.key) || length(local.without_login) > 0
-      error_message = "Account ${each.key} is in password_recovery_account_ids and credential_types is only password: nothing would be managed for it. Add another credential type or leave the account out."
-    }
-  }
-}
-
-resource "rootaccess_member_password_recovery" "member" {
-  for_each = local.recovery
-
-  account_id = each.key
-  depends_on = [rootaccess_member_credentials_absent.member]
 }
 
 resource "rootaccess_bucket_policy_unlock" "locked" {
@@ -69,10 +63,7 @@ data "rootaccess_org_root_credentials" "after" {
   account_ids      = sort(local.members)
   allow_incomplete = true # an account that cannot be audited: a warning below, not a failed plan
 
-  depends_on = [
-    rootaccess_member_credentials_absent.member,
-    rootaccess_member_password_recovery.member,
-  ]
+  depends_on = [module.members]
 }
 
 # The features as they are, read after this run changes them (IAM cannot list

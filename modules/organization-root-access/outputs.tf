@@ -10,14 +10,7 @@ output "member_account_ids" {
 
 output "removed_credentials" {
   description = "By account: the root credentials the module has deleted (password, access key ids, signing certificate ids, MFA serials)."
-  value = {
-    for id, r in rootaccess_member_credentials_absent.member : id => {
-      password                = r.removed_password
-      access_key_ids          = r.removed_access_key_ids
-      signing_certificate_ids = r.removed_signing_certificate_ids
-      mfa_serials             = r.removed_mfa_serials
-    }
-  }
+  value       = merge(values(module.members)[*].removed_credentials...)
 }
 
 output "removed_policies" {

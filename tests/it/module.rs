@@ -199,7 +199,7 @@ output "removed_policies" {{
         "{text}"
     );
     assert!(
-        text.contains("module.root_access.rootaccess_member_credentials_absent.member[\"222222222222\"] will be updated in-place"),
+        text.contains("module.root_access.module.members[\"2\"].rootaccess_member_credentials_absent.member[\"222222222222\"] will be updated in-place"),
         "{text}"
     );
 

@@ -30,7 +30,7 @@ run "one_unit_with_its_child_unit" {
     error_message = "The unit and its child unit: ${jsonencode(output.member_account_ids)}"
   }
   assert {
-    condition     = length(rootaccess_member_credentials_absent.member) == 3
+    condition     = sum([for shard in module.members : length(shard.removed_credentials)]) == 3
     error_message = "One resource per member in scope."
   }
 }

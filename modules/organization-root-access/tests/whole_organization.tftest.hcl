@@ -44,7 +44,7 @@ run "cleans_the_whole_organization" {
     error_message = "The recovery account keeps its login profile."
   }
   assert {
-    condition     = rootaccess_member_password_recovery.member["555555555555"].adopted
+    condition     = module.members["5"].password_recovery_adopted["555555555555"]
     error_message = "The recovery account's existing login profile is adopted."
   }
   assert {
