@@ -189,15 +189,17 @@ fn main() {
 /// `terraform_data` instances (no provider process, no AWS), as one
 /// resource and as ten module shards of a tenth each (what the module does).
 fn terraform_alone(instances: usize) {
+    // for_each over a set already made, as in the module.
     let ids = format!(
-        "locals {{\n  ids = [for i in range({instances}) : format(\"%012d\", 400000000000 + i)]\n}}\n"
+        "locals {{\n  id_list = [for i in range({instances}) : format(\"%012d\", 400000000000 + i)]\n  \
+         ids     = toset(local.id_list)\n}}\n"
     );
     let one = format!(
-        "{ids}resource \"terraform_data\" \"m\" {{\n  for_each = toset(local.ids)\n  input    = each.key\n}}\n"
+        "{ids}resource \"terraform_data\" \"m\" {{\n  for_each = local.ids\n  input    = each.key\n}}\n"
     );
     let sharded = format!(
         "{ids}module \"shard\" {{\n  source   = \"./shard\"\n  for_each = {{ for s in range(10) : tostring(s) => \
-         toset([for i, id in local.ids : id if i % 10 == s]) }}\n  ids      = each.value\n}}\n"
+         toset([for i, id in local.id_list : id if i % 10 == s]) }}\n  ids      = each.value\n}}\n"
     );
     for (shape, config) in [("one resource", one), ("10 module shards", sharded)] {
         let w = Workdir::new(&config);

@@ -357,7 +357,16 @@ async fn plan_deletions(
     // account (Terraform plans it again with no prior state, but shows this
     // plan's warnings); nothing of the old account's credentials applies to it.
     let prior = prior.filter(|p| Some(&p.account_id) == account.as_ref());
+    // The re-plan before this create's apply: what the plan audited (and
+    // checked: the organization is not listed again for it).
+    let shown = match (&prior, &account) {
+        (None, Some(account)) => plan
+            .recall(account)
+            .and_then(|bytes| serde_json::from_slice::<CredentialSets>(&bytes).ok()),
+        _ => None,
+    };
     if prior.is_none()
+        && shown.is_none()
         && let (Some(account), Some(aws)) = (&account, plan.client)
     {
         check_target(aws, account, diags).await;
@@ -381,10 +390,6 @@ async fn plan_deletions(
             let (Some(account), Some(aws)) = (&account, plan.client) else {
                 return Vec::new(); // known after apply
             };
-            // The re-plan before this create's apply: what the plan showed.
-            let shown = plan
-                .recall(account)
-                .and_then(|bytes| serde_json::from_slice::<CredentialSets>(&bytes).ok());
             if let Some(found) = shown {
                 (found, nothing.clone())
             } else {

@@ -726,11 +726,11 @@ fn many_accounts_in_one_run_cost_one_session_per_account_and_task() {
         assert_eq!(calls["calls"][id]["iam"]["DeleteAccessKey"], 2);
         assert_eq!(calls["calls"][id]["iam"]["DeactivateMFADevice"], 2);
     }
-    // The organization is read once per provider process that plans a
-    // create (apply's plan, then its apply-time re-plan), not once per resource.
+    // The organization is read once per command, not once per resource: by
+    // the plan; the apply-time re-plan plans from the plan's reading.
     let org_calls = &calls["calls"]["123456789012"]["organizations"];
-    assert_eq!(org_calls["DescribeOrganization"], 2, "{calls}");
-    assert_eq!(org_calls["ListAccounts"], 2, "{calls}");
+    assert_eq!(org_calls["DescribeOrganization"], 1, "{calls}");
+    assert_eq!(org_calls["ListAccounts"], 1, "{calls}");
 }
 
 #[test]
