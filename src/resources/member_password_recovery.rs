@@ -272,12 +272,52 @@ async fn plan_adoption(
     let Some(aws) = plan.client else {
         return; // whether a login profile exists is known after apply
     };
+    // The re-plan before this create's apply: what the plan read (its
+    // account checks included), so that the apply compares with it.
+    if let Some(read) = plan
+        .recall(&account)
+        .and_then(|bytes| serde_json::from_slice::<ReadAtPlan>(&bytes).ok())
+    {
+        plan_login_profile(&account, read.login_profile_created, planned, diags);
+        return;
+    }
     check_target(aws, &account, diags).await;
     if diags.has_errors() {
         return;
     }
     match root_credentials::login_profile(aws, &account).await {
-        Ok(Some(created)) => {
+        Ok(created) => {
+            let read = ReadAtPlan {
+                login_profile_created: created.clone(),
+            };
+            if let Ok(bytes) = serde_json::to_vec(&read) {
+                plan.remember(&account, &bytes);
+            }
+            plan_login_profile(&account, created, planned, diags);
+        }
+        // The apply reads it again and reports what AWS says.
+        Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
+    }
+}
+
+/// What the plan of a new resource read, kept for Terraform's re-plan
+/// before the apply ([`Plan::remember`]).
+#[derive(Serialize, Deserialize)]
+struct ReadAtPlan {
+    /// When the existing login profile was created; `None`: there is none.
+    login_profile_created: Option<String>,
+}
+
+/// Adopts the login profile that exists (with a warning), or plans to
+/// create one.
+fn plan_login_profile(
+    account: &str,
+    existing: Option<String>,
+    planned: &mut Planned,
+    diags: &mut Diagnostics,
+) {
+    match existing {
+        Some(created) => {
             diags.warning(
                 format!("Account {account}'s root user already has a login profile"),
                 "Password recovery is already possible (the root user has a password or a recovery login \
@@ -287,9 +327,7 @@ async fn plan_adoption(
             planned.adopted = Known::Value(Some(true));
             planned.created_at = Known::Value(Some(created));
         }
-        Ok(None) => planned.adopted = Known::Value(Some(false)),
-        // The apply reads it again and reports what AWS says.
-        Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
+        None => planned.adopted = Known::Value(Some(false)),
     }
 }
 

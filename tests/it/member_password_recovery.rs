@@ -104,6 +104,49 @@ fn an_existing_login_profile_is_adopted_with_a_warning() {
 }
 
 #[test]
+fn a_login_profile_that_changes_between_plan_and_apply_is_refused_by_the_provider() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(SECURITY)));
+    // The plan shows a login profile to create; someone creates one first.
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    aws.put_json(
+        &format!("/accounts/{SECURITY}/root-credentials"),
+        json!({"password": true}),
+    );
+    let before = login_profile(&aws, SECURITY);
+    // Terraform's re-plan plans from the plan's reading (it used to read
+    // again and stop with "inconsistent final plan ... bug in the
+    // provider"); the apply finds the new profile and changes nothing.
+    w.terraform(&["apply", "-no-color", "tfplan"]).fails_with(&[
+        "Account 222222222222's root user got a login profile after the plan",
+        "Nothing was changed",
+    ]);
+    assert_eq!(login_profile(&aws, SECURITY), before);
+    assert_eq!(state_of(&w), Value::Null);
+    // The next plan shows the adoption for review.
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&plan.text()).contains("will adopt that login profile"),
+        "{}",
+        plan.text()
+    );
+
+    // The other way: the plan adopts DEV's profile, which is deleted before
+    // the apply. The apply creates a new one, records it as created, and
+    // says so as an error (the approved plan said adopt).
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(DEV)));
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    aws.put_json(&format!("/accounts/{DEV}/root-credentials"), json!({}));
+    w.terraform(&["apply", "-no-color", "tfplan"]).fails_with(&[
+        "Account 111111111111's root login profile was deleted after the plan",
+        "created a new one",
+    ]);
+    assert!(login_profile(&aws, DEV).is_object());
+    assert_eq!(state_of(&w)["adopted"], false);
+}
+
+#[test]
 fn import_by_account_id_and_refusal_of_an_account_without_login_profile() {
     let aws = AwsEndpoint::start();
     aws.seed_standard();
