@@ -140,6 +140,20 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                          that this resource would adopt the existing login profile.",
                     );
                     return Value::Null;
+                } else if let Some(shown) = planned.created_at.get().cloned().flatten()
+                    && shown != created
+                {
+                    // Another login profile than the one the plan showed:
+                    // adopting it was not approved.
+                    diags.error(
+                        format!("Account {account}'s root login profile was replaced after the plan"),
+                        format!(
+                            "The plan showed an existing login profile created at {shown} to adopt, but the account \
+                             now has another one, created at {created}. Nothing was changed and this resource does \
+                             not manage it. Run terraform plan again to review it."
+                        ),
+                    );
+                    return Value::Null;
                 } else if planned_adopted.is_none() {
                     diags.warning(
                         format!("Account {account}'s root user already had a login profile"),

@@ -144,6 +144,24 @@ fn a_login_profile_that_changes_between_plan_and_apply_is_refused_by_the_provide
     ]);
     assert!(login_profile(&aws, DEV).is_object());
     assert_eq!(state_of(&w)["adopted"], false);
+
+    // Replaced in between (deleted, then created again): not the profile
+    // the plan showed, so it is not adopted.
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(SECURITY)));
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    aws.put_json(&format!("/accounts/{SECURITY}/root-credentials"), json!({}));
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    aws.put_json(
+        &format!("/accounts/{SECURITY}/root-credentials"),
+        json!({"password": true}),
+    );
+    let replaced = login_profile(&aws, SECURITY);
+    w.terraform(&["apply", "-no-color", "tfplan"]).fails_with(&[
+        "Account 222222222222's root login profile was replaced after the plan",
+        "Nothing was changed",
+    ]);
+    assert_eq!(login_profile(&aws, SECURITY), replaced);
+    assert_eq!(state_of(&w), Value::Null);
 }
 
 #[test]

@@ -34,6 +34,11 @@ use sha2::{Digest, Sha256};
 /// How long a kept reading stays: a saved plan is rarely applied later.
 const KEEP_FOR: Duration = Duration::from_secs(30 * 24 * 3600);
 
+/// A saved plan is written when its plan walk ends, a little after the
+/// readings; a plan file much newer than them was copied or touched since,
+/// and may not be the plan they were made for.
+const PLAN_FILE_WINDOW: Duration = Duration::from_secs(3600);
+
 /// A process, told apart from a later one with the same pid by its start
 /// time (clock ticks since boot).
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
@@ -133,18 +138,20 @@ impl Invocation {
     }
 }
 
-/// The `-out` of a plan's arguments.
+/// The `-out` of a plan's arguments: the last one, as Terraform's flag
+/// parsing takes it (the user's, after those of `TF_CLI_ARGS`).
 fn out_file(words: &[String]) -> Option<&str> {
+    let mut out = None;
     let mut words = words.iter();
     while let Some(word) = words.next() {
         let flag = word.strip_prefix("--").or_else(|| word.strip_prefix('-'));
         match flag {
-            Some("out") => return words.next().map(String::as_str),
-            Some(f) if f.starts_with("out=") => return f.strip_prefix("out="),
+            Some("out") => out = words.next().map(String::as_str),
+            Some(f) if f.starts_with("out=") => out = f.strip_prefix("out="),
             _ => {}
         }
     }
-    None
+    out
 }
 
 /// A saved plan is a zip archive.
@@ -208,11 +215,15 @@ impl PlanMemory {
             return None;
         }
         let uid = fs::metadata("/proc/self").ok()?.uid();
-        let dir = match std::env::var_os("XDG_RUNTIME_DIR").map(PathBuf::from) {
-            Some(runtime) if runtime.is_absolute() => {
-                runtime.join(format!("terraform-provider-{provider}-plans"))
-            }
-            _ => std::env::temp_dir().join(format!("terraform-provider-{provider}-plans-{uid}")),
+        // The runtime directory only when it is this user's alone (not so
+        // under `sudo -E`, for one).
+        let runtime = std::env::var_os("XDG_RUNTIME_DIR")
+            .map(PathBuf::from)
+            .filter(|dir| dir.is_absolute())
+            .filter(|dir| fs::metadata(dir).is_ok_and(|m| m.uid() == uid && m.mode() & 0o022 == 0));
+        let dir = match runtime {
+            Some(runtime) => runtime.join(format!("terraform-provider-{provider}-plans")),
+            None => std::env::temp_dir().join(format!("terraform-provider-{provider}-plans-{uid}")),
         };
         let memory = PlanMemory::in_dir(
             dir,
@@ -283,17 +294,24 @@ impl PlanMemory {
     }
 
     /// What the first plan of this create kept under `key`, when this is
-    /// its re-plan: in another provider process of the same `terraform
-    /// apply`, or in the apply of the plan file that plan wrote.
+    /// its re-plan: in a provider process of the same `terraform apply`
+    /// that has exited (the plan walk's: Terraform stops them before the
+    /// apply walk), or in the apply of the plan file that plan wrote.
+    /// Never consumed: instances of the same object share the reading, and
+    /// a saved plan may be applied again after a failure; entries of
+    /// finished runs are pruned.
     pub fn recall(&self, type_name: &str, key: &str) -> Option<Vec<u8>> {
         let path = self.entry_path(type_name, key)?;
-        let entry: Entry = serde_json::from_slice(&fs::read(&path).ok()?).ok()?;
-        if entry.type_name != type_name || entry.key != key {
-            return None;
-        }
-        let usable = match &self.invocation {
-            // This process's own readings are of its own walk.
-            Invocation::Apply => entry.terraform == self.terraform && entry.writer != self.me,
+        let entry = fs::read(&path)
+            .ok()
+            .and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok())
+            .filter(|e| e.type_name == type_name && e.key == key);
+        let usable = entry.filter(|entry| match &self.invocation {
+            Invocation::Apply => {
+                entry.terraform == self.terraform
+                    && entry.writer != self.me
+                    && Process::of(entry.writer.pid) != Some(entry.writer)
+            }
             Invocation::ApplySaved(file) => {
                 let latest = fs::read(self.dir.join(format!(
                     "plan-{}.latest",
@@ -301,19 +319,19 @@ impl PlanMemory {
                 )))
                 .ok()
                 .and_then(|b| serde_json::from_slice::<Process>(&b).ok());
-                // The plan file was written after the reading, by that run.
-                latest == Some(entry.terraform) && modified(file) >= modified(&path)
+                // Written by the run that last planned into the file, a
+                // little before the file.
+                let (Some(planned), Some(read)) = (modified(file), modified(&path)) else {
+                    return false;
+                };
+                latest == Some(entry.terraform)
+                    && planned >= read
+                    && planned.duration_since(read).unwrap_or_default() <= PLAN_FILE_WINDOW
             }
             Invocation::PlanOut(_) | Invocation::Other => false,
-        };
-        if !usable {
-            return None;
-        }
-        if self.invocation == Invocation::Apply {
-            let _ = fs::remove_file(&path);
-        }
+        });
         base64::engine::general_purpose::STANDARD
-            .decode(entry.seen)
+            .decode(usable?.seen)
             .ok()
     }
 
@@ -361,6 +379,10 @@ impl PlanMemory {
         for entry in entries.flatten() {
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
+            // Only what this module writes.
+            if !(name.starts_with("run-") || name.starts_with("plan-")) {
+                continue;
+            }
             let old = modified(&path)
                 .is_some_and(|t| now.duration_since(t).unwrap_or_default() > KEEP_FOR);
             let finished_run = name
@@ -426,6 +448,11 @@ mod tests {
             Invocation::PlanOut(PathBuf::from("/work/tfplan"))
         );
         assert_eq!(
+            parse("terraform plan -out=first -out=last", &[]),
+            Invocation::PlanOut(PathBuf::from("/work/last")),
+            "the last one, as Terraform takes it"
+        );
+        assert_eq!(
             parse("terraform plan --out plans/a.tfplan -no-color", &[]),
             Invocation::PlanOut(PathBuf::from("/work/plans/a.tfplan"))
         );
@@ -463,45 +490,65 @@ mod tests {
         assert_eq!(start_time("garbage"), None);
     }
 
-    fn memory(dir: &Path, invocation: Invocation, terraform: u32, me: u32) -> PlanMemory {
+    /// A process that has exited (pids above Linux's pid_max never exist).
+    fn exited(n: u32) -> Process {
+        Process {
+            pid: 5_000_000 + n,
+            start: 1,
+        }
+    }
+
+    fn running() -> Process {
+        Process::of(std::process::id()).expect("this test's process")
+    }
+
+    fn memory(dir: &Path, invocation: Invocation, terraform: Process, me: Process) -> PlanMemory {
         let uid = fs::metadata(dir).map(|m| m.uid()).unwrap_or_default();
-        PlanMemory::in_dir(
-            dir.join("memory"),
-            invocation,
-            Process {
-                pid: terraform,
-                start: 1,
-            },
-            Process { pid: me, start: 1 },
-            uid,
-        )
-        .expect("memory in a private directory")
+        PlanMemory::in_dir(dir.join("memory"), invocation, terraform, me, uid)
+            .expect("memory in a private directory")
     }
 
     #[test]
-    fn one_apply_run_hands_the_plan_walk_reading_to_the_apply_walk_once() {
+    fn one_apply_run_hands_the_plan_walk_reading_to_the_apply_walk() {
         let tmp = tempfile::tempdir().expect("tempdir");
-        let plan_walk = memory(tmp.path(), Invocation::Apply, 10, 11);
-        let apply_walk = memory(tmp.path(), Invocation::Apply, 10, 12);
-        let other_run = memory(tmp.path(), Invocation::Apply, 20, 21);
+        let terraform = exited(1);
+        let apply_walk = memory(tmp.path(), Invocation::Apply, terraform, exited(3));
+        // A provider process of the plan walk that still runs (another
+        // alias): its readings are of this walk, not a plan before it.
+        let sibling = memory(tmp.path(), Invocation::Apply, terraform, running());
+        sibling.remember("t_x", "a", b"sibling");
+        assert_eq!(apply_walk.recall("t_x", "a"), None, "a running writer");
+        // The plan walk's process, exited since.
+        let plan_walk = memory(tmp.path(), Invocation::Apply, terraform, exited(2));
         plan_walk.remember("t_x", "a", b"seen");
-        assert_eq!(plan_walk.recall("t_x", "a"), None, "its own walk's reading");
+        assert_eq!(plan_walk.recall("t_x", "a"), None, "its own reading");
+        let other_run = memory(tmp.path(), Invocation::Apply, exited(9), exited(10));
         assert_eq!(other_run.recall("t_x", "a"), None, "another run's reading");
         assert_eq!(apply_walk.recall("t_x", "b"), None);
         assert_eq!(apply_walk.recall("t_x", "a").as_deref(), Some(&b"seen"[..]));
-        assert_eq!(apply_walk.recall("t_x", "a"), None, "used once");
+        assert_eq!(
+            apply_walk.recall("t_x", "a").as_deref(),
+            Some(&b"seen"[..]),
+            "two instances of one object share it"
+        );
     }
 
     #[test]
     fn a_saved_plan_is_applied_with_the_readings_of_the_plan_that_wrote_it() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let file = tmp.path().join("tfplan");
-        let first_plan = memory(tmp.path(), Invocation::PlanOut(file.clone()), 10, 11);
+        let plan_out = || Invocation::PlanOut(file.clone());
+        let first_plan = memory(tmp.path(), plan_out(), exited(1), exited(2));
         first_plan.begin_plan();
         first_plan.remember("t_x", "a", b"first");
         first_plan.remember("t_x", "b", b"only the first plan read b");
         fs::write(&file, b"PK\x03\x04").expect("plan file");
-        let apply = memory(tmp.path(), Invocation::ApplySaved(file.clone()), 30, 31);
+        let apply = memory(
+            tmp.path(),
+            Invocation::ApplySaved(file.clone()),
+            exited(3),
+            exited(4),
+        );
         assert_eq!(apply.recall("t_x", "a").as_deref(), Some(&b"first"[..]));
         assert_eq!(
             apply.recall("t_x", "a").as_deref(),
@@ -510,13 +557,22 @@ mod tests {
         );
 
         // A later plan to the same file: its readings, and none of the first's.
-        let second_plan = memory(tmp.path(), Invocation::PlanOut(file.clone()), 20, 21);
+        let second_plan = memory(tmp.path(), plan_out(), exited(5), exited(6));
         second_plan.begin_plan();
         second_plan.remember("t_x", "a", b"second");
         std::thread::sleep(Duration::from_millis(20));
         fs::write(&file, b"PK\x03\x04").expect("plan file");
         assert_eq!(apply.recall("t_x", "a").as_deref(), Some(&b"second"[..]));
         assert_eq!(apply.recall("t_x", "b"), None);
+
+        // A plan file touched long after its plan is not trusted to be it.
+        let later = SystemTime::now() + PLAN_FILE_WINDOW + Duration::from_secs(60);
+        fs::File::options()
+            .write(true)
+            .open(&file)
+            .and_then(|f| f.set_modified(later))
+            .expect("touch");
+        assert_eq!(apply.recall("t_x", "a"), None);
     }
 
     #[test]
@@ -527,7 +583,7 @@ mod tests {
         let uid = fs::metadata(tmp.path())
             .map(|m| m.uid())
             .unwrap_or_default();
-        let p = Process { pid: 1, start: 1 };
+        let p = exited(1);
         assert!(PlanMemory::in_dir(dir, Invocation::Apply, p, p, uid).is_none());
     }
 }

@@ -111,8 +111,9 @@ impl Run {
     /// run of Terraform checks it.
     #[track_caller]
     fn assert_no_provider_bug(&self) {
+        let text = flatten(&self.text());
         assert!(
-            !flatten(&self.text()).contains("bug in the provider"),
+            !text.contains("bug in the provider") && !text.contains("defect of the provider"),
             "terraform {:?} reports a provider bug:\n{}",
             self.args,
             self.text()
