@@ -358,6 +358,8 @@ impl Workdir {
             .env("CHECKPOINT_DISABLE", "1")
             .env("TF_IN_AUTOMATION", "1")
             .env("TF_INPUT", "0")
+            // The provider's plan memory stays in this test's directory.
+            .env("XDG_RUNTIME_DIR", self.dir.path())
             .env_remove("TF_LOG")
             .env_remove("TF_LOG_PROVIDER");
         // Nothing of the machine's AWS setup may reach the provider.
