@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::{Examined, Selection, examine_all, selected_members, selection_attributes};
+use super::{Examined, Selection, examine_selected, selection_attributes};
 use crate::credential_sets::CredentialSets;
 use crate::resources::member_credentials_absent::imported_state;
 use aws_root_access::AwsClients;
@@ -75,9 +75,6 @@ impl ListResource<AwsClients> for MemberCredentialsAbsentList {
         let Some(config) = decode_or_report::<Config>(config, diags) else {
             return;
         };
-        let Some(members) = selected_members(aws, &config.selection, diags).await else {
-            return;
-        };
         let kinds = config
             .credential_types
             .unwrap_or_else(|| CredentialType::ALL.into_iter().collect());
@@ -104,6 +101,6 @@ impl ListResource<AwsClients> for MemberCredentialsAbsentList {
                 })
             }
         };
-        examine_all(aws, members, examine, results, diags).await;
+        examine_selected(aws, &config.selection, examine, results, diags).await;
     }
 }

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 
-use super::{Examined, Selection, examine_all, selected_members, selection_attributes};
+use super::{Examined, Selection, examine_selected, selection_attributes};
 use crate::resources::member_password_recovery::imported_state;
 use aws_root_access::root_credentials;
 use aws_root_access::{AwsClients, OrgAccount};
@@ -46,9 +46,6 @@ impl ListResource<AwsClients> for MemberPasswordRecoveryList {
         let Some(config) = decode_or_report::<Config>(config, diags) else {
             return;
         };
-        let Some(members) = selected_members(aws, &config.selection, diags).await else {
-            return;
-        };
         let examine = |account: OrgAccount| async move {
             match root_credentials::login_profile(aws, &account.id).await {
                 Ok(Some(created)) => Examined::Listed(Listed {
@@ -62,6 +59,6 @@ impl ListResource<AwsClients> for MemberPasswordRecoveryList {
                 Err(e) => Examined::refused(&account.id, "read", &e),
             }
         };
-        examine_all(aws, members, examine, results, diags).await;
+        examine_selected(aws, &config.selection, examine, results, diags).await;
     }
 }

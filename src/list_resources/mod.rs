@@ -16,7 +16,7 @@ use crate::errors::aws_diagnostic;
 use crate::member_account::{
     accounts_in_units, organizational_units_attribute, unknown_state_detail, unusable_reason,
 };
-use aws_root_access::{AwsClients, AwsError, OrgAccount};
+use aws_root_access::{AwsClients, AwsError, OrgAccount, Organization};
 use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
 
 /// Which member accounts a list block selects.
@@ -69,22 +69,95 @@ impl Examined {
     }
 }
 
-/// The member accounts `selection` names that can be examined (ACTIVE);
-/// the others are named in warnings. `None` after an error.
-pub async fn selected_members(
+/// Examines the member accounts `selection` names that can be examined
+/// (ACTIVE), concurrently within the provider's bound on AWS calls, and
+/// sends each result as soon as it is ready. Accounts are examined as the
+/// organization's pages arrive, not after the whole listing. Stops when
+/// Terraform wants no more results (its `limit`). The accounts that were
+/// not examined (not members, not ACTIVE, refused) are named in warnings.
+pub async fn examine_selected<F, Fut>(
     aws: &AwsClients,
     selection: &Selection,
+    examine: F,
+    results: &dyn ListResults,
     diags: &mut Diagnostics,
-) -> Option<Vec<OrgAccount>> {
-    let org = match aws.organization().await {
+) where
+    F: Fn(OrgAccount) -> Fut,
+    Fut: Future<Output = Examined>,
+{
+    let Some(in_units) =
+        accounts_in_units(aws, selection.organizational_unit_ids.as_ref(), diags).await
+    else {
+        return;
+    };
+    let chosen = |management: &str, account: &OrgAccount| {
+        account.id != management
+            && selection
+                .account_ids
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&account.id))
+            && in_units
+                .as_ref()
+                .is_none_or(|ids| ids.contains(&account.id))
+    };
+    let (found, to_examine) = futures::channel::mpsc::unbounded::<OrgAccount>();
+    let listing = async move {
+        aws.organization_while_read(|management, page| {
+            for account in page {
+                if chosen(management, account) && account.is_active() {
+                    // Closed once Terraform has all the results it wants.
+                    let _ = found.unbounded_send(account.clone());
+                }
+            }
+        })
+        .await
+    };
+    let examining = async {
+        let mut examined = to_examine
+            .map(&examine)
+            .buffer_unordered(aws.max_concurrent_requests());
+        let mut refused = Vec::new();
+        while let Some(outcome) = examined.next().await {
+            match outcome {
+                Examined::Listed(listed) => {
+                    if !results.send(listed).await {
+                        break; // dropping the stream cancels what is in flight
+                    }
+                }
+                Examined::Passed => {}
+                Examined::Warning { summary, detail } => refused.push((summary, detail)),
+            }
+        }
+        refused
+    };
+    let (org, mut refused) = futures::join!(listing, examining);
+    let org = match org {
         Ok(org) => org,
         Err(e) => {
             diags.extend(aws_diagnostic(&e, "list the organization's accounts"));
-            return None;
+            return;
         }
     };
-    let in_units =
-        accounts_in_units(aws, selection.organizational_unit_ids.as_ref(), diags).await?;
+    not_examined(
+        &org,
+        selection,
+        |a| chosen(&org.management_account_id, a),
+        diags,
+    );
+    refused.sort();
+    for (summary, detail) in refused {
+        diags.warning(summary, detail);
+    }
+}
+
+/// Warnings naming the selected accounts that were not examined: ids that
+/// are not member accounts, and members that are not ACTIVE.
+fn not_examined(
+    org: &Organization,
+    selection: &Selection,
+    chosen: impl Fn(&OrgAccount) -> bool,
+    diags: &mut Diagnostics,
+) {
     if let Some(wanted) = &selection.account_ids {
         let strangers: Vec<&str> = wanted
             .iter()
@@ -104,28 +177,15 @@ pub async fn selected_members(
             );
         }
     }
-    let mut members = Vec::new();
-    let mut unusable = Vec::new();
-    for account in org.accounts.values() {
-        let chosen = account.id != org.management_account_id
-            && selection
-                .account_ids
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&account.id))
-            && in_units
-                .as_ref()
-                .is_none_or(|ids| ids.contains(&account.id));
-        if !chosen {
-            continue;
-        }
-        if account.is_active() {
-            members.push(account.clone());
-        } else if let Some(reason) = unusable_reason(&account.id, &account.state) {
-            unusable.push(reason);
-        } else {
-            unusable.push(unknown_state_detail(&account.id, &account.state));
-        }
-    }
+    let unusable: Vec<String> = org
+        .accounts
+        .values()
+        .filter(|a| chosen(a) && !a.is_active())
+        .map(|a| {
+            unusable_reason(&a.id, &a.state)
+                .unwrap_or_else(|| unknown_state_detail(&a.id, &a.state))
+        })
+        .collect();
     if !unusable.is_empty() {
         let count = match unusable.len() {
             1 => "1 account".to_string(),
@@ -143,41 +203,5 @@ pub async fn selected_members(
                     .join("\n")
             ),
         );
-    }
-    Some(members)
-}
-
-/// Examines `accounts` concurrently (within the provider's bound on AWS
-/// calls) and sends each result as soon as it is ready. Stops examining when
-/// Terraform wants no more results (its `limit`). Warnings of accounts that
-/// could not be examined are gathered into `diags`.
-pub async fn examine_all<F, Fut>(
-    aws: &AwsClients,
-    accounts: Vec<OrgAccount>,
-    examine: F,
-    results: &dyn ListResults,
-    diags: &mut Diagnostics,
-) where
-    F: Fn(OrgAccount) -> Fut,
-    Fut: Future<Output = Examined>,
-{
-    let mut examined = futures::stream::iter(accounts)
-        .map(examine)
-        .buffer_unordered(aws.max_concurrent_requests());
-    let mut refused = Vec::new();
-    while let Some(outcome) = examined.next().await {
-        match outcome {
-            Examined::Listed(listed) => {
-                if !results.send(listed).await {
-                    break; // dropping the stream cancels what is in flight
-                }
-            }
-            Examined::Passed => {}
-            Examined::Warning { summary, detail } => refused.push((summary, detail)),
-        }
-    }
-    refused.sort();
-    for (summary, detail) in refused {
-        diags.warning(summary, detail);
     }
 }

@@ -118,3 +118,45 @@ fn the_pre_2026_answer_shape_still_works() {
     w.apply();
     assert_eq!(w.outputs()["ids"]["value"], json!(["111111111111"]));
 }
+
+#[test]
+fn the_organization_is_handed_over_page_by_page_as_it_is_read() {
+    let aws = AwsEndpoint::start();
+    let accounts: Vec<_> = (1..=5)
+        .map(|i| json!({"id": format!("{:012}", 100_000_000_000u64 + i), "name": format!("m{i}")}))
+        .collect();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "accounts": accounts,
+        "page_size": {"organizations": 2}
+    }));
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    rt.block_on(async {
+        let clients = aws_root_access::AwsClients::new(aws.aws_settings())
+            .await
+            .expect("clients");
+        // The management account and five members, two a page: three or
+        // four pages (AWS may also end with an empty page).
+        let mut pages: Vec<(String, usize)> = Vec::new();
+        let org = clients
+            .organization_while_read(|management, page| {
+                pages.push((management.to_string(), page.len()))
+            })
+            .await
+            .expect("organization");
+        assert_eq!(org.accounts.len(), 6);
+        let sizes: Vec<usize> = pages.iter().map(|p| p.1).filter(|n| *n > 0).collect();
+        assert_eq!(sizes, [2, 2, 2], "{pages:?}");
+        assert!(pages.iter().all(|p| p.0 == aws.management_account_id), "{pages:?}");
+        // Read already: everything at once, and no second listing.
+        let mut again = Vec::new();
+        clients
+            .organization_while_read(|_, page| again.push(page.len()))
+            .await
+            .expect("organization");
+        assert_eq!(again, [6]);
+    });
+    let calls = aws.calls();
+    let org_calls = &calls["calls"][aws.management_account_id.as_str()]["organizations"];
+    assert_eq!(org_calls["ListAccounts"], 3, "{calls}");
+}

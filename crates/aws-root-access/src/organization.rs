@@ -18,13 +18,40 @@ impl AwsClients {
     /// without organizations:ListAccounts asks once per Terraform command,
     /// not once per resource.
     pub async fn organization(&self) -> Result<Arc<Organization>, AwsError> {
-        self.organization
-            .get_or_init(|| async { self.read_organization().await.map(Arc::new) })
-            .await
-            .clone()
+        self.organization_while_read(|_, _| {}).await
     }
 
-    async fn read_organization(&self) -> Result<Organization, AwsError> {
+    /// [`AwsClients::organization`], handing `each_page` the management
+    /// account's id and each page of accounts as it arrives, so a caller can
+    /// start work on the first accounts while the rest are listed (at 20 a
+    /// page, 1,000 accounts are 50 calls one after the other). When the
+    /// organization was read already, or is being read by another caller,
+    /// `each_page` gets every account at once when it is there. On an error,
+    /// the pages before it were handed over.
+    pub async fn organization_while_read(
+        &self,
+        mut each_page: impl FnMut(&str, &[OrgAccount]) + Send,
+    ) -> Result<Arc<Organization>, AwsError> {
+        let mut handed = false;
+        let result = self
+            .organization
+            .get_or_init(|| async {
+                handed = true;
+                self.read_organization(&mut each_page).await.map(Arc::new)
+            })
+            .await
+            .clone();
+        if !handed && let Ok(org) = &result {
+            let all: Vec<OrgAccount> = org.accounts.values().cloned().collect();
+            each_page(&org.management_account_id, &all);
+        }
+        result
+    }
+
+    async fn read_organization(
+        &self,
+        each_page: &mut (impl FnMut(&str, &[OrgAccount]) + Send),
+    ) -> Result<Organization, AwsError> {
         let described = self
             .call(async {
                 self.organizations
@@ -51,17 +78,22 @@ impl AwsClients {
                         .classify("organizations:ListAccounts")
                 })
                 .await?;
-            for a in page.accounts() {
-                let Some(id) = a.id() else { continue };
-                accounts.insert(
-                    id.to_string(),
-                    OrgAccount {
-                        id: id.to_string(),
+            let listed: Vec<OrgAccount> = page
+                .accounts()
+                .iter()
+                .filter_map(|a| {
+                    Some(OrgAccount {
+                        id: a.id()?.to_string(),
                         name: a.name().unwrap_or_default().to_string(),
                         state: AccountState::of(a),
-                    },
-                );
-            }
+                    })
+                })
+                .collect();
+            each_page(
+                management_account_id.as_deref().unwrap_or_default(),
+                &listed,
+            );
+            accounts.extend(listed.into_iter().map(|a| (a.id.clone(), a)));
             // Organizations may return an empty page with a NextToken: only
             // the absence of a token ends the listing.
             next = page.next_token().map(str::to_string);
