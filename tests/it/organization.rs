@@ -147,7 +147,10 @@ fn the_organization_is_handed_over_page_by_page_as_it_is_read() {
         assert_eq!(org.accounts.len(), 6);
         let sizes: Vec<usize> = pages.iter().map(|p| p.1).filter(|n| *n > 0).collect();
         assert_eq!(sizes, [2, 2, 2], "{pages:?}");
-        assert!(pages.iter().all(|p| p.0 == aws.management_account_id), "{pages:?}");
+        assert!(
+            pages.iter().all(|p| p.0 == aws.management_account_id),
+            "{pages:?}"
+        );
         // Read already: everything at once, and no second listing.
         let mut again = Vec::new();
         clients
