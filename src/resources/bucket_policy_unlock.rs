@@ -26,25 +26,13 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
     }
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new(
+        let schema = Schema::new(&format!(
             "Unlocks an S3 bucket in a member account whose bucket policy denies everyone, including the account's \
              own administrators. Only the account's root user can undo that: the provider opens a root session for \
              the account (`sts:AssumeRoot` with the `S3UnlockBucketPolicy` task policy, which needs the \
              organization's `RootSessions` feature) and deletes the policy, or replaces it with \
              `replacement_policy`.\n\n\
-             **What the plan shows.** The plan reads the bucket's current policy through the root session and shows \
-             it as `removed_policy`, so the person approving sees exactly what goes. If the policy is different by \
-             the time of the apply, nothing is removed and the apply fails. When the unlock runs again (a refresh \
-             found the lock back, or `triggers` changed), the plan shows the policy that refresh saw and the \
-             provider refuses any other with its own error. On the first unlock the plan reads the policy \
-             itself and Terraform's final check before the apply plans from that reading (kept on this machine, \
-             see the provider's design notes on the plan memory); where it cannot (a plan applied on another \
-             machine), Terraform's final check reads again and stops if the policy changed. A bucket without a \
-             policy is already unlocked: the apply succeeds with a warning.\n\n\
-             **Drift.** A refresh checks the bucket: if the removed policy is back (or, with `replacement_policy`, \
-             the bucket holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \
-             other policy put on the bucket later is legitimate and never planned for deletion. A bucket that no \
-             longer exists removes the resource from state.\n\n\
+             {}\n\n\
              **Regions.** Buckets can be in any region. The unlock session cannot call `GetBucketLocation`, so the \
              provider asks in `region` (default: the provider's region) and follows S3's redirect, which names \
              the bucket's region in `x-amz-bucket-region`; the region found is kept in `region`.\n\n\
@@ -54,7 +42,8 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.\n\n\
              **Not listable.** `terraform query` cannot find locked buckets for this resource: the unlock task policy \
              can only read and delete the policy of a bucket it is given, not enumerate buckets. Name each bucket yourself.",
-        )
+            policy_unlock::plan_and_drift("bucket")
+        ))
         .attribute(
             Attribute::string("id")
                 .computed()

@@ -25,25 +25,13 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
     }
 
     fn schema(&self) -> Schema {
-        let schema = Schema::new(
+        let schema = Schema::new(&format!(
             "Unlocks an SQS queue in a member account whose queue policy denies everyone, including the account's \
              own administrators. Only the account's root user can undo that: the provider opens a root session for \
              the account (`sts:AssumeRoot` with the `SQSUnlockQueuePolicy` task policy, which needs the \
              organization's `RootSessions` feature) and removes the policy (`SetQueueAttributes` with an empty \
              `Policy`), or replaces it with `replacement_policy`.\n\n\
-             **What the plan shows.** The plan reads the queue's current policy through the root session and shows \
-             it as `removed_policy`, so the person approving sees exactly what goes. If the policy is different by \
-             the time of the apply, nothing is removed and the apply fails. When the unlock runs again (a refresh \
-             found the lock back, or `triggers` changed), the plan shows the policy that refresh saw and the \
-             provider refuses any other with its own error. On the first unlock the plan reads the policy \
-             itself and Terraform's final check before the apply plans from that reading (kept on this machine, \
-             see the provider's design notes on the plan memory); where it cannot (a plan applied on another \
-             machine), Terraform's final check reads again and stops if the policy changed. A queue without a \
-             policy is already unlocked: the apply succeeds with a warning.\n\n\
-             **Drift.** A refresh checks the queue: if the removed policy is back (or, with `replacement_policy`, \
-             the queue holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \
-             other policy put on the queue later is legitimate and never planned for deletion. A queue that no \
-             longer exists removes the resource from state.\n\n\
+             {}\n\n\
              **Regions.** The queue's region comes from its URL (`sqs.<region>.amazonaws.com`, the legacy \
              `<region>.queue.amazonaws.com` and `queue.amazonaws.com`, VPC endpoint names); a URL of another host \
              (a custom `endpoints.sqs`) means the provider's region.\n\n\
@@ -53,7 +41,8 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.\n\n\
              **Not listable.** `terraform query` cannot find locked queues for this resource: the unlock task policy \
              can only read and delete the policy of a queue it is given, not enumerate queues. Name each queue yourself.",
-        )
+            policy_unlock::plan_and_drift("queue")
+        ))
         .attribute(
             Attribute::string("id")
                 .computed()

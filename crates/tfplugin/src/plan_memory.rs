@@ -262,10 +262,7 @@ impl PlanMemory {
     /// run whose readings the apply of F may use (an older plan's are not).
     pub fn begin_plan(&self) {
         if let Invocation::PlanOut(file) = &self.invocation {
-            let marker = self.dir.join(format!(
-                "plan-{}.latest",
-                digest(&[file.as_os_str().as_encoded_bytes()])
-            ));
+            let marker = self.latest_planner_path(file);
             if let Ok(bytes) = serde_json::to_vec(&self.terraform) {
                 self.write(&marker, &bytes);
             }
@@ -313,12 +310,9 @@ impl PlanMemory {
                     && Process::of(entry.writer.pid) != Some(entry.writer)
             }
             Invocation::ApplySaved(file) => {
-                let latest = fs::read(self.dir.join(format!(
-                    "plan-{}.latest",
-                    digest(&[file.as_os_str().as_encoded_bytes()])
-                )))
-                .ok()
-                .and_then(|b| serde_json::from_slice::<Process>(&b).ok());
+                let latest = fs::read(self.latest_planner_path(file))
+                    .ok()
+                    .and_then(|b| serde_json::from_slice::<Process>(&b).ok());
                 // Written by the run that last planned into the file, a
                 // little before the file.
                 let (Some(planned), Some(read)) = (modified(file), modified(&path)) else {
@@ -333,6 +327,14 @@ impl PlanMemory {
         base64::engine::general_purpose::STANDARD
             .decode(usable?.seen)
             .ok()
+    }
+
+    /// Where `terraform plan -out=FILE` marks the run that last planned into it.
+    fn latest_planner_path(&self, file: &Path) -> PathBuf {
+        self.dir.join(format!(
+            "plan-{}.latest",
+            digest(&[file.as_os_str().as_encoded_bytes()])
+        ))
     }
 
     fn entry_path(&self, type_name: &str, key: &str) -> Option<PathBuf> {

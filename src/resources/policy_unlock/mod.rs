@@ -323,14 +323,7 @@ pub async fn refresh_named<N: Names>(
     ty: &Type,
     diags: &mut Diagnostics,
 ) -> ReadOutcome {
-    let Some(object) = decode_or_report::<N>(stored, diags)
-        .as_ref()
-        .and_then(N::object)
-    else {
-        diags.error(
-            "Invalid state",
-            format!("The stored state names no {}.", N::WHAT),
-        );
+    let Some(object) = named::<N>(stored, "Invalid state", "stored state", diags) else {
         return ReadOutcome::Present(stored.clone());
     };
     refresh(aws, &object, stored, ty, diags).await
@@ -345,17 +338,27 @@ pub async fn apply_named<N: Names>(
     ty: &Type,
     diags: &mut Diagnostics,
 ) -> Value {
-    let Some(object) = decode_or_report::<N>(planned, diags)
-        .as_ref()
-        .and_then(N::object)
-    else {
-        diags.error(
-            "Invalid plan",
-            format!("The planned state names no {}.", N::WHAT),
-        );
+    let Some(object) = named::<N>(planned, "Invalid plan", "planned state", diags) else {
         return prior.clone();
     };
     apply(aws, &object, prior, planned, ty, diags).await
+}
+
+/// The object a state or plan names; an error (the provider's bug) when it
+/// names none.
+fn named<N: Names>(
+    value: &Value,
+    summary: &str,
+    which: &str,
+    diags: &mut Diagnostics,
+) -> Option<N::Object> {
+    let object = decode_or_report::<N>(value, diags)
+        .as_ref()
+        .and_then(N::object);
+    if object.is_none() {
+        diags.error(summary, format!("The {which} names no {}.", N::WHAT));
+    }
+    object
 }
 
 /// Destroy: the warning that nothing changes in AWS, naming the object.
@@ -491,6 +494,26 @@ pub async fn refresh<T: Locked>(
             ReadOutcome::Present(stored.clone())
         }
     }
+}
+
+/// The paragraphs both resources' documentation shares: what the plan
+/// shows and what counts as drift. `object`: "bucket" or "queue".
+pub fn plan_and_drift(object: &str) -> String {
+    format!(
+        "**What the plan shows.** The plan reads the {object}'s current policy through the root session and shows \
+         it as `removed_policy`, so the person approving sees exactly what goes. If the policy is different by \
+         the time of the apply, nothing is removed and the apply fails. When the unlock runs again (a refresh \
+         found the lock back, or `triggers` changed), the plan shows the policy that refresh saw and the \
+         provider refuses any other with its own error. On the first unlock the plan reads the policy \
+         itself and Terraform's final check before the apply plans from that reading (kept on this machine, \
+         see the provider's design notes on the plan memory); where it cannot (a plan applied on another \
+         machine), Terraform's final check reads again and stops if the policy changed. A {object} without a \
+         policy is already unlocked: the apply succeeds with a warning.\n\n\
+         **Drift.** A refresh checks the {object}: if the removed policy is back (or, with `replacement_policy`, \
+         the {object} holds any other policy), `unlocked` turns `false` and the next apply unlocks it again. Any \
+         other policy put on the {object} later is legitimate and never planned for deletion. A {object} that no \
+         longer exists removes the resource from state."
+    )
 }
 
 /// Adds the attributes both resources share. `object` names what is unlocked
