@@ -61,12 +61,31 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
              root_session_duration leaves time for the calls, and run Terraform again."
         }
         ErrorKind::Throttled => {
-            "AWS kept throttling after all retries. Raise max_retries or lower max_concurrent_requests in the provider block, \
-             or run again later."
+            "AWS kept throttling after all retries. Lower max_concurrent_requests, or raise max_retries and \
+             call_timeout in the provider block, or run again later."
         }
         ErrorKind::NotFound => "The object does not exist.",
+        ErrorKind::NoCredentials => {
+            "The provider found no AWS credentials. It looked, in this order, at: access_key/secret_key in the \
+             provider block; the environment (AWS_ACCESS_KEY_ID with AWS_SECRET_ACCESS_KEY, or AWS_PROFILE); the \
+             shared files (~/.aws/credentials and ~/.aws/config, or shared_credentials_files/shared_config_files) \
+             for the selected profile; web identity (AWS_WEB_IDENTITY_TOKEN_FILE with AWS_ROLE_ARN); the container \
+             credentials endpoint (ECS, EKS Pod Identity); the EC2 instance metadata service. Configure one of them \
+             (for example `aws sso login --profile <name>` and profile = \"<name>\") and run Terraform again."
+        }
+        ErrorKind::CredentialSourceFailed => {
+            "A source of AWS credentials was found but could not give them. Check the profile's settings (an SSO \
+             login may have expired: run `aws sso login`), its credential_process or role, then run Terraform again."
+        }
         ErrorKind::Unreachable => {
-            "AWS could not be reached. Check network access, proxies and any custom endpoints in the provider block."
+            "AWS could not be reached: there was no answer to connect to. Check network access, proxies (HTTPS_PROXY), \
+             DNS, and any custom endpoints in the provider block. The provider retries for at most call_timeout \
+             (30s unless set) before it reports this."
+        }
+        ErrorKind::TimedOut => {
+            "AWS did not answer in time. Check network access and custom endpoints; if AWS is only slow, raise \
+             request_timeout (one attempt, 20s unless set) or call_timeout (all retries, 30s unless set) in the \
+             provider block."
         }
         ErrorKind::Other => "",
     }

@@ -6,8 +6,8 @@
 use std::collections::BTreeSet;
 
 use crate::checks::{ACCOUNT_ID, PARENT_ID};
-use crate::errors::aws_diagnostic;
-use aws_root_access::{AccountState, AwsClients, Membership};
+use crate::errors::{advice, aws_diagnostic};
+use aws_root_access::{AccountState, AwsClients, AwsError, ErrorKind, Membership};
 use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome, Value};
 
 /// A configuration that names one member account (data sources, actions).
@@ -99,15 +99,17 @@ pub fn unknown_state_detail(account: &str, state: &AccountState) -> String {
 
 /// Refuses at plan time what AWS would refuse at apply: the management account
 /// (AssumeRoot never targets it), accounts outside the organization, and
-/// member accounts that are not ACTIVE or whose state cannot be told.
-/// Best effort: when the organization cannot be read (for example the caller
-/// may not call organizations:ListAccounts) nothing is refused here and AWS
-/// has the last word.
+/// member accounts that are not ACTIVE or whose state cannot be told. An
+/// organization that cannot be read is the plan's error: a plan that could
+/// not check must not look clean.
 pub async fn check_target(aws: &AwsClients, account: &str, diags: &mut Diagnostics) {
     let org = match aws.organization().await {
         Ok(org) => org,
         Err(e) => {
-            tracing::debug!(%e, "cannot read the organization; plan-time account checks skipped");
+            diags.extend(aws_diagnostic(
+                &e,
+                &format!("read the organization to check account {account}"),
+            ));
             return;
         }
     };
@@ -173,7 +175,12 @@ pub enum AccountFate {
 
 /// After AWS refused a root session or call in `account`: where the account
 /// stands now (DescribeAccount).
-pub async fn account_fate(aws: &AwsClients, account: &str) -> AccountFate {
+/// A failure of the caller's own (no answer, credentials, clock, throttling)
+/// says nothing of the account, which is then not looked up.
+pub async fn account_fate(aws: &AwsClients, account: &str, failure: &AwsError) -> AccountFate {
+    if failure.is_callers_problem() {
+        return AccountFate::Active;
+    }
     match aws.membership(account).await {
         Ok(Membership::NotMember) => AccountFate::Left(format!(
             "Account {account} is no longer a member of the organization."
@@ -197,12 +204,28 @@ pub async fn account_fate(aws: &AwsClients, account: &str) -> AccountFate {
 pub async fn refresh_refused(
     aws: &AwsClients,
     account: &str,
+    failure: &AwsError,
     type_name: &str,
     what: &str,
     prior: &Value,
     diags: &mut Diagnostics,
 ) -> Option<ReadOutcome> {
-    match account_fate(aws, account).await {
+    if failure.is(ErrorKind::FeatureNotEnabled) || failure.is(ErrorKind::TrustedAccessOff) {
+        // Switched off out of band: the configuration that turns it back on
+        // must still plan, so the refresh keeps the state and says why.
+        diags.warning(
+            format!("{type_name} of account {account} kept unrefreshed"),
+            format!(
+                "{what} cannot be read through a root session now: {}. The state keeps what the last refresh found. \
+                 If this run enables the feature (rootaccess_org_features), the next plan reads the account again; \
+                 otherwise applying this resource fails with the same reason. {}",
+                failure.message,
+                advice(failure.kind)
+            ),
+        );
+        return Some(ReadOutcome::Present(prior.clone()));
+    }
+    match account_fate(aws, account, failure).await {
         AccountFate::Active => None,
         AccountFate::Left(reason) => {
             diags.warning(
@@ -229,5 +252,33 @@ pub async fn refresh_refused(
             diags.error(format!("The state of account {account} is unknown"), detail);
             Some(ReadOutcome::Present(prior.clone()))
         }
+    }
+}
+
+/// A read at plan that failed. Only a missing organization feature, which
+/// this same run may enable (rootaccess_org_features), defers `what` to
+/// apply, with a warning that says so; every other failure (network,
+/// credentials, throttling, AccessDenied, ...) is an error of the plan.
+/// `doing` ends with "account" and is completed with the account id.
+pub fn plan_read_failed(
+    e: &AwsError,
+    account: &str,
+    what: &str,
+    doing: &str,
+    diags: &mut Diagnostics,
+) {
+    if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
+        diags.warning(
+            format!("{what} will be known at apply"),
+            format!(
+                "Account {account} cannot be read through a root session yet: {}. If this run enables the \
+                 organization feature (for example with rootaccess_org_features), apply reads the account and acts \
+                 on what it finds; otherwise apply fails with the same reason. {}",
+                e.message,
+                advice(e.kind)
+            ),
+        );
+    } else {
+        diags.extend(aws_diagnostic(e, &format!("{doing} {account}")));
     }
 }

@@ -90,6 +90,26 @@ impl Provider for RootAccessProvider {
                      Defaults to `900`, the AWS maximum.",
                 ),
         )
+        .attribute(
+            Attribute::string("request_timeout")
+                .optional()
+                .validator(DURATION)
+                .describe(
+                    "The longest one attempt of an AWS call may take, from connecting to the last byte of the answer, \
+                     e.g. `20s`. A hung connection is abandoned after it and the call retried. Defaults to `20s` (IAM, \
+                     STS and Organizations answer in well under a second).",
+                ),
+        )
+        .attribute(
+            Attribute::string("call_timeout")
+                .optional()
+                .validator(DURATION)
+                .describe(
+                    "The longest one AWS call may take with all its retries and the waits between them, e.g. `30s`: the \
+                     retry budget in time, on top of `max_retries`. When AWS cannot be reached, each call fails after it \
+                     with an error that says so. Raise it when AWS throttles a large organization. Defaults to `30s`.",
+                ),
+        )
         .block(NestedBlock::single(
             "assume_role",
             Block::new("Assume this IAM role (in the management account or the IAM delegated administrator) before any other call.")
@@ -285,6 +305,8 @@ struct ProviderConfig {
     max_retries: Option<u32>,
     max_concurrent_requests: Option<usize>,
     root_session_duration: Option<u64>,
+    request_timeout: Option<String>,
+    call_timeout: Option<String>,
     assume_role: Option<AssumeRoleConfig>,
     endpoints: Option<EndpointsConfig>,
 }
@@ -318,6 +340,22 @@ fn non_empty(s: Option<String>) -> Option<String> {
     s.filter(|s| !s.is_empty())
 }
 
+/// A duration argument: `Some(None)` when not set, `None` after an error.
+fn duration_setting(
+    text: Option<String>,
+    path: AttributePath,
+    diags: &mut Diagnostics,
+) -> Option<Option<Duration>> {
+    match non_empty(text).map(|d| parse_duration(&d)) {
+        Some(Err(e)) => {
+            diags.attribute_error(path, "Invalid duration", e);
+            None
+        }
+        Some(Ok(d)) => Some(Some(d)),
+        None => Some(None),
+    }
+}
+
 /// Reads the provider block into AWS settings (validators already ran).
 fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSettings> {
     let c = decode_or_report::<ProviderConfig>(config, diags)?;
@@ -347,21 +385,24 @@ fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSe
     if let Some(n) = c.root_session_duration {
         s.root_session_duration = Duration::from_secs(n);
     }
+    if let Some(d) = duration_setting(
+        c.request_timeout,
+        AttributePath::root("request_timeout"),
+        diags,
+    )? {
+        s.request_timeout = d;
+    }
+    if let Some(d) = duration_setting(c.call_timeout, AttributePath::root("call_timeout"), diags)? {
+        s.call_timeout = d;
+    }
     if let Some(role) = c.assume_role
         && let Some(role_arn) = non_empty(role.role_arn)
     {
-        let duration = match non_empty(role.duration).map(|d| parse_duration(&d)) {
-            Some(Err(e)) => {
-                diags.attribute_error(
-                    AttributePath::root("assume_role").attribute("duration"),
-                    "Invalid duration",
-                    e,
-                );
-                return None;
-            }
-            Some(Ok(d)) => Some(d),
-            None => None,
-        };
+        let duration = duration_setting(
+            role.duration,
+            AttributePath::root("assume_role").attribute("duration"),
+            diags,
+        )?;
         s.assume_role = Some(AssumeRole {
             role_arn,
             session_name: non_empty(role.session_name),

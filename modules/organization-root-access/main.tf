@@ -26,6 +26,9 @@ resource "rootaccess_org_features" "this" {
 
   enabled_features      = ["RootCredentialsManagement", "RootSessions"]
   manage_trusted_access = var.manage_trusted_access
+  # The value in the state decides at destroy: with the default false,
+  # manage_features = false and `terraform destroy` leave the features on.
+  disable_on_destroy = var.disable_features_on_destroy
 }
 
 module "members" {

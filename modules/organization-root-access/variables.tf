@@ -1,7 +1,14 @@
 variable "manage_features" {
-  description = "Enable (and keep enabled) the organization features RootCredentialsManagement and RootSessions. Set to false when another configuration manages them: only one may."
+  description = "Enable (and keep enabled) the organization features RootCredentialsManagement and RootSessions. Set to false when another configuration manages them (only one may), or when the IAM delegated administrator runs the module (only the management account can enable them). Turning it off stops managing the features without disabling them, unless disable_features_on_destroy is true."
   type        = bool
   default     = true
+  nullable    = false
+}
+
+variable "disable_features_on_destroy" {
+  description = "Whether destroying the module, or setting manage_features = false, disables RootCredentialsManagement and RootSessions for the whole organization. false (the default): the features stay on and the module only stops managing them."
+  type        = bool
+  default     = false
   nullable    = false
 }
 

@@ -146,7 +146,7 @@ impl DataSource<AwsClients> for MemberRootCredentials {
             Ok(found) => found,
             Err(e) => {
                 let doing = format!("audit the root credentials of account {account}");
-                match account_fate(aws, account).await {
+                match account_fate(aws, account, &e).await {
                     AccountFate::Active => diags.extend(aws_diagnostic(&e, &doing)),
                     AccountFate::Left(reason)
                     | AccountFate::Unusable(reason)

@@ -143,6 +143,10 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         policy_unlock::destroy_named::<BucketNames>(prior, diags);
     }
 
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        policy_unlock::destroy_named::<BucketNames>(prior, diags);
+    }
+
     async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         let parsed = id.split_once('/').filter(|(account, bucket)| {
             check_account_id(account).is_ok() && check_bucket_name(bucket).is_ok()

@@ -14,7 +14,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::credential_sets::{CredentialSets, PlannedSets, report_failures};
 use crate::errors::aws_diagnostic;
-use crate::member_account::{account_id_attribute, check_target, refresh_refused};
+use crate::member_account::{
+    account_id_attribute, check_target, plan_read_failed, refresh_refused,
+};
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, Credential, CredentialType};
@@ -259,6 +261,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                 if let Some(kept) = refresh_refused(
                     aws,
                     &account,
+                    &e,
                     TYPE_NAME,
                     "Its root credentials",
                     stored,
@@ -315,6 +318,18 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                 "{TYPE_NAME} for account {} is removed from the Terraform state only: root credentials it deleted \
                  stay deleted, and nothing keeps them absent any more. (When this is part of a replacement, the new \
                  resource deletes again whatever is present.)",
+                account.as_deref().unwrap_or("?")
+            ),
+        );
+    }
+
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        let account = prior.decode::<State>().map(|s| s.account_id);
+        diags.warning(
+            "Destroy only removes root-credential resources from the state",
+            format!(
+                "Nothing changes in account {}: destroying {TYPE_NAME} removes it from the Terraform state only. Root \
+                 credentials it deleted stay deleted, and nothing keeps them absent any more.",
                 account.as_deref().unwrap_or("?")
             ),
         );
@@ -401,10 +416,16 @@ async fn plan_deletions(
                         }
                         (found, nothing.clone())
                     }
-                    // Typically the feature is enabled in this same run: what goes
-                    // is known after apply.
+                    // Only a feature this run may enable defers what goes to
+                    // apply; any other failure is the plan's error.
                     Err(e) => {
-                        tracing::debug!(%e, "cannot audit the account at plan");
+                        plan_read_failed(
+                            &e,
+                            account,
+                            "The root credentials this resource deletes",
+                            "audit the root credentials of account",
+                            diags,
+                        );
                         return Vec::new();
                     }
                 }

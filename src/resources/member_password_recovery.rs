@@ -9,7 +9,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
-    AccountFate, account_fate, account_id_attribute, check_target, refresh_refused,
+    AccountFate, account_fate, account_id_attribute, check_target, plan_read_failed,
+    refresh_refused,
 };
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
@@ -190,6 +191,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 if let Some(outcome) = refresh_refused(
                     aws,
                     account,
+                    &e,
                     TYPE_NAME,
                     "Its root login profile",
                     prior,
@@ -227,7 +229,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         match root_credentials::delete_password(aws, account).await {
             Ok(_) => {}
             Err(e) => {
-                match account_fate(aws, account).await {
+                match account_fate(aws, account, &e).await {
                     AccountFate::Active => {}
                     AccountFate::Left(reason) | AccountFate::Unusable(reason) => {
                         // Destroy was asked for and nothing in AWS can be
@@ -252,6 +254,19 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 ));
             }
         }
+    }
+
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        let account = prior.decode::<State>().map(|s| s.account_id);
+        diags.warning(
+            "Destroy deletes root login profiles",
+            format!(
+                "Destroying {TYPE_NAME} deletes the root login profile of account {} in AWS: the root mailbox \
+                 owner can no longer recover the root password, and any root password the account has is deleted \
+                 with it. To stop managing it without deleting it, use a `removed` block with `destroy = false`.",
+                account.as_deref().unwrap_or("?")
+            ),
+        );
     }
 
     async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
@@ -309,8 +324,13 @@ async fn plan_adoption(
             }
             plan_login_profile(&account, created, planned, diags);
         }
-        // The apply reads it again and reports what AWS says.
-        Err(e) => tracing::debug!(%e, "cannot read the login profile at plan"),
+        Err(e) => plan_read_failed(
+            &e,
+            &account,
+            "Whether a login profile is adopted or created",
+            "read the root login profile of account",
+            diags,
+        ),
     }
 }
 

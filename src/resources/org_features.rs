@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::aws_diagnostic;
+use aws_root_access::caller::caller_identity;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
@@ -22,6 +23,14 @@ struct Model {
     organization_id: Option<String>,
     enabled_features: BTreeSet<String>,
     manage_trusted_access: bool,
+    /// Null in a state written before the attribute existed: `true`, as then.
+    disable_on_destroy: Option<bool>,
+}
+
+impl Model {
+    fn disables_on_destroy(&self) -> bool {
+        self.disable_on_destroy.unwrap_or(true)
+    }
 }
 
 /// What the configuration checks and the plan read: the features, while
@@ -61,7 +70,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
              management account (or the IAM delegated administrator) manage member accounts' root credentials and \
              run privileged root tasks. Same arguments as the AWS provider's `aws_iam_organizations_features`, so \
              configurations can switch; in addition it can make sure IAM has trusted access in AWS Organizations. \
-             Must run in the management account. Destroying it disables the features; trusted access is left on.",
+             Must run in the management account.\n\n\
+             **Destroy** disables the features for the whole organization (as `aws_iam_organizations_features` \
+             always does), unless `disable_on_destroy = false`: then destroy only removes the resource from the \
+             state and the features stay on. Trusted access is left on either way. Every destroy plan says which \
+             of the two will happen, in a warning.\n\n\
+             **Adoption.** Creating the resource while features are already on adopts them, with a plan warning: \
+             from then on, destroying the resource disables them unless `disable_on_destroy = false`.",
         )
         .attribute(
             Attribute::new("enabled_features", Type::set(Type::String))
@@ -78,6 +93,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             "When `true`, enable IAM's trusted access in AWS Organizations (`iam.amazonaws.com`) before enabling \
              features, without touching any other service principal's access. When `false`, trusted access must \
              already be on.",
+        ))
+        .attribute(Attribute::bool("disable_on_destroy").default(Value::Bool(true)).describe(
+            "Whether destroying this resource (or removing it from the configuration) disables `enabled_features` for \
+             the whole organization. Set `false` to hand the features over (to another configuration, or to nobody) \
+             without switching centralized root access off: apply the change first, then remove the resource. Like \
+             `disable_on_destroy` of other providers' service resources, the value in the state at destroy time \
+             decides.",
         ))
         .attribute(Attribute::string("id").computed().use_state_for_unknown().describe("The organization id."))
         .attribute(
@@ -115,12 +137,12 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     }
 
     /// The resource is authoritative: on create, a feature that is on in AWS
-    /// but not in `enabled_features` is disabled. The plan says so before
-    /// anyone approves it. (On update the refreshed state already shows it.)
+    /// but not in `enabled_features` is disabled, and one already on is
+    /// adopted; the plan says both before anyone approves it. (On update the
+    /// refreshed state already shows what is on.) A plan that enables a
+    /// feature checks that the caller is the management account, the only
+    /// one AWS lets enable them.
     async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        if !plan.prior.is_null() {
-            return;
-        }
         let Some(config) = decode_or_report::<Config>(plan.config, diags) else {
             return;
         };
@@ -128,37 +150,52 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             return; // (partly) unknown until apply: nothing certain to say
         };
         let Some(aws) = plan.client else {
-            diags.warning(
-                "Features not in enabled_features will be disabled",
-                "The provider configuration is not known yet, so the plan cannot read which organization features \
-                 are on. Apply enables enabled_features and disables any other feature that is on: this resource \
-                 manages the whole set.",
-            );
+            if plan.prior.is_null() {
+                diags.warning(
+                    "Features not in enabled_features will be disabled",
+                    "The provider configuration is not known yet, so the plan cannot read which organization \
+                     features are on. Apply enables enabled_features and disables any other feature that is on: \
+                     this resource manages the whole set.",
+                );
+            }
             return;
         };
-        match org_features::list(aws).await {
-            Ok(now) => {
-                let extra: Vec<&str> = now
-                    .enabled
-                    .iter()
-                    .map(String::as_str)
-                    .filter(|f| !configured.contains(*f))
-                    .collect();
-                if !extra.is_empty() {
-                    diags.attribute_warning(
-                        AttributePath::root("enabled_features"),
-                        format!("Apply disables {}", extra.join(" and ")),
+        let on = if plan.prior.is_null() {
+            match org_features::list(aws).await {
+                Ok(now) => {
+                    warn_adopted_and_disabled(&configured, &now, diags);
+                    now.enabled
+                }
+                // Enabling is this resource's job, so a list refused because
+                // trusted access is off is the apply's to fix (with the advice).
+                Err(e) if e.is(ErrorKind::TrustedAccessOff) => {
+                    diags.warning(
+                        "The organization's features will be known at apply",
                         format!(
-                            "{} is enabled in organization {} but not in enabled_features. This resource manages the \
-                             whole set, so apply disables it. To keep it, add it to enabled_features.",
-                            extra.join(" and "),
-                            now.organization_id
+                            "The plan cannot read which features are on: {}. Apply enables enabled_features and \
+                             disables any other feature that is on. {}",
+                            e.message,
+                            crate::errors::advice(e.kind)
                         ),
                     );
+                    BTreeSet::new()
+                }
+                Err(e) => {
+                    diags.extend(aws_diagnostic(
+                        &e,
+                        "read the organization's root access features",
+                    ));
+                    return;
                 }
             }
-            // The apply reports it with its advice; the plan need not fail.
-            Err(e) => tracing::debug!(%e, "cannot list the organization features at plan"),
+        } else {
+            match decode(plan.prior, diags) {
+                Some(prior) => prior.enabled_features,
+                None => return,
+            }
+        };
+        if configured.difference(&on).next().is_some() {
+            check_management_account(aws, diags).await;
         }
     }
 
@@ -176,7 +213,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             return Value::Null;
         }
         match converge(aws, &want.enabled_features).await {
-            Ok(now) => state(&now, want.manage_trusted_access),
+            Ok(now) => state(&now, &want),
             Err((doing, e)) => {
                 diags.extend(aws_diagnostic(&e, &doing));
                 // Record what is enabled now, so nothing is hidden from Terraform.
@@ -199,7 +236,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             Ok(now) if now.enabled.is_empty() => {
                 ReadOutcome::gone("neither organization feature is enabled any more")
             }
-            Ok(now) => ReadOutcome::Present(state(&now, prior.manage_trusted_access)),
+            Ok(now) => ReadOutcome::Present(state(&now, &prior)),
             Err(e) if e.is(ErrorKind::OrganizationNotFound) => {
                 ReadOutcome::gone("the organization no longer exists")
             }
@@ -233,7 +270,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             return prior.clone();
         }
         match converge(aws, &want.enabled_features).await {
-            Ok(now) => state(&now, want.manage_trusted_access),
+            Ok(now) => state(&now, &want),
             Err((doing, e)) => {
                 diags.extend(aws_diagnostic(&e, &doing));
                 partial_state(aws, &want).await
@@ -245,6 +282,9 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         let Some(was) = decode(prior, diags) else {
             return;
         };
+        if !was.disables_on_destroy() {
+            return; // the destroy plan said so; the features stay on
+        }
         for feature in &was.enabled_features {
             match org_features::disable(aws, feature).await {
                 Ok(_) => {}
@@ -252,6 +292,36 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 Err(e) if e.is(ErrorKind::OrganizationNotFound) => return,
                 Err(e) => diags.extend(aws_diagnostic(&e, &format!("disable {feature}"))),
             }
+        }
+    }
+
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        let Some(was) = decode(prior, diags) else {
+            return;
+        };
+        let features: Vec<&str> = was.enabled_features.iter().map(String::as_str).collect();
+        let organization = was.organization_id.as_deref().unwrap_or("?");
+        if was.disables_on_destroy() {
+            diags.warning(
+                "Destroy disables centralized root access for the whole organization",
+                format!(
+                    "Destroying rootaccess_org_features disables {} in organization {organization}: no member account's \
+                     root credentials can then be audited or deleted centrally, and no root session can be opened, \
+                     until they are enabled again; every rootaccess_member_* resource is left unrefreshed. To remove \
+                     the resource and keep the features on, set disable_on_destroy = false and apply that first (the \
+                     value in the state decides), or use a `removed` block with `destroy = false`.",
+                    features.join(" and ")
+                ),
+            );
+        } else {
+            diags.warning(
+                "Destroy keeps the organization's root access features on",
+                format!(
+                    "disable_on_destroy is false: destroying rootaccess_org_features only removes it from the \
+                     Terraform state. {} stay enabled in organization {organization}.",
+                    features.join(" and ")
+                ),
+            );
         }
     }
 
@@ -290,6 +360,8 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             organization_id: Some(id),
             enabled_features,
             manage_trusted_access: false,
+            // What the AWS provider's resource always does on destroy.
+            disable_on_destroy: Some(true),
         };
         Value::encode(&model, &self.schema().value_type()).ok()
     }
@@ -314,7 +386,16 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 );
                 Value::Null
             }
-            Ok(now) => state(&now, false),
+            Ok(now) => state(
+                &now,
+                &Model {
+                    id: None,
+                    organization_id: None,
+                    enabled_features: BTreeSet::new(),
+                    manage_trusted_access: false,
+                    disable_on_destroy: Some(true),
+                },
+            ),
             Err(e) => {
                 diags.extend(aws_diagnostic(
                     &e,
@@ -326,17 +407,87 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     }
 }
 
+/// The create plan's warnings: features already on are adopted, features on
+/// but not configured are disabled.
+fn warn_adopted_and_disabled(
+    configured: &BTreeSet<String>,
+    now: &OrgFeatures,
+    diags: &mut Diagnostics,
+) {
+    let adopted: Vec<&str> = configured
+        .iter()
+        .map(String::as_str)
+        .filter(|f| now.enabled.contains(*f))
+        .collect();
+    if !adopted.is_empty() {
+        diags.attribute_warning(
+            AttributePath::root("enabled_features"),
+            format!("{} already enabled: this resource adopts it", adopted.join(" and ")),
+            format!(
+                "{} is already enabled in organization {}. Creating this resource changes nothing for it, but from \
+                 now on this configuration owns it: destroying the resource, or removing it from the configuration, \
+                 disables it for the whole organization unless disable_on_destroy = false.",
+                adopted.join(" and "),
+                now.organization_id
+            ),
+        );
+    }
+    let extra: Vec<&str> = now
+        .enabled
+        .iter()
+        .map(String::as_str)
+        .filter(|f| !configured.contains(*f))
+        .collect();
+    if !extra.is_empty() {
+        diags.attribute_warning(
+            AttributePath::root("enabled_features"),
+            format!("Apply disables {}", extra.join(" and ")),
+            format!(
+                "{} is enabled in organization {} but not in enabled_features. This resource manages the whole set, \
+                 so apply disables it. To keep it, add it to enabled_features.",
+                extra.join(" and "),
+                now.organization_id
+            ),
+        );
+    }
+}
+
+/// Only the management account may enable features: the IAM delegated
+/// administrator is told at plan, not by AWS at apply.
+async fn check_management_account(aws: &AwsClients, diags: &mut Diagnostics) {
+    match caller_identity(aws).await {
+        Ok(me) if me.is_management_account => {}
+        Ok(me) if me.is_iam_delegated_administrator => diags.attribute_error(
+            AttributePath::root("enabled_features"),
+            "Only the management account can enable organization features",
+            format!(
+                "The provider runs as account {}, the organization's IAM delegated administrator; AWS lets only the \
+                 management account ({}) enable RootCredentialsManagement and RootSessions. Run this resource with \
+                 management-account credentials, or leave the features to a configuration that does (in the \
+                 organization-root-access module: manage_features = false).",
+                me.account_id,
+                me.management_account_id.as_deref().unwrap_or("?")
+            ),
+        ),
+        // Neither: AWS's refusal at apply explains it as well as a plan
+        // could; a caller this plan cannot identify is not guessed at.
+        Ok(_) => {}
+        Err(e) => diags.extend(aws_diagnostic(&e, "find out which account the provider runs as")),
+    }
+}
+
 fn decode(value: &Value, diags: &mut Diagnostics) -> Option<Model> {
     // Planned values still have the computed ids unknown; nothing reads them.
     decode_or_report(&value.unknown_as_null(), diags)
 }
 
-fn state(now: &OrgFeatures, manage_trusted_access: bool) -> Value {
+fn state(now: &OrgFeatures, settings: &Model) -> Value {
     let model = Model {
         id: Some(now.organization_id.clone()),
         organization_id: Some(now.organization_id.clone()),
         enabled_features: now.enabled.clone(),
-        manage_trusted_access,
+        manage_trusted_access: settings.manage_trusted_access,
+        disable_on_destroy: Some(settings.disables_on_destroy()),
     };
     Value::encode(&model, &OrgFeaturesResource.schema().value_type()).unwrap_or(Value::Null)
 }
@@ -344,7 +495,7 @@ fn state(now: &OrgFeatures, manage_trusted_access: bool) -> Value {
 /// After a failed step: what AWS reports now, or nothing if even that fails.
 async fn partial_state(aws: &AwsClients, want: &Model) -> Value {
     match org_features::list(aws).await {
-        Ok(now) if !now.enabled.is_empty() => state(&now, want.manage_trusted_access),
+        Ok(now) if !now.enabled.is_empty() => state(&now, want),
         _ => Value::Null,
     }
 }

@@ -146,6 +146,10 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         policy_unlock::destroy_named::<QueueNames>(prior, diags);
     }
 
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        policy_unlock::destroy_named::<QueueNames>(prior, diags);
+    }
+
     async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         let queue = match QueueUrl::parse(id) {
             Ok(q) => q,

@@ -14,6 +14,7 @@ mod docs;
 mod ephemeral_root_session;
 mod examples;
 mod functions;
+mod honest_failures;
 mod identity;
 mod layers;
 mod lifecycle_properties;

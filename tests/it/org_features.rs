@@ -420,3 +420,98 @@ fn a_feature_on_but_not_configured_is_shown_in_the_plan_and_disabled() {
     );
     assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
 }
+
+/// Issue 22: adopting features that are on, destroying the resource, and
+/// handing it over each say at plan what they do to the whole organization;
+/// disable_on_destroy = false keeps the features on when the resource goes.
+#[test]
+fn adoption_destroy_and_hand_over_are_said_at_plan() {
+    let aws = AwsEndpoint::start();
+    aws.seed(org_with(
+        true,
+        &["RootCredentialsManagement", "RootSessions"],
+    ));
+    let both = "[\"RootCredentialsManagement\", \"RootSessions\"]";
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(both, "")));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&plan.text()).contains(
+            "RootCredentialsManagement and RootSessions already enabled: this resource adopts it"
+        ),
+        "{}",
+        plan.text()
+    );
+    w.apply();
+    let destroy_plan = w.terraform(&["plan", "-destroy", "-no-color"]).ok();
+    assert!(
+        support::flatten(&destroy_plan.text())
+            .contains("Destroy disables centralized root access for the whole organization"),
+        "{}",
+        destroy_plan.text()
+    );
+
+    // Hand-over: the value in the state decides, so it is applied first.
+    w.write_config(&format!(
+        "{}{}",
+        aws.provider_hcl(),
+        resource(both, "  disable_on_destroy = false\n")
+    ));
+    w.apply();
+    w.write_config(&aws.provider_hcl());
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    let flat = support::flatten(&plan.text());
+    assert!(
+        flat.contains("Destroy keeps the organization's root access features on")
+            && !flat.contains("Destroy disables"),
+        "{}",
+        plan.text()
+    );
+    w.terraform(&["apply", "-auto-approve", "-no-color"]).ok();
+    assert_eq!(
+        features_of(&aws),
+        ["RootCredentialsManagement", "RootSessions"],
+        "the features stay on"
+    );
+    assert!(w.resource("rootaccess_org_features.this").is_null());
+}
+
+/// Issue 22: the delegated administrator learns at plan, not at apply, that
+/// only the management account can enable features; adopting features that
+/// are already on needs no enabling and is allowed.
+#[test]
+fn the_delegated_administrator_is_refused_at_plan_when_a_feature_must_be_enabled() {
+    let aws = AwsEndpoint::start();
+    let seeded = aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "delegated_administrators": ["222222222222"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [{"id": "111111111111"}, {"id": "222222222222"}]
+    }));
+    let key = |k: &str| {
+        seeded["accounts"]["222222222222"]["admin"][k]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let admin = aws.provider_hcl_with_keys(&key("access_key_id"), &key("secret_access_key"));
+    let w = Workdir::new(&format!(
+        "{admin}{}",
+        resource("[\"RootCredentialsManagement\", \"RootSessions\"]", "")
+    ));
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Only the management account can enable organization features",
+        "runs as account 222222222222, the organization's IAM delegated administrator",
+        "manage_features = false",
+    ]);
+    assert_eq!(
+        aws.calls()["calls"]["222222222222"]["iam"]["EnableOrganizationsRootSessions"],
+        Value::Null
+    );
+    w.write_config(&format!(
+        "{admin}{}",
+        resource("[\"RootCredentialsManagement\"]", "")
+    ));
+    w.apply();
+    assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
+}

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_credential_types::Credentials;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{Semaphore, watch};
 
 use super::accounts::Organization;
+use super::attempts::AttemptLog;
 use super::error::{AwsError, ErrorKind};
 use super::root_session::RootSessions;
 use super::settings::AwsSettings;
@@ -43,12 +45,22 @@ impl AwsClients {
     /// Resolves credentials and region through the standard AWS chain, with
     /// the provider block's settings taking precedence.
     pub async fn new(settings: AwsSettings) -> Result<AwsClients, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(settings.max_retries.saturating_add(1))
-                .with_initial_backoff(Duration::from_millis(200))
-                .with_max_backoff(Duration::from_secs(20)),
-        );
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(settings.max_retries.saturating_add(1))
+                    .with_initial_backoff(Duration::from_millis(200))
+                    .with_max_backoff(Duration::from_secs(20)),
+            )
+            .timeout_config(
+                TimeoutConfig::builder()
+                    // The SDK's own default for current behavior versions; set
+                    // here because a TimeoutConfig replaces the default whole.
+                    .connect_timeout(Duration::from_millis(3100))
+                    .operation_attempt_timeout(settings.request_timeout)
+                    .operation_timeout(settings.call_timeout)
+                    .build(),
+            );
         if let Some(region) = &settings.region {
             loader = loader.region(Region::new(region.clone()));
         }
@@ -229,20 +241,23 @@ impl AwsClients {
 
 /// An SDK client that a root session's credentials can drive.
 pub trait RootService: Clone + Send + Sync {
-    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self;
+    /// A client acting in `account` with `creds` (its attempts are logged
+    /// under that account).
+    fn build(aws: &AwsClients, creds: Credentials, account: &str, region: Option<&str>) -> Self;
 }
 
 impl RootService for aws_sdk_iam::Client {
-    fn build(aws: &AwsClients, creds: Credentials, _region: Option<&str>) -> Self {
+    fn build(aws: &AwsClients, creds: Credentials, account: &str, _region: Option<&str>) -> Self {
         // IAM is global: the region only picks the signing region.
-        iam_client(&aws.base, &aws.settings, Some(creds))
+        iam_client(&aws.base, &aws.settings, Some((creds, account)))
     }
 }
 
 impl RootService for aws_sdk_s3::Client {
-    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self {
+    fn build(aws: &AwsClients, creds: Credentials, account: &str, region: Option<&str>) -> Self {
         let mut b = aws_sdk_s3::config::Builder::from(&aws.base)
             .credentials_provider(creds)
+            .interceptor(AttemptLog::of(account))
             .force_path_style(aws.settings.s3_use_path_style);
         if let Some(r) = region {
             b = b.region(Region::new(r.to_string()));
@@ -255,8 +270,10 @@ impl RootService for aws_sdk_s3::Client {
 }
 
 impl RootService for aws_sdk_sqs::Client {
-    fn build(aws: &AwsClients, creds: Credentials, region: Option<&str>) -> Self {
-        let mut b = aws_sdk_sqs::config::Builder::from(&aws.base).credentials_provider(creds);
+    fn build(aws: &AwsClients, creds: Credentials, account: &str, region: Option<&str>) -> Self {
+        let mut b = aws_sdk_sqs::config::Builder::from(&aws.base)
+            .credentials_provider(creds)
+            .interceptor(AttemptLog::of(account));
         if let Some(r) = region {
             b = b.region(Region::new(r.to_string()));
         }
@@ -290,7 +307,7 @@ impl<'a, C: RootService> RootClient<'a, C> {
         region: Option<&str>,
     ) -> Result<Self, AwsError> {
         let creds = aws.root_session(account, task).await?;
-        let client = C::build(aws, creds.clone(), region);
+        let client = C::build(aws, creds.clone(), account, region);
         Ok(RootClient {
             aws,
             account: account.to_string(),
@@ -327,7 +344,12 @@ impl<'a, C: RootService> RootClient<'a, C> {
                     .forget(&self.account, self.task, &creds)
                     .await;
                 let creds = self.aws.root_session(&self.account, self.task).await?;
-                let client = C::build(self.aws, creds.clone(), self.region.as_deref());
+                let client = C::build(
+                    self.aws,
+                    creds.clone(),
+                    &self.account,
+                    self.region.as_deref(),
+                );
                 *self
                     .current
                     .lock()
@@ -349,7 +371,7 @@ fn sts_client(
     settings: &AwsSettings,
     creds: Option<Credentials>,
 ) -> aws_sdk_sts::Client {
-    let mut b = aws_sdk_sts::config::Builder::from(base);
+    let mut b = aws_sdk_sts::config::Builder::from(base).interceptor(AttemptLog::default());
     if let Some(url) = &settings.endpoints.sts {
         b = b.endpoint_url(url);
     }
@@ -362,20 +384,26 @@ fn sts_client(
 fn iam_client(
     base: &SdkConfig,
     settings: &AwsSettings,
-    creds: Option<Credentials>,
+    root: Option<(Credentials, &str)>,
 ) -> aws_sdk_iam::Client {
     let mut b = aws_sdk_iam::config::Builder::from(base);
     if let Some(url) = &settings.endpoints.iam {
         b = b.endpoint_url(url);
     }
-    if let Some(c) = creds {
-        b = b.credentials_provider(c);
+    match root {
+        Some((creds, account)) => {
+            b = b
+                .credentials_provider(creds)
+                .interceptor(AttemptLog::of(account));
+        }
+        None => b = b.interceptor(AttemptLog::default()),
     }
     aws_sdk_iam::Client::from_conf(b.build())
 }
 
 fn organizations_client(base: &SdkConfig, settings: &AwsSettings) -> aws_sdk_organizations::Client {
-    let mut b = aws_sdk_organizations::config::Builder::from(base);
+    let mut b =
+        aws_sdk_organizations::config::Builder::from(base).interceptor(AttemptLog::default());
     if let Some(url) = &settings.endpoints.organizations {
         b = b.endpoint_url(url);
     }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use aws_sdk_sts::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_sts::error::{ProvideErrorMetadata, SdkError};
 
 /// What kind of problem an AWS error is, as far as the user is concerned.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,8 +33,16 @@ pub enum ErrorKind {
     Throttled,
     /// The object does not exist (bucket, queue, login profile, ...).
     NotFound,
-    /// No answer: network, DNS, TLS, timeout.
+    /// No credentials anywhere in the chain (provider block, environment,
+    /// shared files, web identity, container, instance metadata).
+    NoCredentials,
+    /// A credential source was found but could not give credentials (an
+    /// expired SSO login, a failing credential_process, a refused AssumeRole).
+    CredentialSourceFailed,
+    /// No answer: network, DNS, TLS.
     Unreachable,
+    /// No answer within `request_timeout`, or not done within `call_timeout`.
+    TimedOut,
     Other,
 }
 
@@ -79,41 +87,89 @@ impl AwsError {
         }
     }
 
-    /// Classifies any SDK error by its AWS error code.
+    /// Classifies any SDK error: AWS's answers by their error code, the
+    /// rest (no answer, no credentials) by their cause, in one sentence and
+    /// never as the SDK's debug text.
     pub fn from_sdk<E, R>(operation: &'static str, err: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + 'static,
-        R: fmt::Debug,
+        R: fmt::Debug + 'static,
     {
-        match &err {
+        let transport = |kind, message| AwsError {
+            operation,
+            kind,
+            code: String::new(),
+            message,
+        };
+        if !matches!(err, SdkError::ServiceError(_))
+            && let Some((kind, message)) = credentials_error(&err)
+        {
+            return transport(kind, message);
+        }
+        let (kind, message) = match &err {
             SdkError::ServiceError(_) => {
                 let code = err.code().unwrap_or_default().to_string();
                 let message = err.message().unwrap_or_default().to_string();
                 let kind = classify(&code, &message);
-                AwsError {
+                return AwsError {
                     operation,
                     kind,
                     code,
                     message,
-                }
+                };
             }
-            SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) => AwsError {
-                operation,
-                kind: ErrorKind::Unreachable,
-                code: String::new(),
-                message: DisplayErrorContext(&err).to_string(),
+            // The SDK's timeout says only that time ran out; what the
+            // attempts saw is the cause a person needs.
+            SdkError::TimeoutError(_) => match crate::attempts::last_no_answer(NO_ANSWER_WINDOW) {
+                Some(cause) => (
+                    ErrorKind::Unreachable,
+                    format!("no answer from AWS within call_timeout; the last attempt: {cause}"),
+                ),
+                None => (
+                    ErrorKind::TimedOut,
+                    "no answer within the time allowed (request_timeout for one attempt, call_timeout with \
+                     retries)"
+                        .to_string(),
+                ),
             },
-            _ => AwsError {
-                operation,
-                kind: ErrorKind::Other,
-                code: err.code().unwrap_or_default().to_string(),
-                message: DisplayErrorContext(&err).to_string(),
-            },
-        }
+            SdkError::DispatchFailure(failure) => {
+                let kind = if failure.is_timeout() {
+                    ErrorKind::TimedOut
+                } else if failure.is_io() {
+                    ErrorKind::Unreachable
+                } else {
+                    ErrorKind::Other
+                };
+                (kind, root_cause(&err))
+            }
+            SdkError::ResponseError(_) => (
+                ErrorKind::Other,
+                format!("the answer could not be read ({})", root_cause(&err)),
+            ),
+            _ => (ErrorKind::Other, root_cause(&err)),
+        };
+        transport(kind, message)
     }
 
     pub fn is(&self, kind: ErrorKind) -> bool {
         self.kind == kind
+    }
+
+    /// The failure is the caller's or the network's (no answer, no or bad
+    /// credentials of its own, clock, throttling): it tells nothing about
+    /// the account or object the call was for.
+    pub fn is_callers_problem(&self) -> bool {
+        matches!(
+            self.kind,
+            ErrorKind::NoCredentials
+                | ErrorKind::CredentialSourceFailed
+                | ErrorKind::Unreachable
+                | ErrorKind::TimedOut
+                | ErrorKind::ExpiredCredentials
+                | ErrorKind::InvalidCredentials
+                | ErrorKind::ClockSkew
+                | ErrorKind::Throttled
+        )
     }
 
     /// AWS refused the credentials themselves (expired or not valid), not
@@ -144,11 +200,57 @@ pub(crate) trait Classify<T> {
 impl<T, E, R> Classify<T> for Result<T, SdkError<E, R>>
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
-    R: fmt::Debug,
+    R: fmt::Debug + 'static,
 {
     fn classify(self, operation: &'static str) -> Result<T, AwsError> {
         self.map_err(|e| AwsError::from_sdk(operation, e))
     }
+}
+
+/// How recent an attempt without an answer must be to explain a call that
+/// ran out of time: longer than any call_timeout people set.
+const NO_ANSWER_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+/// The innermost error's own words (`Connection refused (os error 111)`),
+/// without the SDK's layers of wrappers around it.
+pub(crate) fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    let text = cause.to_string();
+    if text.is_empty() {
+        err.to_string()
+    } else {
+        text
+    }
+}
+
+/// A failure to get the caller's own credentials, found anywhere in the
+/// error's chain of causes.
+fn credentials_error(err: &(dyn std::error::Error + 'static)) -> Option<(ErrorKind, String)> {
+    use aws_credential_types::provider::error::CredentialsError;
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if let Some(found) = e.downcast_ref::<CredentialsError>() {
+            return Some(match found {
+                CredentialsError::CredentialsNotLoaded(_) => (
+                    ErrorKind::NoCredentials,
+                    "no AWS credentials were found".to_string(),
+                ),
+                CredentialsError::ProviderTimedOut(_) => (
+                    ErrorKind::CredentialSourceFailed,
+                    "the credential source did not answer in time".to_string(),
+                ),
+                other => (
+                    ErrorKind::CredentialSourceFailed,
+                    format!("the credential source failed: {}", root_cause(other)),
+                ),
+            });
+        }
+        cause = e.source();
+    }
+    None
 }
 
 fn classify(code: &str, message: &str) -> ErrorKind {

@@ -4,6 +4,7 @@
 //! classification. Knows nothing of Terraform.
 
 mod accounts;
+mod attempts;
 pub mod caller;
 mod clients;
 mod error;
@@ -27,6 +28,8 @@ pub use error::AwsError;
 pub use error::ErrorKind;
 pub use settings::AssumeRole;
 pub use settings::AwsSettings;
+pub use settings::DEFAULT_CALL_TIMEOUT;
+pub use settings::DEFAULT_REQUEST_TIMEOUT;
 pub use settings::Endpoints;
 pub use settings::MAX_ROOT_SESSION;
 pub use settings::StaticCredentials;

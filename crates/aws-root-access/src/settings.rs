@@ -7,6 +7,12 @@ use std::time::Duration;
 /// Longest root session AWS issues.
 pub const MAX_ROOT_SESSION: Duration = Duration::from_secs(900);
 
+/// Default bound on one attempt of an AWS call.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Default bound on one AWS call with all its retries.
+pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Static keys. Debug output never shows the secret parts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct StaticCredentials {
@@ -65,6 +71,11 @@ pub struct AwsSettings {
     pub max_concurrent_requests: usize,
     /// How long each AssumeRoot session is requested for.
     pub root_session_duration: Duration,
+    /// The longest one attempt of an AWS call may take (connect, send, answer).
+    pub request_timeout: Duration,
+    /// The longest one AWS call may take, retries and their waits included:
+    /// the retry budget in time, so an unreachable AWS fails in seconds.
+    pub call_timeout: Duration,
 }
 
 impl Default for AwsSettings {
@@ -82,6 +93,10 @@ impl Default for AwsSettings {
             max_retries: 25,
             max_concurrent_requests: 16,
             root_session_duration: MAX_ROOT_SESSION,
+            // IAM, STS and Organizations answer in well under a second; a
+            // hung connection must not hold a plan for minutes.
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
+            call_timeout: DEFAULT_CALL_TIMEOUT,
         }
     }
 }

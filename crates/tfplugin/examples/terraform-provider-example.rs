@@ -249,6 +249,15 @@ impl Resource<Files> for FileResource {
         }
     }
 
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
+        if let Some(file) = decode(prior, diags) {
+            diags.warning(
+                "The file will be deleted",
+                format!("Destroy deletes {} and its contents.", file.path),
+            );
+        }
+    }
+
     /// `terraform import example_file.NAME PATH`: a skeleton that `read`
     /// completes (and turns into Terraform's "cannot import non-existent
     /// remote object" error when there is no file).

@@ -234,7 +234,8 @@ pub trait Resource<C>: Send + Sync {
     /// Cross-attribute checks beyond per-attribute validators. Values may be unknown.
     async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
-    /// Adjusts a plan (not called on destroy). The default keeps the framework's plan.
+    /// Adjusts a plan (not called on destroy: see [`Resource::plan_destroy`]).
+    /// The default keeps the framework's plan.
     async fn plan(&self, _plan: &mut Plan<'_, C>, _diags: &mut Diagnostics) {}
 
     /// Creates the object. `planned` still holds unknown values for the
@@ -257,6 +258,11 @@ pub trait Resource<C>: Send + Sync {
 
     /// Deletes the object.
     async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
+
+    /// Says, in the destroy plan, what destroying `prior` will do: change or
+    /// delete the remote object, or only remove it from the state (usually a
+    /// warning). Required, so that no destroy plan is silent about it.
+    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics);
 
     /// Takes over the state of another resource type (a `moved` block across
     /// types or providers). `source_state` is the stored JSON; `None` means

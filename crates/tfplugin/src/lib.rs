@@ -122,6 +122,9 @@
 //!         planned.clone()
 //!     }
 //!     async fn delete(&self, _: &Client, _prior: &Value, _: &mut Diagnostics) {}
+//!     fn plan_destroy(&self, _prior: &Value, diags: &mut Diagnostics) {
+//!         diags.warning("The thing will be deleted", "Destroy deletes it; it cannot be recovered.");
+//!     }
 //! }
 //!
 //! fn main() -> ExitCode {

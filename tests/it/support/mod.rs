@@ -109,6 +109,8 @@ impl Run {
     /// Terraform blames the provider for breaking its rules (issue 13):
     /// never acceptable, whether the command succeeds or fails, so every
     /// run of Terraform checks it.
+    /// Nor may a diagnostic show the AWS SDK's Rust debug text (issue 22):
+    /// people get one sentence of cause.
     #[track_caller]
     fn assert_no_provider_bug(&self) {
         let text = flatten(&self.text());
@@ -118,6 +120,14 @@ impl Run {
             self.args,
             self.text()
         );
+        for debug_text in SDK_DEBUG_TEXT {
+            assert!(
+                !text.contains(debug_text),
+                "terraform {:?} shows the SDK's debug text {debug_text:?}:\n{}",
+                self.args,
+                self.text()
+            );
+        }
     }
     #[track_caller]
     pub fn ok(self) -> Run {
@@ -163,6 +173,17 @@ impl Run {
 }
 
 /// Collapses whitespace (Terraform wraps long messages) and drops box-drawing margins.
+/// What the AWS SDK's Debug and error-context output looks like: type names
+/// of its error wrappers, never words a person would write.
+pub const SDK_DEBUG_TEXT: [&str; 6] = [
+    "DispatchFailure",
+    "ConnectorError",
+    "ServiceError {",
+    "TimeoutError",
+    "ConstructionFailure",
+    "{ source: ",
+];
+
 pub fn flatten(s: &str) -> String {
     s.replace('│', " ")
         .split_whitespace()

@@ -208,7 +208,8 @@ impl<P: Provider> ProviderService<P> {
         let config = decode(request.config.as_ref(), &ty, "configuration", &mut diags);
         if let (Some(prior), Some(proposed), Some(config)) = (prior, proposed, config) {
             if Change::between(&prior, &proposed) == Change::Delete {
-                // Destroy: the plan is null; nothing else to decide.
+                // Destroy: the plan is null; the resource says what it does.
+                resource.plan_destroy(&prior, &mut diags);
                 response.planned_state = encode(&Value::Null, &ty, &mut diags);
             } else {
                 let mut planned = proposed;

@@ -57,6 +57,9 @@ impl Resource<()> for Widget {
         state
     }
     async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
+    fn plan_destroy(&self, _: &Value, diags: &mut Diagnostics) {
+        diags.warning("Widget deleted", "Destroy deletes the widget.");
+    }
     async fn import(&self, _: &(), id: &str, _: &mut Diagnostics) -> Value {
         let mut v = Value::Object(Default::default());
         v.set_attr("id", Value::string(id));
