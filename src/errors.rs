@@ -47,8 +47,9 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
              profile) and run Terraform again."
         }
         ErrorKind::InvalidCredentials => {
-            "AWS does not accept the provider's own credentials (unknown access key, or a session token that does \
-             not match). Check access_key/secret_key/token, the profile, or the AWS_* environment variables."
+            "AWS does not accept the provider's own credentials (an unknown access key, a wrong secret key, or a \
+             session token that does not match). Check access_key/secret_key/token, the profile, or the AWS_* \
+             environment variables."
         }
         ErrorKind::ClockSkew => {
             "AWS refused the request because this machine's clock is more than 15 minutes off. Synchronise the \

@@ -24,6 +24,7 @@ pub mod provider;
 
 mod actions;
 mod checks;
+mod claims;
 mod credential_sets;
 mod data_sources;
 mod ephemeral_resources;

@@ -105,6 +105,18 @@ pub fn unknown_state_detail(account: &str, state: &AccountState) -> String {
 pub async fn check_target(aws: &AwsClients, account: &str, diags: &mut Diagnostics) {
     let org = match aws.organization().await {
         Ok(org) => org,
+        Err(e) if e.is(ErrorKind::AccessDenied) => {
+            diags.error(
+                format!("Could not read the organization to check account {account}"),
+                format!(
+                    "{e}\n\nAWS Organizations lists its accounts only to the management account and to delegated \
+                     administrators. Check that the provider's credentials belong to the organization's management \
+                     account or its IAM delegated administrator (the rootaccess_caller_identity data source tells \
+                     which account they are), and that their IAM policy allows organizations:ListAccounts."
+                ),
+            );
+            return;
+        }
         Err(e) => {
             diags.extend(aws_diagnostic(
                 &e,
@@ -281,4 +293,43 @@ pub fn plan_read_failed(
     } else {
         diags.extend(aws_diagnostic(e, &format!("{doing} {account}")));
     }
+}
+
+/// Import reads the account only through a root session, which AWS opens
+/// only in an ACTIVE member: any other account is refused with the reason,
+/// rather than imported with values nobody read. Returns whether to go on.
+pub async fn check_importable(
+    aws: &AwsClients,
+    account: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    let refused = match aws.membership(account).await {
+        Ok(Membership::ActiveMember) => return true,
+        Ok(Membership::ManagementAccount) => format!(
+            "{account} is the organization's management account; {type_name} manages member accounts only."
+        ),
+        Ok(Membership::NotMember) => {
+            format!("Account {account} is not a member of the organization.")
+        }
+        Ok(Membership::Member(state)) => match unusable_reason(account, &state) {
+            Some(reason) => format!(
+                "{reason} Its root credentials cannot be read, so an import would store values nobody read. \
+                 Import it once the account is ACTIVE again."
+            ),
+            None => unknown_state_detail(account, &state),
+        },
+        Err(e) => {
+            diags.extend(aws_diagnostic(
+                &e,
+                &format!("check account {account} before importing it"),
+            ));
+            return false;
+        }
+    };
+    diags.error(
+        format!("Cannot import {type_name} for account {account}"),
+        refused,
+    );
+    false
 }

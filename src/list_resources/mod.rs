@@ -24,6 +24,7 @@ use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
 pub struct Selection {
     account_ids: Option<BTreeSet<String>>,
     organizational_unit_ids: Option<BTreeSet<String>>,
+    exclude_account_ids: Option<BTreeSet<String>>,
 }
 
 /// The selection arguments of every list block's `config`.
@@ -43,6 +44,16 @@ pub fn selection_attributes(schema: Schema) -> Schema {
              root id (`r-...`) selects the whole organization. Combined with `account_ids`, an account must \
              match both.",
         ))
+        .attribute(
+            Attribute::new("exclude_account_ids", Type::set(Type::String))
+                .optional()
+                .validator(ACCOUNT_ID)
+                .describe(
+                    "Member accounts left out, whatever else selects them: for example the accounts whose root \
+                     password recovery another resource keeps (`rootaccess_member_password_recovery`), so that \
+                     the generated configuration does not delete their login profile.",
+                ),
+        )
 }
 
 /// An examined account: listed, passed over (nothing to list), or not
@@ -99,6 +110,10 @@ pub async fn examine_selected<F, Fut>(
             && in_units
                 .as_ref()
                 .is_none_or(|ids| ids.contains(&account.id))
+            && selection
+                .exclude_account_ids
+                .as_ref()
+                .is_none_or(|ids| !ids.contains(&account.id))
     };
     let (found, to_examine) = futures::channel::mpsc::unbounded::<OrgAccount>();
     let listing = async move {

@@ -17,12 +17,14 @@ use tfplugin::{
     Schema, Type, Value, decode_or_report,
 };
 
+const TYPE_NAME: &str = "rootaccess_bucket_policy_unlock";
+
 pub struct BucketPolicyUnlock;
 
 #[async_trait]
 impl Resource<AwsClients> for BucketPolicyUnlock {
     fn type_name(&self) -> &'static str {
-        "rootaccess_bucket_policy_unlock"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -185,6 +187,7 @@ async fn plan_bucket(
         return; // names unknown until apply
     };
     planned.id = Known::Value(Some(t.id()));
+    policy_unlock::claim(plan, &t, TYPE_NAME, diags);
     let region_configured = config.region != Known::Value(None);
     if let Some(prior_names) = &prior_names {
         let moved = config.account_id != prior_names.account_id

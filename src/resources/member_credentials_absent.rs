@@ -12,10 +12,11 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::claims::{Stance, Subject, claim};
 use crate::credential_sets::{CredentialSets, PlannedSets, report_failures};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
-    account_id_attribute, check_target, plan_read_failed, refresh_refused,
+    account_id_attribute, check_importable, check_target, plan_read_failed, refresh_refused,
 };
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
@@ -216,6 +217,29 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         ) else {
             return;
         };
+        if let (Some(aws), Some(account), Some(managed)) =
+            (plan.client, planned.account_id.get(), planned.managed())
+        {
+            claim(
+                aws,
+                Subject::RootCredentials(account.clone()),
+                TYPE_NAME,
+                Stance::Manages,
+                diags,
+            );
+            if managed.contains(&CredentialType::Password) {
+                claim(
+                    aws,
+                    Subject::RootPassword(account.clone()),
+                    TYPE_NAME,
+                    Stance::Deletes,
+                    diags,
+                );
+            }
+            if diags.has_errors() {
+                return;
+            }
+        }
         let targets = plan_deletions(plan, &mut planned, prior, diags).await;
         plan.set(&planned, diags);
         if !targets.is_empty() {
@@ -335,7 +359,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         );
     }
 
-    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         if let Err(message) = check_account_id(id) {
             diags.error(
                 "Invalid import id",
@@ -343,6 +367,9 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                     "{message}. Import {TYPE_NAME} by the member account id, e.g. 111122223333."
                 ),
             );
+            return Value::Null;
+        }
+        if !check_importable(aws, id, TYPE_NAME, diags).await {
             return Value::Null;
         }
         // The first refresh audits the account and fills in the rest.

@@ -7,10 +7,11 @@ use std::sync::LazyLock;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
+use crate::claims::{Stance, Subject, claim};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
-    AccountFate, account_fate, account_id_attribute, check_target, plan_read_failed,
-    refresh_refused,
+    AccountFate, account_fate, account_id_attribute, check_importable, check_target,
+    plan_read_failed, refresh_refused,
 };
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
@@ -103,6 +104,18 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         let Some(mut planned) = decode_or_report::<Planned>(&plan.planned, diags) else {
             return;
         };
+        if let (Some(aws), Some(account)) = (plan.client, planned.account_id.get()) {
+            claim(
+                aws,
+                Subject::RootPassword(account.clone()),
+                TYPE_NAME,
+                Stance::Keeps,
+                diags,
+            );
+            if diags.has_errors() {
+                return;
+            }
+        }
         plan_adoption(plan, &mut planned, diags).await;
         plan.set(&planned, diags);
     }
@@ -269,7 +282,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         );
     }
 
-    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         if let Err(message) = check_account_id(id) {
             diags.error(
                 "Invalid import id",
@@ -277,6 +290,9 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                     "{message}. Import {TYPE_NAME} by the member account id, e.g. 111122223333."
                 ),
             );
+            return Value::Null;
+        }
+        if !check_importable(aws, id, TYPE_NAME, diags).await {
             return Value::Null;
         }
         // An imported login profile was not created by this resource.

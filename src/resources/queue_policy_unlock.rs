@@ -16,12 +16,14 @@ use tfplugin::{
     ReadOutcome, Resource, Schema, Type, Value, decode_or_report,
 };
 
+const TYPE_NAME: &str = "rootaccess_queue_policy_unlock";
+
 pub struct QueuePolicyUnlock;
 
 #[async_trait]
 impl Resource<AwsClients> for QueuePolicyUnlock {
     fn type_name(&self) -> &'static str {
-        "rootaccess_queue_policy_unlock"
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {
@@ -107,6 +109,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         };
         if let Some(t) = LockedQueue::of(&config) {
             planned.id = Known::Value(Some(t.id()));
+            policy_unlock::claim(plan, &t, TYPE_NAME, diags);
             // Another queue is a replacement: Terraform plans the new object
             // again from scratch. Another account's queue is refused by validate.
             let moved = prior_names.is_some_and(|p| p != config);

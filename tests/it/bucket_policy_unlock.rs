@@ -776,7 +776,7 @@ fn throttling_on_the_unlock_call_is_retried_then_explained() {
         .fails_with(&[
             "Could not delete the policy of bucket dev-locked-bucket",
             "SlowDown",
-            "Raise max_retries",
+            "raise max_retries",
         ]);
     assert_eq!(
         w.resource_values("rootaccess_bucket_policy_unlock.locked"),
@@ -981,4 +981,15 @@ fn a_policy_changed_between_plan_and_apply_of_a_rerun_is_refused_by_the_provider
         other,
         "the unapproved policy stays"
     );
+    // Issue 22: the bucket is locked again, whatever its statements: the
+    // next plan shows the unlock of the policy that is there now, and an
+    // apply of it unlocks (it used to plan "No changes").
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        plan.stdout().contains("false -> true") && plan.stdout().contains("Other"),
+        "{}",
+        plan.stdout()
+    );
+    w.apply();
+    assert_eq!(policy_of(&aws, LOCKED), Value::Null);
 }

@@ -111,6 +111,15 @@ fn wrong_keys_are_refused_as_aws_refuses_them() {
     let w = Workdir::new(&format!("{provider}{}", members(DEV)));
     w.terraform(&["plan", "-no-color"]).fails_with(&[
         "Could not read the organization",
+        "UnrecognizedClientException",
+        "does not accept the provider's own credentials",
+    ]);
+    // The right key with a wrong secret: AWS's signature error.
+    let provider = aws.provider_hcl_with_keys(&aws.access_key_id, "not-the-secret");
+    let w = Workdir::new(&format!("{provider}{}", members(DEV)));
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Could not read the organization",
+        "InvalidSignatureException",
         "does not accept the provider's own credentials",
     ]);
 }
@@ -161,5 +170,120 @@ fn a_read_that_fails_at_plan_is_an_error_and_only_a_disabled_feature_defers() {
             "The root credentials this resource deletes will be known at apply",
             "Whether a login profile is adopted or created will be known at apply",
         ],
+    );
+}
+
+/// Password recovery and password deletion of one account contradict each
+/// other: the plan names both and nothing is applied. Two unlocks of one
+/// bucket are warned about.
+#[test]
+fn contradicting_and_duplicate_resources_are_told_at_plan() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let both = format!(
+        "{}resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"{DEV}\"\n}}\n\
+         resource \"rootaccess_member_password_recovery\" \"dev\" {{\n  account_id = \"{DEV}\"\n}}\n",
+        aws.provider_hcl()
+    );
+    let w = Workdir::new(&both);
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[
+            &format!("Two resources contradict each other in account {DEV}"),
+            "rootaccess_member_password_recovery keeps a root login profile",
+            "rootaccess_member_credentials_absent deletes that account's root password",
+            "leave `password` out of credential_types",
+        ]);
+    assert!(
+        aws.account(DEV)["root_credentials"]["login_profile"].is_object(),
+        "nothing was applied"
+    );
+    // The documented way to combine them plans and applies cleanly.
+    w.write_config(&both.replace(
+        &format!("  account_id = \"{DEV}\"\n}}\nresource \"rootaccess_member_password_recovery\""),
+        &format!(
+            "  account_id = \"{DEV}\"\n  credential_types = [\"access_keys\", \"signing_certificates\", \"mfa_devices\"]\n}}\nresource \"rootaccess_member_password_recovery\""
+        ),
+    ));
+    w.apply();
+    assert!(aws.account(DEV)["root_credentials"]["login_profile"].is_object());
+
+    let twice = format!(
+        "{}resource \"rootaccess_member_credentials_absent\" \"a\" {{\n  account_id = \"222222222222\"\n}}\n\
+         resource \"rootaccess_member_credentials_absent\" \"b\" {{\n  account_id = \"222222222222\"\n}}\n",
+        aws.provider_hcl()
+    );
+    let run = Workdir::new(&twice).terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&run.text()).contains(
+            "Two rootaccess_member_credentials_absent resources manage the root credentials of account 222222222222"
+        ),
+        "{}",
+        run.text()
+    );
+}
+
+/// Import stores only what was read: an account AWS opens no root session
+/// in is refused with the reason, not imported with invented values.
+#[test]
+fn import_of_an_account_that_is_not_active_is_refused() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}resource \"rootaccess_member_credentials_absent\" \"old\" {{\n  account_id = \"444444444444\"\n}}\n",
+        aws.provider_hcl()
+    ));
+    w.terraform(&[
+        "import",
+        "-no-color",
+        "rootaccess_member_credentials_absent.old",
+        "444444444444",
+    ])
+    .fails_with(&[
+        "Cannot import rootaccess_member_credentials_absent for account 444444444444",
+        "SUSPENDED",
+    ]);
+    assert!(
+        w.resource("rootaccess_member_credentials_absent.old")
+            .is_null()
+    );
+}
+
+/// A saved plan's and an apply's readings leave nothing behind once the
+/// apply that used them ends.
+#[test]
+fn plan_memory_files_are_removed_when_the_apply_ends() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"{DEV}\"\n}}\n",
+        aws.provider_hcl()
+    ));
+    let entries = || -> Vec<String> {
+        let dir = w.path().join("terraform-provider-rootaccess-plans");
+        std::fs::read_dir(dir)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .filter(|n| !n.ends_with(".latest"))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    w.terraform(&["plan", "-out=tfplan", "-no-color"]).ok();
+    assert!(!entries().is_empty(), "the plan keeps what it read");
+    w.terraform(&["apply", "-no-color", "tfplan"]).ok();
+    assert_eq!(entries(), Vec::<String>::new());
+}
+
+/// README: "Try it with examples/functions/task_policy_arn/".
+#[test]
+fn the_functions_example_named_in_the_readme_plans() {
+    let w = Workdir::repo_copy(std::path::Path::new("examples/functions/task_policy_arn"));
+    let run = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        run.stdout()
+            .contains("arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"),
+        "{}",
+        run.stdout()
     );
 }

@@ -413,25 +413,27 @@ fn partial_failure_during_an_update_keeps_the_leftover_in_state_for_the_next_app
 }
 
 #[test]
-fn a_failing_audit_before_deletion_deletes_nothing_and_says_why() {
+fn a_failing_audit_fails_the_plan_deletes_nothing_and_says_why() {
     let aws = AwsEndpoint::start();
     aws.seed_standard();
     aws.post(
         "/faults",
-        // The plan's audit, the apply's re-plan audit, then the apply's own
-        // listing before it deletes anything.
-        json!({"service": "iam", "action": "ListSigningCertificates", "errors": 3, "status": 500}),
+        // The plan's audit: a plan that could not read never looks clean
+        // (issue 22); it used to plan "known after apply" silently.
+        json!({"service": "iam", "action": "ListSigningCertificates", "errors": 1, "status": 500}),
     );
     let w = Workdir::new(&format!(
         "{}{}",
         provider_no_retries(&aws),
         resource(DEV, "")
     ));
-    w.terraform(&["apply", "-auto-approve", "-no-color"])
+    let run = w
+        .terraform(&["apply", "-auto-approve", "-no-color"])
         .fails_with(&[
-            "Could not delete the root credentials of account 111111111111",
+            "Could not audit the root credentials of account 111111111111",
             "iam:ListSigningCertificates failed",
         ]);
+    assert!(!run.text().contains("Plan:"), "{}", run.text());
     let rc = root_credentials(&aws, DEV);
     assert_ne!(rc["login_profile"], Value::Null, "nothing deleted blindly");
     assert_eq!(state_of(&w), Value::Null);
@@ -785,8 +787,8 @@ fn the_iam_delegated_administrator_can_run_it_and_an_ordinary_member_is_told_why
     w.terraform(&["plan", "-no-color"])
         .fails_with(&["The management account is not a member account"]);
 
-    // An ordinary member account cannot list the organization: no plan-time
-    // verdict, and AWS's refusal at apply is explained.
+    // An ordinary member account cannot list the organization: the plan
+    // fails (it could not check the account) and says why.
     let dev_admin = &seeded["accounts"][DEV]["admin"];
     let w = Workdir::new(&format!(
         "{}{}",
@@ -798,9 +800,9 @@ fn the_iam_delegated_administrator_can_run_it_and_an_ordinary_member_is_told_why
     ));
     w.terraform(&["apply", "-auto-approve", "-no-color"])
         .fails_with(&[
-            "Could not delete the root credentials of account 222222222222",
+            "Could not read the organization to check account 222222222222",
             "AccessDenied",
-            "neither the management account nor the IAM delegated administrator",
+            "management account or its IAM delegated administrator",
         ]);
 }
 

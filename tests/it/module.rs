@@ -111,10 +111,14 @@ fn the_whole_organization_test_passes_and_cleans_every_member() {
             assert!(!has_credentials(&aws, id, kind), "{id} still has {kind}");
         }
     }
-    // terraform test destroys what it created at the end: the features go
-    // off again and the adopted recovery login profile is deleted with its
-    // resource; deleted root credentials stay deleted.
-    assert_eq!(aws.organization()["features"], json!([]));
+    // terraform test destroys what it created at the end: the features stay
+    // on (the module's disable_features_on_destroy is false, issue 22), the
+    // adopted recovery login profile is deleted with its resource, and
+    // deleted root credentials stay deleted.
+    assert_eq!(
+        aws.organization()["features"],
+        json!(["RootCredentialsManagement", "RootSessions"])
+    );
     assert!(!has_credentials(&aws, "555555555555", "password"));
 }
 

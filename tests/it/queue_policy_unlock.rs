@@ -526,7 +526,7 @@ fn throttling_on_the_unlock_call_is_retried() {
         .fails_with(&[
             "Could not remove the policy of queue dev-locked-queue",
             "RequestThrottled",
-            "Raise max_retries",
+            "raise max_retries",
         ]);
     assert_eq!(
         w.resource_values("rootaccess_queue_policy_unlock.locked"),

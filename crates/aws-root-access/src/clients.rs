@@ -21,6 +21,8 @@ use super::task_policy::TaskPolicy;
 
 /// Everything the provider's resources use to talk to AWS.
 pub struct AwsClients {
+    /// Distinct for every set of clients this process builds (see `id`).
+    id: u64,
     base: SdkConfig,
     settings: AwsSettings,
     // Private to this crate: every call goes through `call` (bound, Stop)
@@ -134,7 +136,9 @@ impl AwsClients {
         }
         let (cancel, _) = watch::channel(false);
         let sts = sts_client(&base, &settings, None);
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(AwsClients {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             iam: iam_client(&base, &settings, None),
             organizations: organizations_client(&base, &settings),
             root_sessions: RootSessions::new(sts.clone(), settings.root_session_duration),
@@ -146,6 +150,12 @@ impl AwsClients {
             base,
             settings,
         })
+    }
+
+    /// Tells this set of clients from every other one the process built:
+    /// what callers keep per configuration is keyed by it.
+    pub fn id(&self) -> u64 {
+        self.id
     }
 
     pub fn region(&self) -> String {

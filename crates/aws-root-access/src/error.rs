@@ -266,9 +266,14 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         // S3 says InvalidAccessKeyId / InvalidToken; the query and JSON
         // services InvalidClientTokenId, some JSON services
         // UnrecognizedClientException.
-        "InvalidClientTokenId" | "InvalidToken" | "InvalidAccessKeyId" | "UnrecognizedClient" => {
-            ErrorKind::InvalidCredentials
-        }
+        // A wrong secret: SignatureDoesNotMatch (query services, S3),
+        // InvalidSignature(Exception) (JSON services such as Organizations).
+        "InvalidClientTokenId"
+        | "InvalidToken"
+        | "InvalidAccessKeyId"
+        | "UnrecognizedClient"
+        | "SignatureDoesNotMatch"
+        | "InvalidSignature" => ErrorKind::InvalidCredentials,
         // The request's signature time is more than 15 minutes off AWS's
         // clock: no credential is at fault, and a new one would not help.
         "RequestExpired" | "RequestTimeTooSkewed" => ErrorKind::ClockSkew,
@@ -332,6 +337,9 @@ mod tests {
             classify("InvalidClientTokenId", ""),
             ErrorKind::InvalidCredentials
         );
+        for wrong_secret in ["SignatureDoesNotMatch", "InvalidSignatureException"] {
+            assert_eq!(classify(wrong_secret, ""), ErrorKind::InvalidCredentials);
+        }
         let rejected = AwsError::new(
             "iam:ListAccessKeys",
             ErrorKind::ExpiredCredentials,

@@ -201,6 +201,20 @@ pub struct PlanMemory {
     invocation: Invocation,
     terraform: Process,
     me: Process,
+    /// Entries this process planned from: its apply uses them, and they
+    /// are removed when it ends (see `Drop`).
+    used: std::sync::Mutex<Vec<PathBuf>>,
+}
+
+/// An apply's provider process ends once the apply is done: the readings
+/// it planned from have served and leave nothing behind.
+impl Drop for PlanMemory {
+    fn drop(&mut self) {
+        let used = self.used.get_mut().map(std::mem::take).unwrap_or_default();
+        for path in used {
+            let _ = fs::remove_file(path);
+        }
+    }
 }
 
 impl PlanMemory {
@@ -255,6 +269,7 @@ impl PlanMemory {
             invocation,
             terraform,
             me,
+            used: Default::default(),
         })
     }
 
@@ -294,9 +309,9 @@ impl PlanMemory {
     /// its re-plan: in a provider process of the same `terraform apply`
     /// that has exited (the plan walk's: Terraform stops them before the
     /// apply walk), or in the apply of the plan file that plan wrote.
-    /// Never consumed: instances of the same object share the reading, and
-    /// a saved plan may be applied again after a failure; entries of
-    /// finished runs are pruned.
+    /// Not consumed while this process runs (instances of the same object
+    /// share the reading); removed when it ends; entries no apply used are
+    /// pruned once their run has finished.
     pub fn recall(&self, type_name: &str, key: &str) -> Option<Vec<u8>> {
         let path = self.entry_path(type_name, key)?;
         let entry = fs::read(&path)
@@ -324,9 +339,13 @@ impl PlanMemory {
             }
             Invocation::PlanOut(_) | Invocation::Other => false,
         });
-        base64::engine::general_purpose::STANDARD
+        let seen = base64::engine::general_purpose::STANDARD
             .decode(usable?.seen)
-            .ok()
+            .ok()?;
+        if let Ok(mut used) = self.used.lock() {
+            used.push(path);
+        }
+        Some(seen)
     }
 
     /// Where `terraform plan -out=FILE` marks the run that last planned into it.

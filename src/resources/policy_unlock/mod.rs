@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use super::locked::Names;
 use crate::checks::POLICY_JSON;
+use crate::claims::{Stance, Subject};
 use crate::errors::aws_diagnostic;
+use crate::member_account::{check_target, refresh_refused};
 use aws_root_access::resource_policies::same_policy;
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
 use tfplugin::{
@@ -144,6 +146,20 @@ pub trait Locked: Send + Sync {
     }
 }
 
+/// Every plan of an unlock claims its object, so that a second resource
+/// for the same bucket or queue is told (see `crate::claims`).
+pub fn claim<T: Locked>(
+    plan: &Plan<'_, AwsClients>,
+    target: &T,
+    type_name: &'static str,
+    diags: &mut Diagnostics,
+) {
+    if let Some(aws) = plan.client {
+        let subject = Subject::ResourcePolicy(target.describe());
+        crate::claims::claim(aws, subject, type_name, Stance::Manages, diags);
+    }
+}
+
 /// Plan, once [`plan_run`] said the unlock runs: reads the policy through
 /// the root session, so the person approving sees in `removed_policy` what
 /// goes. Without a read (no client yet, feature off) it stays unknown.
@@ -189,6 +205,14 @@ pub async fn plan_removed_policy<T: Locked>(
         );
         return;
     };
+    // A new unlock: the account must be an ACTIVE member (as for every
+    // member resource), told at plan rather than as a refused session.
+    if prior.is_none() {
+        check_target(aws, target.account(), diags).await;
+        if diags.has_errors() {
+            return;
+        }
+    }
     match target.read(aws).await {
         Ok(Some(found)) => {
             if let Some(recorded) = target.recorded(&found) {
@@ -282,7 +306,18 @@ pub async fn apply<T: Locked>(
     let Some(removed) =
         check_against_plan(&planned, prior.as_ref(), going.as_deref(), &what, diags)
     else {
-        return failed;
+        // A policy is there that nobody approved removing: the object is
+        // locked, whatever its statements, until a plan shows it and an
+        // apply removes it (refresh keeps `unlocked = false`).
+        return match prior {
+            Some(mut prior) => {
+                prior.unlocked = Some(false);
+                let mut state = failed;
+                merge_or_report(&mut state, &prior, ty, diags);
+                state
+            }
+            None => failed,
+        };
     };
     let result = match step(current, replacement.as_deref()) {
         Step::Delete => target.set_policy(aws, &found, None).await,
@@ -487,10 +522,21 @@ pub async fn refresh<T: Locked>(
         }
         Ok(None) => ReadOutcome::gone(format!("{} no longer exists", target.describe())),
         Err(e) => {
-            diags.extend(aws_diagnostic(
+            let what = target.describe();
+            if let Some(outcome) = refresh_refused(
+                aws,
+                target.account(),
                 &e,
-                &format!("read the policy of {}", target.describe()),
-            ));
+                &format!("The unlock of {what}"),
+                "Its policy",
+                stored,
+                diags,
+            )
+            .await
+            {
+                return outcome;
+            }
+            diags.extend(aws_diagnostic(&e, &format!("read the policy of {what}")));
             ReadOutcome::Present(stored.clone())
         }
     }
@@ -573,6 +619,9 @@ pub fn step(current: Option<&str>, replacement: Option<&str>) -> Step {
 
 /// Drift check on refresh: is the object still as the unlock left it?
 pub fn still_unlocked(current: Option<&str>, state: &Unlock) -> bool {
+    if state.unlocked == Some(false) && current.is_some() {
+        return false; // an apply refused a policy: locked until one removes it
+    }
     match (state.replacement_policy.as_deref(), current) {
         (Some(r), Some(c)) => same_policy(r, c),
         (Some(_), None) => false,

@@ -156,12 +156,11 @@ def _header_value(environ: dict[str, Any], name: str) -> str:
 def raw_path(environ: dict[str, Any]) -> str:
     """The path as the client sent it (before werkzeug percent-decoded it)."""
     raw = environ.get("RAW_URI") or environ.get("REQUEST_URI")
-    if raw:
-        if "://" in raw.split("?", 1)[0]:
-            raw = "/" + raw.split("://", 1)[1].split("/", 1)[-1] if "/" in raw.split("://", 1)[1] else "/"
-        path = raw.split("?", 1)[0]
-    else:
-        path = quote(environ.get("PATH_INFO", "") or "/", safe="/~")
+    if not raw:
+        return quote(environ.get("PATH_INFO", "") or "/", safe="/~")
+    path = raw.split("?", 1)[0]
+    if "://" in path:  # an absolute request target (a proxy's form)
+        path = "/" + path.split("://", 1)[1].partition("/")[2]
     return path or "/"
 
 
@@ -280,9 +279,15 @@ def _signature_of(environ: dict[str, Any], headers: Any) -> tuple[Signature | No
 
 
 def _v2_service(environ: dict[str, Any], headers: Any) -> str | None:
-    """The service of a SigV2 (S3) request: only S3 still takes them."""
-    return "s3" if headers.get("Authorization", "").startswith("AWS ") or \
-        "Signature=" in environ.get("QUERY_STRING", "") else None
+    """The service of a SigV2 request this endpoint can tell: only S3 takes the
+    `Authorization: AWS <key>:<signature>` header and the AWSAccessKeyId/Expires/
+    Signature query; other SigV2 requests are left to moto."""
+    if (headers.get("Authorization") or "").startswith("AWS "):
+        return "s3"
+    names = {unquote_plus(n) for n, _ in _query_pairs(environ.get("QUERY_STRING", ""))}
+    if {"AWSAccessKeyId", "Signature", "Expires"} <= names and "SignatureVersion" not in names:
+        return "s3"
+    return None
 
 
 def check(environ: dict[str, Any]) -> wire.Response | None:

@@ -46,7 +46,7 @@ def identify(account_id: str, access_key_id: str) -> Caller:
     session = STATE.sessions.get(access_key_id)
     if session is not None:
         return Caller(account_id, access_key_id, session, Principal(session.account_id, session.arn))
-    arn = f"arn:aws:sts::{account_id}:user/moto"  # moto's answer for unknown keys
+    arn = f"arn:aws:sts::{account_id}:user/moto"  # moto's answer for unsigned requests (auth.py refuses unknown keys)
     user = iam_backends[account_id][PARTITION].get_user_from_access_key_id(access_key_id)
     if user is not None:
         arn = user.arn

@@ -14,15 +14,13 @@ from moto.moto_server.werkzeug_app import (
     create_backend_app,
 )
 from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Response
 
-from . import patches, scenario
+from . import auth, patches, scenario
+from .auth import MANAGEMENT_ACCESS_KEY_ID, MANAGEMENT_SECRET_ACCESS_KEY
 from .control import PREFIX, ControlApp
 
-# Static test keys of the management account.  moto maps access keys it did not
-# issue to its default account (123456789012), which the scenarios make the
-# organization's management account.
-MANAGEMENT_ACCESS_KEY_ID = "AKIAROOTSIMEXAMPLE01"
-MANAGEMENT_SECRET_ACCESS_KEY = "rootsim/management/EXAMPLEKEY/not-a-secret"
+__all__ = ["MANAGEMENT_ACCESS_KEY_ID", "MANAGEMENT_SECRET_ACCESS_KEY", "RootSimApp", "RootSimServer"]
 
 
 class RootSimApp:
@@ -40,6 +38,12 @@ class RootSimApp:
             start_response("200 OK", [("Content-Type", "application/json"),
                                       ("Content-Length", str(len(body)))])
             return [body]
+        refused = auth.check(environ)  # unknown access key or wrong secret, as AWS refuses them
+        if refused is not None:
+            status, headers, text = refused
+            auth.read_body(environ)  # drain it, so a kept-alive connection stays in step
+            # werkzeug's Response leaves the body out of answers to HEAD, as S3 does
+            return Response(text, status=status, headers=headers)(environ, start_response)
         return self.moto(environ, start_response)
 
 

@@ -1,7 +1,8 @@
 """Error responses in each service's own wire protocol.
 
 moto serialises errors that its botocore models know about.  The errors
-rootsim adds at the gate (AccessDenied, ExpiredToken, throttling, 5xx) are not
+rootsim adds at the gate (AccessDenied, ExpiredToken, throttling, 5xx) and at
+authentication (unknown access key, signature mismatch: auth.py) are not
 modelled for most services and need a specific HTTP status, so they are
 rendered here:
 
@@ -45,6 +46,10 @@ def protocol_for(service: str, headers: Any) -> str:
     return "query"
 
 
+SIGNATURE_MESSAGE = ("The request signature we calculated does not match the signature you provided. "
+                     "Check your AWS Secret Access Key and signing method. Consult the service documentation "
+                     "for details.")
+
 # kind -> protocol -> (code, http status, default message, json __type, fault)
 _CATALOGUE: dict[str, dict[str, tuple[str, int, str, str, str]]] = {
     "AccessDenied": {
@@ -68,8 +73,27 @@ _CATALOGUE: dict[str, dict[str, tuple[str, int, str, str, str]]] = {
         "rest-xml": ("InvalidToken", 400, "The provided token is malformed or otherwise invalid.", "", "Sender"),
         "json1.0": ("InvalidClientTokenId", 403, "The security token included in the request is invalid.",
                     "com.amazon.coral.service#UnrecognizedClientException", "Sender"),
-        "json1.1": ("UnrecognizedClientException", 403, "The security token included in the request is invalid.",
+        "json1.1": ("UnrecognizedClientException", 400, "The security token included in the request is invalid.",
                     "UnrecognizedClientException", "Sender"),
+    },
+    # An access key the endpoint never issued (or one deactivated or deleted).
+    "UnknownAccessKey": {
+        "query": ("InvalidClientTokenId", 403, "The security token included in the request is invalid.", "", "Sender"),
+        "rest-xml": ("InvalidAccessKeyId", 403, "The AWS Access Key Id you provided does not exist in our records.",
+                     "", "Sender"),
+        "json1.0": ("InvalidClientTokenId", 403, "The security token included in the request is invalid.",
+                    "com.amazon.coral.service#UnrecognizedClientException", "Sender"),
+        "json1.1": ("UnrecognizedClientException", 400, "The security token included in the request is invalid.",
+                    "UnrecognizedClientException", "Sender"),
+    },
+    # A known access key, but the signature does not verify with its secret.
+    "SignatureDoesNotMatch": {
+        "query": ("SignatureDoesNotMatch", 403, SIGNATURE_MESSAGE, "", "Sender"),
+        "rest-xml": ("SignatureDoesNotMatch", 403, "The request signature we calculated does not match the "
+                     "signature you provided. Check your key and signing method.", "", "Sender"),
+        "json1.0": ("SignatureDoesNotMatch", 403, SIGNATURE_MESSAGE,
+                    "com.amazon.coral.service#InvalidSignatureException", "Sender"),
+        "json1.1": ("InvalidSignatureException", 400, SIGNATURE_MESSAGE, "InvalidSignatureException", "Sender"),
     },
     "Throttle": {
         "query": ("Throttling", 400, "Rate exceeded", "", "Sender"),
@@ -130,6 +154,12 @@ def error(service: str, headers: Any, kind: str, message: str | None = None) -> 
     protocol = protocol_for(service, headers)
     code, status, default_message, json_type, fault = _CATALOGUE[kind][protocol]
     return render(service, protocol, code, status, message or default_message, json_type, fault)
+
+
+def s3_details(body: str, details: dict[str, str]) -> str:
+    """Adds S3's extra error elements (AWSAccessKeyId, StringToSign, ...) after <Message>."""
+    extra = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in details.items())
+    return body.replace("</Message>", "</Message>" + extra, 1)
 
 
 def redirect(bucket: str, region: str) -> Response:

@@ -129,16 +129,22 @@ def test_bucket_in_another_region_redirects_requests_signed_for_the_wrong_one(en
     import urllib.error
     import urllib.request
 
+    from botocore.auth import S3SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
     endpoint.seed({"accounts": [{"id": DEV, "users": ["alice"],
                                  "buckets": [{"name": "far-bucket", "region": "eu-west-1",
                                               "objects": {"k": "v"}}]}]})
     assert endpoint.account(DEV)["buckets"]["far-bucket"]["region"] == "eu-west-1"
-    key = endpoint.user_creds(DEV, "alice")["AWS_ACCESS_KEY_ID"]
+    alice_creds = endpoint.user_creds(DEV, "alice")
+    credentials = Credentials(alice_creds["AWS_ACCESS_KEY_ID"], alice_creds["AWS_SECRET_ACCESS_KEY"])
 
     def get(region):
-        request = urllib.request.Request(f"{endpoint.url}/far-bucket?policy", headers={
-            "Authorization": f"AWS4-HMAC-SHA256 Credential={key}/20250101/{region}/s3/aws4_request, "
-                             "SignedHeaders=host, Signature=00"})
+        # signed for `region` (the endpoint verifies signatures, so sign it for real)
+        signed = AWSRequest(method="GET", url=f"{endpoint.url}/far-bucket?policy")
+        S3SigV4Auth(credentials, "s3", region).add_auth(signed)
+        request = urllib.request.Request(signed.url, headers=dict(signed.headers))
         try:
             with urllib.request.urlopen(request, timeout=30) as response:
                 return response.status, dict(response.headers), response.read().decode()

@@ -1,0 +1,5 @@
+terraform {
+  required_providers {
+    rootaccess = { source = "rootaccess/rootaccess" }
+  }
+}
