@@ -197,9 +197,19 @@ pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnosti
         let removed: Vec<String> = deletion.removed.iter().map(|c| c.to_string()).collect();
         detail.push_str(&format!("Deleted: {}.\n", removed.join(", ")));
     }
-    detail.push_str("Still present:\n");
+    // One line per cause, naming every credential it held back: a network
+    // or credential failure is told once, not once per credential.
+    let mut by_cause: Vec<(String, Vec<String>)> = Vec::new();
     for f in &deletion.failures {
-        detail.push_str(&format!("  - {}: {}\n", f.credential, f.error));
+        let cause = f.error.to_string();
+        match by_cause.iter_mut().find(|(c, _)| *c == cause) {
+            Some((_, held)) => held.push(f.credential.to_string()),
+            None => by_cause.push((cause, vec![f.credential.to_string()])),
+        }
+    }
+    detail.push_str("Still present:\n");
+    for (cause, held) in &by_cause {
+        detail.push_str(&format!("  - {} ({cause})\n", held.join(", ")));
     }
     let mut advices: Vec<&str> = deletion
         .failures

@@ -65,6 +65,11 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
             "AWS kept throttling after all retries. Lower max_concurrent_requests, or raise max_retries and \
              call_timeout in the provider block, or run again later."
         }
+        ErrorKind::ServerError => {
+            "AWS had an internal error (HTTP 5xx) and the provider's retries did not get past it. Run Terraform \
+             again; if it persists, check the AWS Health Dashboard. Retries are bounded by max_retries and \
+             call_timeout in the provider block."
+        }
         ErrorKind::NotFound => "The object does not exist.",
         ErrorKind::NoCredentials => {
             "The provider found no AWS credentials. It looked, in this order, at: access_key/secret_key in the \
@@ -79,14 +84,13 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
              login may have expired: run `aws sso login`), its credential_process or role, then run Terraform again."
         }
         ErrorKind::Unreachable => {
-            "AWS could not be reached: there was no answer to connect to. Check network access, proxies (HTTPS_PROXY), \
-             DNS, and any custom endpoints in the provider block. The provider retries for at most call_timeout \
-             (30s unless set) before it reports this."
+            "AWS could not be reached: no connection answered. Check network access, proxies (HTTPS_PROXY), DNS, and \
+             any custom endpoints in the provider block. The provider retries for at most call_timeout before it \
+             reports this."
         }
         ErrorKind::TimedOut => {
             "AWS did not answer in time. Check network access and custom endpoints; if AWS is only slow, raise \
-             request_timeout (one attempt, 20s unless set) or call_timeout (all retries, 30s unless set) in the \
-             provider block."
+             request_timeout (one attempt) or call_timeout (all retries) in the provider block."
         }
         ErrorKind::Other => "",
     }

@@ -314,8 +314,8 @@ pub async fn check_importable(
         }
         Ok(Membership::Member(state)) => match unusable_reason(account, &state) {
             Some(reason) => format!(
-                "{reason} Its root credentials cannot be read, so an import would store values nobody read. \
-                 Import it once the account is ACTIVE again."
+                "{reason} Nothing in it can be read, so an import would store values nobody read. Import \
+                 it once the account is ACTIVE again."
             ),
             None => unknown_state_detail(account, &state),
         },

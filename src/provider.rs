@@ -285,8 +285,13 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
             .and_then(|seconds| total.checked_add(seconds))
             .ok_or_else(|| format!("{s:?} is too long a duration"))?;
     }
-    if !digits.is_empty() || total == 0 {
+    if !digits.is_empty() {
         return Err(bad());
+    }
+    if total == 0 {
+        return Err(format!(
+            "{s:?} is no time at all: a duration must be longer than zero"
+        ));
     }
     Ok(Duration::from_secs(total))
 }

@@ -69,8 +69,15 @@ impl Examined {
     /// AWS's reason and the advice for it. `doing`: "audit", "read".
     pub fn refused(account: &str, doing: &str, e: &AwsError) -> Examined {
         let why = aws_diagnostic(e, &format!("{doing} account {account}"));
+        // AWS saying no is a refusal; no answer, throttling or a server
+        // error is a failure to read.
+        let outcome = if e.is_callers_problem() {
+            "failed"
+        } else {
+            "refused"
+        };
         Examined::Warning {
-            summary: format!("Account {account} not examined ({doing} refused)"),
+            summary: format!("Account {account} not examined ({doing} {outcome})"),
             detail: why
                 .iter()
                 .map(|d| d.detail.clone())
@@ -132,20 +139,22 @@ pub async fn examine_selected<F, Fut>(
             .map(&examine)
             .buffer_unordered(aws.max_concurrent_requests());
         let mut refused = Vec::new();
+        let mut read = 0usize;
         while let Some(outcome) = examined.next().await {
             match outcome {
                 Examined::Listed(listed) => {
+                    read += 1;
                     if !results.send(listed).await {
                         break; // dropping the stream cancels what is in flight
                     }
                 }
-                Examined::Passed => {}
+                Examined::Passed => read += 1,
                 Examined::Warning { summary, detail } => refused.push((summary, detail)),
             }
         }
-        refused
+        (refused, read)
     };
-    let (org, mut refused) = futures::join!(listing, examining);
+    let (org, (mut refused, read)) = futures::join!(listing, examining);
     let org = match org {
         Ok(org) => org,
         Err(e) => {
@@ -160,8 +169,15 @@ pub async fn examine_selected<F, Fut>(
         diags,
     );
     refused.sort();
+    // Not one account could be read: an empty result would look like a
+    // clean organization, so the query fails.
+    let nothing_read = read == 0 && !refused.is_empty();
     for (summary, detail) in refused {
-        diags.warning(summary, detail);
+        if nothing_read {
+            diags.error(summary, detail);
+        } else {
+            diags.warning(summary, detail);
+        }
     }
 }
 

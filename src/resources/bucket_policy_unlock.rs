@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::locked::{BucketNames, LockedBucket};
 use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
+use crate::member_account::check_importable;
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::resource_policies::check_bucket_name;
@@ -149,7 +150,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         policy_unlock::destroy_named::<BucketNames>(prior, diags);
     }
 
-    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         let parsed = id.split_once('/').filter(|(account, bucket)| {
             check_account_id(account).is_ok() && check_bucket_name(bucket).is_ok()
         });
@@ -163,6 +164,9 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
             );
             return Value::Null;
         };
+        if !check_importable(aws, account, TYPE_NAME, diags).await {
+            return Value::Null;
+        }
         let names = BucketNames {
             account_id: Known::Value(account.to_string()),
             bucket: Known::Value(bucket.to_string()),

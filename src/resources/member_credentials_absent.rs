@@ -111,7 +111,9 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
              never touched.\n\n\
              **Partial failure.** Every deletion is attempted even when another one fails; the error lists what \
              is left, the state records what was deleted (`removed_*`) and what remains (`present_*`), and the \
-             next apply finishes the job.\n\n\
+             next apply finishes the job. A create that fails half-way leaves the resource tainted, so that next \
+             apply replaces it: the replacement's `removed_*` start again from what it deletes, and what the \
+             failed create deleted is named only in that apply's error (and in AWS CloudTrail).\n\n\
              **Destroy** only removes the resource from the Terraform state (with a warning): deleted root \
              credentials cannot be restored. MFA devices are deactivated (a virtual device then stays in the \
              account unassigned, unable to sign anyone in).\n\n\
@@ -170,7 +172,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         )
         .attribute(string_set(
             "removed_access_key_ids",
-            "Ids of the root access keys this resource has deleted, over all its applies (a credential found already gone while deleting counts too).",
+            "Ids of the root access keys this resource instance has deleted, over all its applies (a credential found already gone while deleting counts too); a replacement starts a new record.",
         ))
         .attribute(string_set(
             "removed_signing_certificate_ids",

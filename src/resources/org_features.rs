@@ -194,7 +194,10 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 None => return,
             }
         };
-        if configured.difference(&on).next().is_some() {
+        // A create (adoption included) or a plan that enables a feature is
+        // the management account's; the delegated administrator may only
+        // list and disable, so it must not take the features over.
+        if plan.prior.is_null() || configured.difference(&on).next().is_some() {
             check_management_account(aws, diags).await;
         }
     }
@@ -420,13 +423,18 @@ fn warn_adopted_and_disabled(
         .filter(|f| now.enabled.contains(*f))
         .collect();
     if !adopted.is_empty() {
+        let (is, it) = if adopted.len() == 1 {
+            ("is", "it")
+        } else {
+            ("are", "them")
+        };
         diags.attribute_warning(
             AttributePath::root("enabled_features"),
-            format!("{} already enabled: this resource adopts it", adopted.join(" and ")),
+            format!("{} {is} already enabled: this resource adopts {it}", adopted.join(" and ")),
             format!(
-                "{} is already enabled in organization {}. Creating this resource changes nothing for it, but from \
-                 now on this configuration owns it: destroying the resource, or removing it from the configuration, \
-                 disables it for the whole organization unless disable_on_destroy = false.",
+                "{} {is} already enabled in organization {}. Creating this resource changes nothing in AWS, but from \
+                 now on this configuration owns {it}: destroying the resource, or removing it from the configuration, \
+                 disables {it} for the whole organization unless disable_on_destroy = false.",
                 adopted.join(" and "),
                 now.organization_id
             ),
@@ -462,9 +470,11 @@ async fn check_management_account(aws: &AwsClients, diags: &mut Diagnostics) {
             "Only the management account can enable organization features",
             format!(
                 "The provider runs as account {}, the organization's IAM delegated administrator; AWS lets only the \
-                 management account ({}) enable RootCredentialsManagement and RootSessions. Run this resource with \
-                 management-account credentials, or leave the features to a configuration that does (in the \
-                 organization-root-access module: manage_features = false).",
+                 management account ({}) enable RootCredentialsManagement and RootSessions, so this resource, which \
+                 enables them (or adopts them when they are on, and may disable them for the whole organization on \
+                 destroy), belongs to the management account. Run it with management-account credentials, or leave \
+                 the features to a configuration that does (in the organization-root-access module: \
+                 manage_features = false).",
                 me.account_id,
                 me.management_account_id.as_deref().unwrap_or("?")
             ),

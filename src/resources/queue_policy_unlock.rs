@@ -9,6 +9,7 @@ use async_trait::async_trait;
 use super::locked::{LockedQueue, QueueNames};
 use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
+use crate::member_account::check_importable;
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
 use tfplugin::{
@@ -153,7 +154,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         policy_unlock::destroy_named::<QueueNames>(prior, diags);
     }
 
-    async fn import(&self, _aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
         let queue = match QueueUrl::parse(id) {
             Ok(q) => q,
             Err(e) => {
@@ -164,6 +165,9 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 return Value::Null;
             }
         };
+        if !check_importable(aws, &queue.account_id, TYPE_NAME, diags).await {
+            return Value::Null;
+        }
         let names = QueueNames {
             account_id: Known::Value(queue.account_id),
             queue_url: Known::Value(id.to_string()),

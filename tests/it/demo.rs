@@ -134,9 +134,23 @@ fn the_complete_example_cleans_every_member_of_a_three_page_organization() {
         active.len(),
         "{audit}"
     );
-    // The module audits the ACTIVE members in scope: none is skipped.
-    assert_eq!(audit["summary"]["accounts_skipped"], 0, "{audit}");
-    assert_eq!(w.outputs()["all_members_clean"]["value"], true);
+    // The module audits every member in scope: the suspended ones cannot be
+    // audited, are named in `skipped`, and so the organization is not
+    // claimed clean (issue 22: it was, while they kept their passwords).
+    assert_eq!(
+        audit["summary"]["accounts_skipped"],
+        suspended.len(),
+        "{audit}"
+    );
+    for id in &suspended {
+        assert!(
+            audit["skipped"][id.as_str()]
+                .as_str()
+                .is_some_and(|why| why.contains("SUSPENDED")),
+            "{audit}"
+        );
+    }
+    assert_eq!(w.outputs()["all_members_clean"]["value"], false);
     assert_eq!(audit["summary"]["passwords"], 1, "{audit}");
     assert_eq!(
         audit["account_ids_with_credentials"],

@@ -436,7 +436,7 @@ fn adoption_destroy_and_hand_over_are_said_at_plan() {
     let plan = w.terraform(&["plan", "-no-color"]).ok();
     assert!(
         support::flatten(&plan.text()).contains(
-            "RootCredentialsManagement and RootSessions already enabled: this resource adopts it"
+            "RootCredentialsManagement and RootSessions are already enabled: this resource adopts them"
         ),
         "{}",
         plan.text()
@@ -476,8 +476,7 @@ fn adoption_destroy_and_hand_over_are_said_at_plan() {
 }
 
 /// Issue 22: the delegated administrator learns at plan, not at apply, that
-/// only the management account can enable features; adopting features that
-/// are already on needs no enabling and is allowed.
+/// only the management account can enable features, or adopt them.
 #[test]
 fn the_delegated_administrator_is_refused_at_plan_when_a_feature_must_be_enabled() {
     let aws = AwsEndpoint::start();
@@ -508,10 +507,15 @@ fn the_delegated_administrator_is_refused_at_plan_when_a_feature_must_be_enabled
         aws.calls()["calls"]["222222222222"]["iam"]["EnableOrganizationsRootSessions"],
         Value::Null
     );
+    // Adopting features that are on is refused too: the resource would let
+    // it disable them for the whole organization on destroy.
     w.write_config(&format!(
         "{admin}{}",
         resource("[\"RootCredentialsManagement\"]", "")
     ));
-    w.apply();
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "Only the management account can enable organization features",
+        "adopts them",
+    ]);
     assert_eq!(features_of(&aws), ["RootCredentialsManagement"]);
 }

@@ -471,7 +471,15 @@ fn an_account_that_cannot_be_audited_is_a_warning_not_a_missing_result() {
         "{out}"
     );
     assert!(
-        out.contains("Account 333333333333 not examined (audit refused)"),
+        out.contains("Account 333333333333 not examined (audit failed)"),
         "{out}"
     );
+    // Issue 22: when no account at all can be read, the query fails rather
+    // than list nothing as if the organization were clean.
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "errors": 100, "status": 500}),
+    );
+    w.terraform(&["query", "-no-color"])
+        .fails_with(&["not examined (audit failed)", "AWS had an internal error"]);
 }

@@ -1,7 +1,8 @@
 //! What each attempt of an AWS call saw, for people: the debug log of every
-//! failed attempt (which call, which account, why), the trace log of every
-//! call with its duration, and the cause behind a call that ran out of
-//! `call_timeout` (the SDK's timeout error says only that time ran out).
+//! attempt AWS did not answer, or answered with a throttle or a server
+//! error (which call, which account, why), the trace log of every call with
+//! its duration, and the cause behind a call that ran out of `call_timeout`
+//! (the SDK's timeout error says only that time ran out).
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -11,24 +12,29 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
     BeforeSerializationInterceptorContextRef, FinalizerInterceptorContextRef,
 };
-use aws_smithy_runtime_api::client::orchestrator::Metadata;
+use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_runtime_api::client::retries::RequestAttempts;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 use crate::error::root_cause;
+use crate::settings::AwsSettings;
 
-/// Logs the attempts of every call of one client; `account` is the member
+/// Logs the attempts of every call of one client. `account` is the member
 /// account a root session acts in (`None`: the provider's own credentials).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub(crate) struct AttemptLog {
-    pub(crate) account: Option<String>,
+    account: Option<String>,
+    request_timeout: Duration,
+    call_timeout: Duration,
 }
 
 impl AttemptLog {
-    pub(crate) fn of(account: &str) -> AttemptLog {
+    pub(crate) fn new(settings: &AwsSettings, account: Option<&str>) -> AttemptLog {
         AttemptLog {
-            account: Some(account.to_string()),
+            account: account.map(str::to_string),
+            request_timeout: settings.request_timeout,
+            call_timeout: settings.call_timeout,
         }
     }
 }
@@ -40,19 +46,38 @@ impl Storable for CallStarted {
     type Storer = StoreReplace<Self>;
 }
 
-/// The last attempt that got no answer from AWS (refused, reset, timed out)
-/// and when. Process-wide: a call that runs out of time reports it as its
-/// likely cause; every call of a provider process goes to the same AWS.
-static LAST_NO_ANSWER: Mutex<Option<(Instant, String)>> = Mutex::new(None);
+/// How the last attempt of a call failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// No answer at all: refused, reset, DNS, TLS (the innermost cause).
+    NoAnswer(String),
+    /// Nothing within `request_timeout`.
+    Slow(Duration),
+    /// AWS answered with an error the SDK retries (throttling, 5xx).
+    Answered { status: u16, code: Option<String> },
+}
 
-/// The cause of the latest attempt without an answer within `window`.
-pub(crate) fn last_no_answer(window: Duration) -> Option<String> {
-    let last = LAST_NO_ANSWER
+/// The last failed attempt of a call that may run out of `call_timeout`.
+#[derive(Clone, Debug)]
+pub(crate) struct LastAttempt {
+    pub(crate) failure: Failure,
+    pub(crate) call_timeout: Duration,
+    at: Instant,
+}
+
+/// The last such attempt. Process-wide, because the SDK's timeout error
+/// carries nothing of its call: a call that runs out of time reports it as
+/// its likely cause (the calls of one provider process go to the same AWS).
+static LAST_FAILURE: Mutex<Option<LastAttempt>> = Mutex::new(None);
+
+/// The latest failed attempt, if it is recent enough to explain a call
+/// that has just run out of time.
+pub(crate) fn last_failure() -> Option<LastAttempt> {
+    let last = LAST_FAILURE
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
-    last.as_ref()
-        .filter(|(at, _)| at.elapsed() <= window)
-        .map(|(_, cause)| cause.clone())
+    last.clone()
+        .filter(|a| a.at.elapsed() <= a.call_timeout + Duration::from_secs(5))
 }
 
 fn call_name(cfg: &ConfigBag) -> String {
@@ -60,6 +85,25 @@ fn call_name(cfg: &ConfigBag) -> String {
         || "AWS call".to_string(),
         |m| format!("{}:{}", m.service(), m.name()),
     )
+}
+
+/// The error code of an answer, from the headers the JSON and query-JSON
+/// protocols set or from the body (`<Code>` in XML, `__type` in JSON).
+fn error_code(response: &HttpResponse) -> Option<String> {
+    let headers = response.headers();
+    if let Some(code) = headers
+        .get("x-amzn-query-error")
+        .or_else(|| headers.get("x-amzn-errortype"))
+    {
+        return code.split([';', ':']).next().map(str::to_string);
+    }
+    let body = std::str::from_utf8(response.body().bytes()?).ok()?;
+    if let Some((_, rest)) = body.split_once("<Code>") {
+        return rest.split_once("</Code>").map(|(code, _)| code.to_string());
+    }
+    let (_, rest) = body.split_once("\"__type\"")?;
+    let value = rest.split('"').nth(1)?;
+    Some(value.rsplit('#').next().unwrap_or(value).to_string())
 }
 
 impl Intercept for AttemptLog {
@@ -86,35 +130,58 @@ impl Intercept for AttemptLog {
         let Some(Err(error)) = context.output_or_error() else {
             return Ok(());
         };
-        let no_answer = if let Some(connector) = error.as_connector_error() {
-            Some(root_cause(connector))
+        let failure = if let Some(connector) = error.as_connector_error() {
+            if connector.is_timeout() {
+                Failure::Slow(self.request_timeout)
+            } else {
+                Failure::NoAnswer(root_cause(connector))
+            }
         } else if error.is_timeout_error() {
-            Some("no answer within request_timeout".to_string())
+            Failure::Slow(self.request_timeout)
+        } else if let Some(response) = context.response() {
+            Failure::Answered {
+                status: response.status().as_u16(),
+                code: error_code(response),
+            }
         } else {
-            None
+            Failure::NoAnswer(error.to_string())
         };
-        let cause = match (&no_answer, context.response()) {
-            (Some(cause), _) => cause.clone(),
-            (None, Some(response)) => format!("HTTP {}: {error}", response.status().as_u16()),
-            (None, None) => error.to_string(),
+        // An ordinary refusal (404, 403, 400 other than throttling) is an
+        // answer, not a retry: traced, not reported as a failed attempt.
+        let retried_kind = match &failure {
+            Failure::Answered { status, code } => {
+                *status >= 500 || code.as_deref().is_some_and(crate::error::is_throttling)
+            }
+            Failure::NoAnswer(_) | Failure::Slow(_) => true,
         };
-        if let Some(cause) = no_answer {
-            *LAST_NO_ANSWER
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((Instant::now(), cause));
-        }
         let elapsed = cfg
             .load::<CallStarted>()
             .map_or(Duration::ZERO, |started| started.0.elapsed());
+        let call = call_name(cfg);
+        let account = self.account.as_deref().unwrap_or("(provider credentials)");
+        let attempt = cfg
+            .load::<RequestAttempts>()
+            .map_or(0, RequestAttempts::attempts);
+        if !retried_kind {
+            tracing::trace!(%call, account, attempt, ?failure, "AWS answered with an error");
+            return Ok(());
+        }
         tracing::debug!(
-            call = %call_name(cfg),
-            account = self.account.as_deref().unwrap_or("(provider credentials)"),
-            attempt = cfg.load::<RequestAttempts>().map_or(0, RequestAttempts::attempts),
+            %call,
+            account,
+            attempt,
             elapsed_ms = elapsed.as_millis() as u64,
-            %cause,
-            "AWS call attempt failed; retried with backoff when the error is retryable and call_timeout and \
-             max_retries allow"
+            ?failure,
+            call_timeout_s = self.call_timeout.as_secs(),
+            "AWS call attempt failed; the SDK retries it with backoff while max_retries and call_timeout allow"
         );
+        *LAST_FAILURE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(LastAttempt {
+            failure,
+            call_timeout: self.call_timeout,
+            at: Instant::now(),
+        });
         Ok(())
     }
 

@@ -181,7 +181,8 @@ impl AwsClients {
                 "request",
                 ErrorKind::Other,
                 "Cancelled",
-                "Terraform asked the provider to stop",
+                "Terraform asked the provider to stop (Ctrl-C, or an error elsewhere in the run); the call was \
+                 cancelled before AWS answered",
             )
         };
         if *cancelled.borrow() {
@@ -267,7 +268,7 @@ impl RootService for aws_sdk_s3::Client {
     fn build(aws: &AwsClients, creds: Credentials, account: &str, region: Option<&str>) -> Self {
         let mut b = aws_sdk_s3::config::Builder::from(&aws.base)
             .credentials_provider(creds)
-            .interceptor(AttemptLog::of(account))
+            .interceptor(AttemptLog::new(&aws.settings, Some(account)))
             .force_path_style(aws.settings.s3_use_path_style);
         if let Some(r) = region {
             b = b.region(Region::new(r.to_string()));
@@ -283,7 +284,7 @@ impl RootService for aws_sdk_sqs::Client {
     fn build(aws: &AwsClients, creds: Credentials, account: &str, region: Option<&str>) -> Self {
         let mut b = aws_sdk_sqs::config::Builder::from(&aws.base)
             .credentials_provider(creds)
-            .interceptor(AttemptLog::of(account));
+            .interceptor(AttemptLog::new(&aws.settings, Some(account)));
         if let Some(r) = region {
             b = b.region(Region::new(r.to_string()));
         }
@@ -381,7 +382,8 @@ fn sts_client(
     settings: &AwsSettings,
     creds: Option<Credentials>,
 ) -> aws_sdk_sts::Client {
-    let mut b = aws_sdk_sts::config::Builder::from(base).interceptor(AttemptLog::default());
+    let mut b =
+        aws_sdk_sts::config::Builder::from(base).interceptor(AttemptLog::new(settings, None));
     if let Some(url) = &settings.endpoints.sts {
         b = b.endpoint_url(url);
     }
@@ -400,20 +402,17 @@ fn iam_client(
     if let Some(url) = &settings.endpoints.iam {
         b = b.endpoint_url(url);
     }
-    match root {
-        Some((creds, account)) => {
-            b = b
-                .credentials_provider(creds)
-                .interceptor(AttemptLog::of(account));
-        }
-        None => b = b.interceptor(AttemptLog::default()),
+    let account = root.as_ref().map(|(_, account)| *account);
+    b = b.interceptor(AttemptLog::new(settings, account));
+    if let Some((creds, _)) = root {
+        b = b.credentials_provider(creds);
     }
     aws_sdk_iam::Client::from_conf(b.build())
 }
 
 fn organizations_client(base: &SdkConfig, settings: &AwsSettings) -> aws_sdk_organizations::Client {
-    let mut b =
-        aws_sdk_organizations::config::Builder::from(base).interceptor(AttemptLog::default());
+    let mut b = aws_sdk_organizations::config::Builder::from(base)
+        .interceptor(AttemptLog::new(settings, None));
     if let Some(url) = &settings.endpoints.organizations {
         b = b.endpoint_url(url);
     }

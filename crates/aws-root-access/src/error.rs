@@ -31,6 +31,8 @@ pub enum ErrorKind {
     RootSessionRejected,
     /// Still throttled after every retry.
     Throttled,
+    /// AWS answered with a server error (5xx) after every retry.
+    ServerError,
     /// The object does not exist (bucket, queue, login profile, ...).
     NotFound,
     /// No credentials anywhere in the chain (provider block, environment,
@@ -120,18 +122,7 @@ impl AwsError {
             }
             // The SDK's timeout says only that time ran out; what the
             // attempts saw is the cause a person needs.
-            SdkError::TimeoutError(_) => match crate::attempts::last_no_answer(NO_ANSWER_WINDOW) {
-                Some(cause) => (
-                    ErrorKind::Unreachable,
-                    format!("no answer from AWS within call_timeout; the last attempt: {cause}"),
-                ),
-                None => (
-                    ErrorKind::TimedOut,
-                    "no answer within the time allowed (request_timeout for one attempt, call_timeout with \
-                     retries)"
-                        .to_string(),
-                ),
-            },
+            SdkError::TimeoutError(_) => out_of_time(crate::attempts::last_failure()),
             SdkError::DispatchFailure(failure) => {
                 let kind = if failure.is_timeout() {
                     ErrorKind::TimedOut
@@ -169,6 +160,7 @@ impl AwsError {
                 | ErrorKind::InvalidCredentials
                 | ErrorKind::ClockSkew
                 | ErrorKind::Throttled
+                | ErrorKind::ServerError
         )
     }
 
@@ -207,9 +199,53 @@ where
     }
 }
 
-/// How recent an attempt without an answer must be to explain a call that
-/// ran out of time: longer than any call_timeout people set.
-const NO_ANSWER_WINDOW: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+/// A call that ran out of `call_timeout` (or of `request_timeout` on its
+/// only attempt), told by what its last failed attempt saw.
+fn out_of_time(last: Option<crate::attempts::LastAttempt>) -> (ErrorKind, String) {
+    use crate::attempts::Failure;
+    let Some(last) = last else {
+        return (
+            ErrorKind::TimedOut,
+            "no answer within the time allowed (request_timeout for one attempt, call_timeout with retries)"
+                .to_string(),
+        );
+    };
+    let budget = format!("call_timeout ({}s)", last.call_timeout.as_secs());
+    match last.failure {
+        Failure::NoAnswer(cause) => (
+            ErrorKind::Unreachable,
+            format!("no answer from AWS within {budget}; the last attempt: {cause}"),
+        ),
+        Failure::Slow(request_timeout) => (
+            ErrorKind::TimedOut,
+            format!(
+                "AWS did not answer any attempt within request_timeout ({}s) before {budget} ran out",
+                request_timeout.as_secs()
+            ),
+        ),
+        Failure::Answered { status, code } => {
+            let code = code.unwrap_or_default();
+            let kind = if is_throttling(&code) {
+                ErrorKind::Throttled
+            } else {
+                ErrorKind::ServerError
+            };
+            (
+                kind,
+                format!("AWS still answered HTTP {status} {code} when {budget} ran out")
+                    .replace("  ", " "),
+            )
+        }
+    }
+}
+
+/// A throttling error code of any of the five services.
+pub(crate) fn is_throttling(code: &str) -> bool {
+    matches!(
+        code.trim_end_matches("Exception"),
+        "Throttling" | "TooManyRequests" | "RequestThrottled" | "SlowDown"
+    )
+}
 
 /// The innermost error's own words (`Connection refused (os error 111)`),
 /// without the SDK's layers of wrappers around it.
@@ -278,7 +314,10 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         // clock: no credential is at fault, and a new one would not help.
         "RequestExpired" | "RequestTimeTooSkewed" => ErrorKind::ClockSkew,
         // `Exception` suffixes are already stripped above.
-        "Throttling" | "TooManyRequests" | "RequestThrottled" | "SlowDown" => ErrorKind::Throttled,
+        _ if is_throttling(code) => ErrorKind::Throttled,
+        // Server errors the SDK's retries did not get past.
+        "InternalFailure" | "InternalError" | "ServiceUnavailable" | "Service"
+        | "ServiceFailure" => ErrorKind::ServerError,
         "NoSuchEntity"
         | "NoSuchBucket"
         | "NoSuchBucketPolicy"

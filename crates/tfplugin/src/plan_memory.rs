@@ -172,6 +172,16 @@ fn canonical(path: &Path) -> PathBuf {
     }
 }
 
+/// How a plan file is known: by its path, then by its name alone (a copy of
+/// the working directory, CI style, has the same name at another path).
+fn file_keys(file: &Path) -> [String; 2] {
+    let name = file.file_name().unwrap_or_default();
+    [
+        digest(&[file.as_os_str().as_encoded_bytes()]),
+        digest(&[b"name", name.as_encoded_bytes()]),
+    ]
+}
+
 fn digest(parts: &[&[u8]]) -> String {
     let mut hash = Sha256::new();
     for part in parts {
@@ -276,10 +286,11 @@ impl PlanMemory {
     /// At ConfigureProvider: a `terraform plan -out=F` marks itself as the
     /// run whose readings the apply of F may use (an older plan's are not).
     pub fn begin_plan(&self) {
-        if let Invocation::PlanOut(file) = &self.invocation {
-            let marker = self.latest_planner_path(file);
-            if let Ok(bytes) = serde_json::to_vec(&self.terraform) {
-                self.write(&marker, &bytes);
+        if let Invocation::PlanOut(file) = &self.invocation
+            && let Ok(bytes) = serde_json::to_vec(&self.terraform)
+        {
+            for file_key in file_keys(file) {
+                self.write(&self.latest_planner_path(&file_key), &bytes);
             }
         }
     }
@@ -287,9 +298,6 @@ impl PlanMemory {
     /// Keeps what a create's plan read under `key` (for example the object's
     /// id), for the same create's re-plan.
     pub fn remember(&self, type_name: &str, key: &str, seen: &[u8]) {
-        let Some(path) = self.entry_path(type_name, key) else {
-            return;
-        };
         if matches!(self.invocation, Invocation::ApplySaved(_)) {
             return;
         }
@@ -300,7 +308,10 @@ impl PlanMemory {
             writer: self.me,
             seen: base64::engine::general_purpose::STANDARD.encode(seen),
         };
-        if let Ok(bytes) = serde_json::to_vec(&entry) {
+        let Ok(bytes) = serde_json::to_vec(&entry) else {
+            return;
+        };
+        for (_, path) in self.entry_paths(type_name, key) {
             self.write(&path, &bytes);
         }
     }
@@ -308,70 +319,94 @@ impl PlanMemory {
     /// What the first plan of this create kept under `key`, when this is
     /// its re-plan: in a provider process of the same `terraform apply`
     /// that has exited (the plan walk's: Terraform stops them before the
-    /// apply walk), or in the apply of the plan file that plan wrote.
+    /// apply walk), or in the apply of the plan file that plan wrote (found
+    /// by its path, or by its name when no plan was ever made at this path:
+    /// a copy of the working directory, as CI systems make).
     /// Not consumed while this process runs (instances of the same object
     /// share the reading); removed when it ends; entries no apply used are
     /// pruned once their run has finished.
     pub fn recall(&self, type_name: &str, key: &str) -> Option<Vec<u8>> {
-        let path = self.entry_path(type_name, key)?;
-        let entry = fs::read(&path)
+        let paths = self.entry_paths(type_name, key);
+        let chosen = paths.iter().find(|(file_key, _)| {
+            file_key
+                .as_ref()
+                .is_none_or(|k| self.latest_planner_path(k).exists())
+        });
+        let Some((file_key, path)) = chosen else {
+            tracing::debug!(
+                type_name,
+                key,
+                "plan memory: no plan was made into this plan file"
+            );
+            return None;
+        };
+        let entry = fs::read(path)
             .ok()
             .and_then(|bytes| serde_json::from_slice::<Entry>(&bytes).ok())
             .filter(|e| e.type_name == type_name && e.key == key);
-        let usable = entry.filter(|entry| match &self.invocation {
-            Invocation::Apply => {
+        let usable = entry.filter(|entry| match (&self.invocation, file_key) {
+            (Invocation::Apply, _) => {
                 entry.terraform == self.terraform
                     && entry.writer != self.me
                     && Process::of(entry.writer.pid) != Some(entry.writer)
             }
-            Invocation::ApplySaved(file) => {
-                let latest = fs::read(self.latest_planner_path(file))
+            (Invocation::ApplySaved(file), Some(file_key)) => {
+                let latest = fs::read(self.latest_planner_path(file_key))
                     .ok()
                     .and_then(|b| serde_json::from_slice::<Process>(&b).ok());
                 // Written by the run that last planned into the file, a
                 // little before the file.
-                let (Some(planned), Some(read)) = (modified(file), modified(&path)) else {
+                let (Some(planned), Some(read)) = (modified(file), modified(path)) else {
                     return false;
                 };
                 latest == Some(entry.terraform)
                     && planned >= read
                     && planned.duration_since(read).unwrap_or_default() <= PLAN_FILE_WINDOW
             }
-            Invocation::PlanOut(_) | Invocation::Other => false,
+            _ => false,
         });
+        tracing::debug!(
+            type_name,
+            key,
+            found = usable.is_some(),
+            "plan memory: recall"
+        );
         let seen = base64::engine::general_purpose::STANDARD
             .decode(usable?.seen)
             .ok()?;
         if let Ok(mut used) = self.used.lock() {
-            used.push(path);
+            used.extend(paths.into_iter().map(|(_, path)| path));
         }
         Some(seen)
     }
 
-    /// Where `terraform plan -out=FILE` marks the run that last planned into it.
-    fn latest_planner_path(&self, file: &Path) -> PathBuf {
-        self.dir.join(format!(
-            "plan-{}.latest",
-            digest(&[file.as_os_str().as_encoded_bytes()])
-        ))
+    /// Where `terraform plan -out=FILE` marks the run that last planned
+    /// into it (`file_key`: one of [`file_keys`]).
+    fn latest_planner_path(&self, file_key: &str) -> PathBuf {
+        self.dir.join(format!("plan-{file_key}.latest"))
     }
 
-    fn entry_path(&self, type_name: &str, key: &str) -> Option<PathBuf> {
+    /// Where the reading of `key` is kept, in the order a recall tries them,
+    /// each with the plan file's key it belongs to (none for `terraform apply`).
+    fn entry_paths(&self, type_name: &str, key: &str) -> Vec<(Option<String>, PathBuf)> {
         let entry = digest(&[type_name.as_bytes(), key.as_bytes()]);
-        let name = match &self.invocation {
-            Invocation::Apply => format!(
-                "run-{}-{}-{entry}",
-                self.terraform.pid, self.terraform.start
-            ),
-            Invocation::ApplySaved(file) | Invocation::PlanOut(file) => {
-                format!(
-                    "plan-{}-{entry}",
-                    digest(&[file.as_os_str().as_encoded_bytes()])
-                )
-            }
-            Invocation::Other => return None,
-        };
-        Some(self.dir.join(name))
+        match &self.invocation {
+            Invocation::Apply => vec![(
+                None,
+                self.dir.join(format!(
+                    "run-{}-{}-{entry}",
+                    self.terraform.pid, self.terraform.start
+                )),
+            )],
+            Invocation::ApplySaved(file) | Invocation::PlanOut(file) => file_keys(file)
+                .into_iter()
+                .map(|file_key| {
+                    let path = self.dir.join(format!("plan-{file_key}-{entry}"));
+                    (Some(file_key), path)
+                })
+                .collect(),
+            Invocation::Other => Vec::new(),
+        }
     }
 
     /// Writes whole or not at all, readable by this user only.

@@ -527,7 +527,7 @@ pub async fn refresh<T: Locked>(
                 aws,
                 target.account(),
                 &e,
-                &format!("The unlock of {what}"),
+                &format!("unlock of {}", target.label()),
                 "Its policy",
                 stored,
                 diags,
