@@ -120,7 +120,7 @@ impl EphemeralResource<AwsClients> for RootSession {
             account_id: account,
             task_policy: task_text,
             duration_seconds,
-            task_policy_arn: task.arn(),
+            task_policy_arn: task.arn(aws.partition()),
             access_key_id: creds.access_key_id().to_string(),
             secret_access_key: creds.secret_access_key().to_string(),
             session_token: creds.session_token().unwrap_or_default().to_string(),

@@ -2,3 +2,34 @@
 
 pub mod root_user_arn;
 pub mod task_policy_arn;
+
+use aws_root_access::partition::Partition;
+use tfplugin::{FunctionError, Parameter, Type, Value};
+
+/// The optional last argument of the ARN functions.
+pub(crate) fn partition_parameter() -> Parameter {
+    Parameter {
+        name: "partition",
+        ty: Type::String,
+        description: "Optional: the AWS partition the ARN is for, `aws` (the default), `aws-cn` or `aws-us-gov`.",
+    }
+}
+
+/// The partition the call names after its `fixed` arguments, `aws` when it
+/// names none.
+pub(crate) fn partition_argument(args: &[Value], fixed: usize) -> Result<Partition, FunctionError> {
+    match &args[fixed.min(args.len())..] {
+        [] => Ok(Partition::Aws),
+        [one] => {
+            let name = one.as_str().unwrap_or_default();
+            Partition::from_name(name).ok_or_else(|| FunctionError {
+                message: format!("{name:?} is not a partition: use aws, aws-cn or aws-us-gov."),
+                argument: Some(fixed),
+            })
+        }
+        _ => Err(FunctionError {
+            message: "Give at most one partition.".to_string(),
+            argument: Some(fixed + 1),
+        }),
+    }
+}

@@ -17,10 +17,12 @@ impl Function for RootUserArn {
                 ty: Type::String,
                 description: "A 12-digit AWS account id, as a string.",
             }],
+            variadic: Some(super::partition_parameter()),
             return_type: Type::String,
             summary: "ARN of an AWS account's root user",
-            description: "Returns `arn:aws:iam::<account_id>:root`, the resource an `sts:AssumeRoot` permission \
-                          names and the identity a root session acts as. Fails unless `account_id` is exactly 12 digits.",
+            description: "Returns `arn:<partition>:iam::<account_id>:root`, the resource an `sts:AssumeRoot` permission \
+                          names and the identity a root session acts as. Fails unless `account_id` is exactly 12 digits. \
+                          The partition is `aws` unless a second argument names another (`aws-cn`, `aws-us-gov`).",
         }
     }
 
@@ -30,7 +32,8 @@ impl Function for RootUserArn {
             message,
             argument: Some(0),
         })?;
-        Ok(Value::string(root_user_arn(id)))
+        let partition = super::partition_argument(args, 1)?;
+        Ok(Value::string(root_user_arn(partition, id)))
     }
 }
 
@@ -46,5 +49,11 @@ mod tests {
         );
         let err = RootUserArn.call(&[Value::string("1234")]).unwrap_err();
         assert!(err.message.contains("12 digits"));
+        assert_eq!(
+            RootUserArn
+                .call(&[Value::string("111122223333"), Value::string("aws-us-gov")])
+                .unwrap(),
+            Value::string("arn:aws-us-gov:iam::111122223333:root")
+        );
     }
 }

@@ -18,19 +18,22 @@ impl Function for TaskPolicyArn {
                 description: "One of `IAMAuditRootUserCredentials`, `IAMCreateRootUserPassword`, \
                               `IAMDeleteRootUserCredentials`, `S3UnlockBucketPolicy`, `SQSUnlockQueuePolicy`.",
             }],
+            variadic: Some(super::partition_parameter()),
             return_type: Type::String,
             summary: "ARN of an AWS managed root-task policy",
-            description: "Returns the ARN (`arn:aws:iam::aws:policy/root-task/<name>`) of one of the five AWS \
+            description: "Returns the ARN (`arn:<partition>:iam::aws:policy/root-task/<name>`) of one of the five AWS \
                           managed policies that scope an `sts:AssumeRoot` session, for example in an IAM \
-                          policy condition on `sts:TaskPolicyArn`. Fails for any other name.",
+                          policy condition on `sts:TaskPolicyArn`. Fails for any other name. The partition is `aws` unless a \
+                          second argument names another (`aws-cn`, `aws-us-gov`).",
         }
     }
 
     fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
         let name = args.first().and_then(Value::as_str).unwrap_or_default();
+        let partition = super::partition_argument(args, 1)?;
         match name.parse::<TaskPolicy>() {
             // Only names: an ARN argument would make the call a no-op and hide typos elsewhere.
-            Ok(policy) if policy.name() == name => Ok(Value::string(policy.arn())),
+            Ok(policy) if policy.name() == name => Ok(Value::string(policy.arn(partition))),
             _ => Err(FunctionError {
                 message: format!(
                     "{name:?} is not a root-task policy name. Valid names: {}.",
@@ -60,5 +63,22 @@ mod tests {
             .unwrap_err();
         assert_eq!(err.argument, Some(0));
         assert!(err.message.contains("IAMAuditRootUserCredentials"));
+        let cn = TaskPolicyArn
+            .call(&[
+                Value::string("S3UnlockBucketPolicy"),
+                Value::string("aws-cn"),
+            ])
+            .unwrap();
+        assert_eq!(
+            cn,
+            Value::string("arn:aws-cn:iam::aws:policy/root-task/S3UnlockBucketPolicy")
+        );
+        let err = TaskPolicyArn
+            .call(&[
+                Value::string("S3UnlockBucketPolicy"),
+                Value::string("aws-mars"),
+            ])
+            .unwrap_err();
+        assert_eq!(err.argument, Some(1));
     }
 }

@@ -993,3 +993,45 @@ fn a_policy_changed_between_plan_and_apply_of_a_rerun_is_refused_by_the_provider
     w.apply();
     assert_eq!(policy_of(&aws, LOCKED), Value::Null);
 }
+
+/// Issue 22: the unlock follows the account-state rules the README states:
+/// a member suspended after the unlock keeps its resource unrefreshed with
+/// a warning and the plan changes nothing; a new unlock there is refused at
+/// plan, and so is an import.
+#[test]
+fn a_suspended_account_keeps_its_unlock_unrefreshed_and_refuses_new_ones() {
+    let aws = AwsEndpoint::start();
+    seed_locked(&aws);
+    let w = workdir(&aws, &unlock_hcl("locked", LOCKED, ""));
+    w.apply();
+    aws.put_json(
+        &format!("/accounts/{DEV}/state"),
+        json!({"state": "SUSPENDED"}),
+    );
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    assert_eq!(plan.code(), 0, "{}", plan.text());
+    assert!(
+        support::flatten(&plan.text()).contains(
+            "Account 111111111111 is not active; unlock of s3://dev-locked-bucket kept unrefreshed"
+        ),
+        "{}",
+        plan.text()
+    );
+    w.write_config(&format!(
+        "{}{}{}",
+        aws.provider_hcl(),
+        unlock_hcl("locked", LOCKED, ""),
+        unlock_hcl("other", "dev-other-bucket", "")
+    ));
+    w.terraform(&["plan", "-no-color"])
+        .fails_with(&["The account is not active", "SUSPENDED"]);
+    let fresh = workdir(&aws, &unlock_hcl("locked", LOCKED, ""));
+    fresh
+        .terraform(&[
+            "import",
+            "-no-color",
+            "rootaccess_bucket_policy_unlock.locked",
+            &format!("{DEV}/{LOCKED}"),
+        ])
+        .fails_with(&["Cannot import rootaccess_bucket_policy_unlock for account 111111111111"]);
+}

@@ -18,6 +18,14 @@ output "all_policies" {
 output "root" {
   value = provider::rootaccess::root_user_arn("012345678901")
 }
+
+output "china" {
+  value = [provider::rootaccess::task_policy_arn("S3UnlockBucketPolicy", "aws-cn"), provider::rootaccess::root_user_arn("012345678901", "aws-cn")]
+}
+
+output "govcloud" {
+  value = provider::rootaccess::root_user_arn("012345678901", "aws-us-gov")
+}
 "#;
 
 #[test]
@@ -30,6 +38,17 @@ fn functions_apply_and_produce_the_expected_values() {
         "arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials"
     );
     assert_eq!(out["root"]["value"], "arn:aws:iam::012345678901:root");
+    assert_eq!(
+        out["china"]["value"],
+        serde_json::json!([
+            "arn:aws-cn:iam::aws:policy/root-task/S3UnlockBucketPolicy",
+            "arn:aws-cn:iam::012345678901:root"
+        ])
+    );
+    assert_eq!(
+        out["govcloud"]["value"],
+        "arn:aws-us-gov:iam::012345678901:root"
+    );
     let all: Vec<&str> = out["all_policies"]["value"]
         .as_array()
         .unwrap()
@@ -86,4 +105,17 @@ output "root" { value = provider::rootaccess::root_user_arn(terraform_data.id.ou
         w.outputs()["root"]["value"],
         "arn:aws:iam::210987654321:root"
     );
+}
+
+#[test]
+fn an_unknown_partition_fails_at_plan_naming_the_valid_ones() {
+    let w = Workdir::new(
+        r#"
+output "x" { value = provider::rootaccess::root_user_arn("012345678901", "aws-mars") }
+"#,
+    );
+    w.terraform(&["plan", "-no-color"]).fails_with(&[
+        "\"aws-mars\" is not a partition",
+        "aws, aws-cn or aws-us-gov",
+    ]);
 }

@@ -381,3 +381,93 @@ fn a_saved_plan_applied_from_a_copied_directory_deletes_what_it_showed() {
         "only what the plan showed went"
     );
 }
+
+/// Features switched off outside Terraform: the configuration that turns
+/// them on again plans (the members' refreshes defer with a warning) and
+/// one apply repairs it; the plan after it is empty.
+#[test]
+fn features_switched_off_out_of_band_come_back_in_one_apply() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    let w = Workdir::new(&format!(
+        "{}resource \"rootaccess_org_features\" \"this\" {{\n  enabled_features = [\"RootCredentialsManagement\", \"RootSessions\"]\n}}\n\
+         resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"{DEV}\"\n  depends_on = [rootaccess_org_features.this]\n}}\n",
+        aws.provider_hcl()
+    ));
+    w.apply();
+    let iam = aws.iam(None);
+    support::aws::block_on(async {
+        iam.disable_organizations_root_credentials_management()
+            .send()
+            .await
+            .expect("disable");
+        iam.disable_organizations_root_sessions()
+            .send()
+            .await
+            .expect("disable");
+    });
+    assert_eq!(aws.organization()["features"], json!([]));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&plan.text()).contains(&format!(
+            "rootaccess_member_credentials_absent of account {DEV} kept unrefreshed"
+        )),
+        "{}",
+        plan.text()
+    );
+    w.apply();
+    let mut features: Vec<String> = aws.organization()["features"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str().map(str::to_string))
+        .collect();
+    features.sort();
+    assert_eq!(features, ["RootCredentialsManagement", "RootSessions"]);
+}
+
+/// With TF_LOG_PROVIDER=DEBUG a retried call is logged with its name, its
+/// account and AWS's error code; no root-session secret reaches the log.
+#[test]
+fn retried_calls_are_logged_with_call_account_and_cause() {
+    let aws = AwsEndpoint::start();
+    aws.seed_standard();
+    aws.post(
+        "/faults",
+        json!({"service": "iam", "action": "GetAccountSummary", "throttle": 1}),
+    );
+    let w = Workdir::new(&format!(
+        "{}resource \"rootaccess_member_credentials_absent\" \"dev\" {{\n  account_id = \"{DEV}\"\n}}\n",
+        aws.provider_hcl()
+    ))
+    .env("TF_LOG_PROVIDER", "TRACE");
+    let run = w.terraform(&["plan", "-no-color"]).ok();
+    let log = run.stderr();
+    let retried = log
+        .lines()
+        .find(|l| l.contains("AWS call attempt failed") && l.contains("GetAccountSummary"))
+        .unwrap_or_else(|| panic!("no retry logged:\n{log}"));
+    assert!(
+        retried.contains(DEV) && retried.contains("Throttling"),
+        "{retried}"
+    );
+    assert!(
+        log.lines()
+            .any(|l| l.contains("AWS call done") && l.contains("duration_ms")),
+        "{log}"
+    );
+    let sessions = aws.get("/sessions?secrets=1");
+    let sessions = sessions["sessions"].as_array().cloned().unwrap_or_default();
+    assert!(!sessions.is_empty(), "the plan opened a root session");
+    for session in &sessions {
+        for secret in ["secret_access_key", "session_token"] {
+            if let Some(value) = session[secret].as_str() {
+                assert!(
+                    !log.contains(value),
+                    "a root-session {secret} reached the log"
+                );
+            }
+        }
+    }
+    assert!(!log.contains(&aws.secret_access_key));
+}

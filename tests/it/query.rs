@@ -483,3 +483,22 @@ fn an_account_that_cannot_be_audited_is_a_warning_not_a_missing_result() {
     w.terraform(&["query", "-no-color"])
         .fails_with(&["not examined (audit failed)", "AWS had an internal error"]);
 }
+
+/// Issue 22: `exclude_account_ids` leaves accounts out, for example those
+/// whose root password recovery another resource keeps.
+#[test]
+fn excluded_accounts_are_not_listed() {
+    let aws = AwsEndpoint::start();
+    seed_small(&aws);
+    let w = Workdir::new(&aws.provider_hcl());
+    w.write_file(
+        "members.tfquery.hcl",
+        "list \"rootaccess_member_credentials_absent\" \"members\" {\n  provider = rootaccess\n  config {\n    exclude_account_ids = [\"444444444444\"]\n  }\n}\n",
+    );
+    let out = w.terraform(&["query", "-no-color"]).ok().text();
+    assert_eq!(
+        listed_accounts(&out),
+        BTreeSet::from(["111111111111".to_string(), "333333333333".to_string()]),
+        "{out}"
+    );
+}

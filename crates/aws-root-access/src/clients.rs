@@ -15,6 +15,7 @@ use tokio::sync::{Semaphore, watch};
 use super::accounts::Organization;
 use super::attempts::AttemptLog;
 use super::error::{AwsError, ErrorKind};
+use super::partition::Partition;
 use super::root_session::RootSessions;
 use super::settings::AwsSettings;
 use super::task_policy::TaskPolicy;
@@ -136,12 +137,17 @@ impl AwsClients {
         }
         let (cancel, _) = watch::channel(false);
         let sts = sts_client(&base, &settings, None);
+        let partition = Partition::of_region(base.region().map(|r| r.as_ref()).unwrap_or_default());
         static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         Ok(AwsClients {
             id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             iam: iam_client(&base, &settings, None),
             organizations: organizations_client(&base, &settings),
-            root_sessions: RootSessions::new(sts.clone(), settings.root_session_duration),
+            root_sessions: RootSessions::new(
+                sts.clone(),
+                partition,
+                settings.root_session_duration,
+            ),
             sts,
             organization: tokio::sync::OnceCell::new(),
             audits: Default::default(),
@@ -156,6 +162,11 @@ impl AwsClients {
     /// what callers keep per configuration is keyed by it.
     pub fn id(&self) -> u64 {
         self.id
+    }
+
+    /// The partition of the configured region: every ARN built names it.
+    pub fn partition(&self) -> Partition {
+        Partition::of_region(&self.region())
     }
 
     pub fn region(&self) -> String {

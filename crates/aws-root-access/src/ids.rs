@@ -37,9 +37,11 @@ pub fn check_parent_id(id: &str) -> Result<(), String> {
 }
 
 /// The ARN of an account's root user.
-pub fn root_user_arn(account_id: &str) -> String {
-    format!("arn:aws:iam::{account_id}:root")
+pub fn root_user_arn(partition: Partition, account_id: &str) -> String {
+    format!("arn:{partition}:iam::{account_id}:root")
 }
+
+use crate::partition::Partition;
 
 #[cfg(test)]
 mod tests {
@@ -70,7 +72,7 @@ mod tests {
             assert!(check_parent_id(bad).is_err(), "{bad:?}");
         }
         assert_eq!(
-            root_user_arn("111122223333"),
+            root_user_arn(Partition::Aws, "111122223333"),
             "arn:aws:iam::111122223333:root"
         );
     }

@@ -11,6 +11,7 @@ mod error;
 pub mod ids;
 pub mod org_features;
 mod organization;
+pub mod partition;
 pub mod resource_policies;
 pub mod root_credentials;
 mod root_session;

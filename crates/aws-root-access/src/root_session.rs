@@ -13,6 +13,7 @@ use aws_sdk_sts::types::PolicyDescriptorType;
 
 use super::error::{AwsError, Classify, ErrorKind};
 use super::task_policy::TaskPolicy;
+use crate::partition::Partition;
 
 /// A cached session is renewed when less than this is left of it: long
 /// enough for one more AWS call with retries, but at most a quarter of the
@@ -26,14 +27,16 @@ type Slot = Arc<tokio::sync::Mutex<Option<Credentials>>>;
 
 pub struct RootSessions {
     sts: aws_sdk_sts::Client,
+    partition: Partition,
     duration: Duration,
     slots: Mutex<HashMap<(String, TaskPolicy), Slot>>,
 }
 
 impl RootSessions {
-    pub fn new(sts: aws_sdk_sts::Client, duration: Duration) -> Self {
+    pub fn new(sts: aws_sdk_sts::Client, partition: Partition, duration: Duration) -> Self {
         RootSessions {
             sts,
+            partition,
             duration,
             slots: Mutex::new(HashMap::new()),
         }
@@ -105,7 +108,11 @@ impl RootSessions {
             .sts
             .assume_root()
             .target_principal(account)
-            .task_policy_arn(PolicyDescriptorType::builder().arn(task.arn()).build())
+            .task_policy_arn(
+                PolicyDescriptorType::builder()
+                    .arn(task.arn(self.partition))
+                    .build(),
+            )
             .duration_seconds(duration.as_secs().min(900) as i32)
             .send()
             .await

@@ -3,8 +3,10 @@
 use std::fmt;
 use std::str::FromStr;
 
-/// Prefix of every root-task policy ARN.
-pub const ARN_PREFIX: &str = "arn:aws:iam::aws:policy/root-task/";
+use crate::partition::Partition;
+
+/// What follows the partition in every root-task policy ARN.
+const ARN_PATH: &str = ":iam::aws:policy/root-task/";
 
 /// What a root session may do: exactly one of these per session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,8 +46,9 @@ impl TaskPolicy {
         Self::NAMES[self as usize]
     }
 
-    pub fn arn(self) -> String {
-        format!("{ARN_PREFIX}{}", self.name())
+    /// `arn:<partition>:iam::aws:policy/root-task/<name>`.
+    pub fn arn(self, partition: Partition) -> String {
+        format!("arn:{partition}{ARN_PATH}{}", self.name())
     }
 }
 
@@ -65,9 +68,13 @@ pub struct UnknownTaskPolicy {
 impl FromStr for TaskPolicy {
     type Err = UnknownTaskPolicy;
 
-    /// Accepts a policy name or its full ARN, exactly as AWS spells it.
+    /// Accepts a policy name or its full ARN in any partition, exactly as
+    /// AWS spells it.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let name = s.strip_prefix(ARN_PREFIX).unwrap_or(s);
+        let name = Partition::ALL
+            .into_iter()
+            .find_map(|p| s.strip_prefix(&format!("arn:{p}{ARN_PATH}")))
+            .unwrap_or(s);
         TaskPolicy::ALL
             .into_iter()
             .find(|p| p.name() == name)
@@ -85,11 +92,21 @@ mod tests {
     fn names_and_arns() {
         for p in TaskPolicy::ALL {
             assert_eq!(p.name().parse::<TaskPolicy>(), Ok(p));
-            assert_eq!(p.arn().parse::<TaskPolicy>(), Ok(p));
+            for partition in Partition::ALL {
+                assert_eq!(p.arn(partition).parse::<TaskPolicy>(), Ok(p));
+            }
         }
         assert_eq!(
-            TaskPolicy::S3UnlockBucketPolicy.arn(),
+            TaskPolicy::S3UnlockBucketPolicy.arn(Partition::Aws),
             "arn:aws:iam::aws:policy/root-task/S3UnlockBucketPolicy"
+        );
+        assert_eq!(
+            TaskPolicy::IamDeleteRootUserCredentials.arn(Partition::AwsCn),
+            "arn:aws-cn:iam::aws:policy/root-task/IAMDeleteRootUserCredentials"
+        );
+        assert_eq!(
+            TaskPolicy::SqsUnlockQueuePolicy.arn(Partition::AwsUsGov),
+            "arn:aws-us-gov:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
         );
         let err = "s3unlockbucketpolicy".parse::<TaskPolicy>().unwrap_err();
         assert!(err.to_string().contains("SQSUnlockQueuePolicy"));

@@ -316,6 +316,7 @@ impl Function for Upper {
                 ty: Type::String,
                 description: "Any string.",
             }],
+            variadic: None,
             return_type: Type::String,
             summary: "Upper-cases a string",
             description: "Returns `text` with every letter in upper case.",

@@ -129,11 +129,14 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
                 example.trim_end()
             );
         }
-        let params: Vec<String> = sig
+        let mut params: Vec<String> = sig
             .parameters
             .iter()
             .map(|p| format!("{} {}", p.name, type_name(&p.ty)))
             .collect();
+        if let Some(p) = &sig.variadic {
+            params.push(format!("{}... {}", p.name, type_name(&p.ty)));
+        }
         let _ = writeln!(
             out,
             "## Signature\n\n```text\n{}({}) {}\n```\n\n## Arguments\n",
@@ -146,6 +149,16 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
                 out,
                 "{}. `{}` ({}) {}",
                 i + 1,
+                p.name,
+                type_name(&p.ty),
+                p.description
+            );
+        }
+        if let Some(p) = &sig.variadic {
+            let _ = writeln!(
+                out,
+                "{}. `{}` ({}, optional) {}",
+                sig.parameters.len() + 1,
                 p.name,
                 type_name(&p.ty),
                 p.description

@@ -432,6 +432,9 @@ pub struct Parameter {
 /// A provider function's signature and documentation.
 pub struct Signature {
     pub parameters: Vec<Parameter>,
+    /// Optional trailing arguments, any number of them, of this parameter's
+    /// type (a function checks how many it accepts).
+    pub variadic: Option<Parameter>,
     pub return_type: Type,
     pub summary: &'static str,
     /// Markdown.

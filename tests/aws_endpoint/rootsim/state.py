@@ -89,15 +89,27 @@ class RootCertificate:
                 "upload_date": iso(self.upload_date)}
 
 
+# The MFA kinds a root user can register (up to MFA_MAX_PER_USER of any combination):
+# a virtual authenticator app (serial = its ARN, arn:aws:iam::<id>:mfa/<name>), a hardware
+# TOTP token (serial = the token's serial, e.g. GAHT12345678), a passkey or security key
+# (FIDO; serial = arn:aws:iam::<id>:u2f/root/<name>-<suffix>).
+MFA_KINDS = ("virtual", "hardware", "passkey")
+MFA_MAX_PER_USER = 8
+
+
 @dataclass
 class RootMfaDevice:
     serial_number: str
     enable_date: _dt.datetime
-    virtual: bool
+    kind: str = "virtual"
     seq: int = field(default_factory=next_seq, compare=False, repr=False)
 
+    @property
+    def virtual(self) -> bool:
+        return self.kind == "virtual"
+
     def to_json(self) -> dict[str, Any]:
-        return {"serial_number": self.serial_number, "virtual": self.virtual,
+        return {"serial_number": self.serial_number, "type": self.kind, "virtual": self.virtual,
                 "enable_date": iso(self.enable_date)}
 
 
@@ -109,8 +121,9 @@ class RootCredentials:
     access_keys: dict[str, RootAccessKey] = field(default_factory=dict)
     certificates: dict[str, RootCertificate] = field(default_factory=dict)
     mfa_devices: dict[str, RootMfaDevice] = field(default_factory=dict)
-    # virtual MFA devices that were deactivated but not deleted yet
-    unassigned_virtual_mfa: set[str] = field(default_factory=set)
+    # virtual MFA devices that were deactivated but not deleted yet (serial -> device; they
+    # stay in ListVirtualMFADevices as Unassigned until DeleteVirtualMFADevice)
+    unassigned_virtual_mfa: dict[str, RootMfaDevice] = field(default_factory=dict)
     user_created: _dt.datetime = field(
         default_factory=lambda: _dt.datetime(2020, 1, 1, tzinfo=_dt.timezone.utc))
 
@@ -173,8 +186,14 @@ class FaultRule:
     # arrival (as when AWS ends a session before its Expiration), so this request
     # and every later one with that session get ExpiredToken.
     expire_sessions: int = 0
+    # IAM 409 conflicts: the next n matching requests that pass authorization are answered
+    # with `code` (ConcurrentModification or EntityTemporarilyUnmodifiable) and change nothing
+    conflict: int = 0
+    code: str = ""
+    message: str = ""
     fired_throttle: int = 0
     fired_errors: int = 0
+    fired_conflict: int = 0
     delayed: int = 0
 
     def matches(self, account: str, service: str, action: str) -> bool:
@@ -188,7 +207,9 @@ class FaultRule:
                 "errors_remaining": self.errors, "status": self.status,
                 "latency_ms": self.latency_ms, "fired_throttle": self.fired_throttle,
                 "fired_errors": self.fired_errors, "delayed": self.delayed,
-                "expire_sessions_remaining": self.expire_sessions}
+                "expire_sessions_remaining": self.expire_sessions,
+                "conflict_remaining": self.conflict, "code": self.code or None,
+                "message": self.message or None, "fired_conflict": self.fired_conflict}
 
 
 class SimState:
@@ -212,6 +233,9 @@ class SimState:
             self.account_shape: str | None = None
             # service -> most items per page, below the caller's maximum (None = no cap)
             self.page_size: dict[str, int] = {}
+            # whether an SCP's explicit-deny message ends with ": <policy ARN>" (AWS's 2025
+            # enhancement for same-account / same-organization requests)
+            self.denial_policy_arn = True
 
     # response shapes and paging ---------------------------------------------
     def shape(self) -> str:
@@ -267,10 +291,14 @@ class SimState:
 
     # faults ----------------------------------------------------------------
     def add_fault(self, spec: dict[str, Any]) -> FaultRule:
+        from .conflicts import check_conflict_spec  # botocore model lookups; imported lazily
+
+        unknown = set(spec) - FAULT_KEYS
+        if unknown:
+            raise ValueError(f"unknown fault keys {sorted(unknown)}; known: {sorted(FAULT_KEYS)}")
         with self.lock:
-            self._fault_ids += 1
             rule = FaultRule(
-                id=self._fault_ids,
+                id=self._fault_ids + 1,
                 service=str(spec["service"]).lower(),
                 action=str(spec.get("action") or "*"),
                 account=spec.get("account"),
@@ -279,11 +307,15 @@ class SimState:
                 status=int(spec.get("status", 500)),
                 latency_ms=int(spec.get("latency_ms", 0)),
                 expire_sessions=int(spec.get("expire_sessions", 0)),
+                conflict=int(spec.get("conflict", 0)),
             )
             if not 500 <= rule.status <= 599:
                 raise ValueError("status must be a 5xx code")
-            if min(rule.throttle, rule.errors, rule.latency_ms, rule.expire_sessions) < 0:
-                raise ValueError("throttle, errors, latency_ms and expire_sessions must be >= 0")
+            if min(rule.throttle, rule.errors, rule.latency_ms, rule.expire_sessions, rule.conflict) < 0:
+                raise ValueError("throttle, errors, latency_ms, expire_sessions and conflict must be >= 0")
+            if rule.conflict or "code" in spec or "message" in spec:
+                rule.code, rule.message = check_conflict_spec(rule.service, rule.action, spec)
+            self._fault_ids += 1
             self.faults.append(rule)
             return rule
 
@@ -314,6 +346,26 @@ class SimState:
                     outcome = "expire_session"
             return latency, outcome, status
 
+    def take_conflict(self, account: str, service: str, action: str) -> tuple[str, str] | None:
+        """(code, message) of the first matching rule with conflicts left whose code the
+        operation can return (consumes one), or None.  Called once the request has passed
+        authorization, just before the operation would change anything."""
+        from .conflicts import operation_can_return
+
+        with self.lock:
+            for rule in self.faults:
+                if rule.conflict <= 0 or not rule.matches(account, service, action):
+                    continue
+                if not operation_can_return(service, action, rule.code):
+                    continue
+                rule.conflict -= 1
+                rule.fired_conflict += 1
+                return rule.code, rule.message
+            return None
+
+
+FAULT_KEYS = frozenset({"service", "action", "account", "throttle", "errors", "status", "latency_ms",
+                        "expire_sessions", "conflict", "code", "message"})
 
 STATE = SimState()
 

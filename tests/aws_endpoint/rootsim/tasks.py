@@ -3,30 +3,78 @@ API operations map to the IAM actions those policies name."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from .policy import first_applying
 from .state import FEATURE_CREDENTIALS, FEATURE_SESSIONS
 
 TASK_PREFIX = "arn:aws:iam::aws:policy/root-task/"
 
-_AUDIT_READS = {
-    "iam:GetUser", "iam:GetLoginProfile", "iam:ListAccessKeys", "iam:GetAccessKeyLastUsed",
-    "iam:ListSigningCertificates", "iam:ListMFADevices",
+# The five root-task policies, version v1 (2024-11-06), as AWS publishes them
+# (arn:aws:iam::aws:policy/root-task/<NAME>; GetPolicyVersion).  Each is deny-only: a
+# NotAction statement denies everything outside the task, and a second statement denies the
+# task's own actions on anything but the root user (IAM), or to non-root callers (S3, SQS).
+# A root session is evaluated against the document itself (gate.precheck): e.g. iam:ListAccessKeys
+# must target arn:aws:iam::<id>:root, and iam:DeleteVirtualMFADevice, whose resource is the
+# device (arn:aws:iam::<id>:mfa/<name>), is denied by IAMDeleteRootUserCredentials although
+# the policy lists the action.
+_IAM_AUDIT = ["iam:ListAccessKeys", "iam:ListSigningCertificates", "iam:GetLoginProfile",
+              "iam:ListMFADevices", "iam:GetUser", "iam:GetAccessKeyLastUsed"]
+_IAM_DELETE = ["iam:DeleteAccessKey", "iam:DeleteSigningCertificate", "iam:DeleteLoginProfile",
+               "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice", "iam:ListAccessKeys",
+               "iam:ListSigningCertificates", "iam:GetLoginProfile", "iam:ListMFADevices", "iam:GetUser",
+               "iam:GetAccessKeyLastUsed"]
+_S3_UNLOCK = ["s3:DeleteBucketPolicy", "s3:PutBucketPolicy", "s3:GetBucketPolicy", "s3:ListAllMyBuckets"]
+_SQS_UNLOCK = ["sqs:SetQueueAttributes", "sqs:GetQueueAttributes", "sqs:ListQueues", "sqs:GetQueueUrl"]
+_ROOT_ARN = "arn:aws:iam::*:root"
+
+
+def _deny_others(actions: list[str]) -> dict[str, Any]:
+    return {"Sid": "DenyAllOtherActionsOnAnyResource", "Effect": "Deny", "NotAction": actions,
+            "Resource": "*"}
+
+
+TASK_POLICIES: dict[str, dict[str, Any]] = {
+    "IAMAuditRootUserCredentials": {"Version": "2012-10-17", "Statement": [
+        _deny_others(_IAM_AUDIT[:4] + ["iam:GetAccountSummary"] + _IAM_AUDIT[4:]),
+        {"Sid": "DenyAuditingCredentialsOnNonRootUserResource", "Effect": "Deny",
+         "Action": _IAM_AUDIT, "NotResource": _ROOT_ARN},
+    ]},
+    "IAMCreateRootUserPassword": {"Version": "2012-10-17", "Statement": [
+        _deny_others(["iam:CreateLoginProfile", "iam:GetLoginProfile"]),
+        {"Sid": "DenyCreatingPasswordOnNonRootUserResource", "Effect": "Deny",
+         "Action": ["iam:CreateLoginProfile", "iam:GetLoginProfile"], "NotResource": _ROOT_ARN},
+    ]},
+    "IAMDeleteRootUserCredentials": {"Version": "2012-10-17", "Statement": [
+        _deny_others(_IAM_DELETE),
+        {"Sid": "DenyDeletingRootUserCredentialsOnNonRootUserResource", "Effect": "Deny",
+         "Action": _IAM_DELETE, "NotResource": _ROOT_ARN},
+    ]},
+    "S3UnlockBucketPolicy": {"Version": "2012-10-17", "Statement": [
+        _deny_others(_S3_UNLOCK),
+        {"Sid": "DenyManagingBucketPolicyForNonRootCallers", "Effect": "Deny", "Action": _S3_UNLOCK,
+         "Resource": "*", "Condition": {"StringNotLike": {"aws:PrincipalArn": _ROOT_ARN}}},
+    ]},
+    "SQSUnlockQueuePolicy": {"Version": "2012-10-17", "Statement": [
+        _deny_others(_SQS_UNLOCK),
+        {"Sid": "DenyGettingQueueAttributesOnNonOwnQueue", "Effect": "Deny",
+         "Action": ["sqs:GetQueueAttributes"], "Resource": "arn:aws:sqs:*:*:*",
+         "Condition": {"StringNotEqualsIfExists": {"aws:ResourceAccount": ["${aws:PrincipalAccount}"]}}},
+        {"Sid": "DenyActionsForNonRootUser", "Effect": "Deny", "Action": _SQS_UNLOCK, "Resource": "*",
+         "Condition": {"StringNotLike": {"aws:PrincipalArn": _ROOT_ARN}}},
+    ]},
 }
 
-# Actions a root session may perform (aws-root-access.md, "The five task policies").
+# Actions a root session may perform at all (the NotAction list of each policy's first statement).
 TASK_ACTIONS: dict[str, frozenset[str]] = {
-    "IAMAuditRootUserCredentials": frozenset(_AUDIT_READS | {"iam:GetAccountSummary"}),
-    "IAMCreateRootUserPassword": frozenset({"iam:CreateLoginProfile", "iam:GetLoginProfile"}),
-    "IAMDeleteRootUserCredentials": frozenset(_AUDIT_READS | {
-        "iam:DeleteLoginProfile", "iam:DeleteAccessKey", "iam:DeleteSigningCertificate",
-        "iam:DeactivateMFADevice", "iam:DeleteVirtualMFADevice",
-    }),
-    "S3UnlockBucketPolicy": frozenset({
-        "s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:ListAllMyBuckets",
-    }),
-    "SQSUnlockQueuePolicy": frozenset({
-        "sqs:GetQueueAttributes", "sqs:SetQueueAttributes", "sqs:ListQueues", "sqs:GetQueueUrl",
-    }),
+    name: frozenset(policy["Statement"][0]["NotAction"]) for name, policy in TASK_POLICIES.items()
 }
+
+
+def task_denies(task: str, action: str, resource: str, context: dict[str, str]) -> bool:
+    """Whether the task policy's Deny statements cover this request."""
+    return first_applying(TASK_POLICIES[task], "Deny", action, resource, context) is not None
+
 
 # Feature gating (decision, see README): the three IAM credential tasks need
 # RootCredentialsManagement -- including password recovery (IAMCreateRootUserPassword),

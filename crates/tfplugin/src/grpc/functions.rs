@@ -30,17 +30,16 @@ impl<P: Provider> ProviderService<P> {
             );
         };
         let sig = function.signature();
-        if request.arguments.len() != sig.parameters.len() {
-            let text = format!(
-                "{} takes {} argument(s), got {}.",
-                request.name,
-                sig.parameters.len(),
-                request.arguments.len()
-            );
+        let fixed = sig.parameters.len();
+        let count = request.arguments.len();
+        if count < fixed || (count > fixed && sig.variadic.is_none()) {
+            let text = format!("{} takes {fixed} argument(s), got {count}.", request.name);
             return call_failed(text, None);
         }
-        let mut args = Vec::with_capacity(request.arguments.len());
-        for (i, (arg, param)) in request.arguments.iter().zip(&sig.parameters).enumerate() {
+        // The fixed parameters, then the variadic one for every extra argument.
+        let params = (0..count).filter_map(|i| sig.parameters.get(i).or(sig.variadic.as_ref()));
+        let mut args = Vec::with_capacity(count);
+        for (i, (arg, param)) in request.arguments.iter().zip(params).enumerate() {
             let mut diags = Diagnostics::new();
             match decode(Some(arg), &param.ty, "function argument", &mut diags) {
                 Some(v) => args.push(v),

@@ -142,20 +142,17 @@ pub fn schema_to_proto(schema: &Schema) -> pb::Schema {
 
 pub(super) fn function_to_proto(f: &dyn Function) -> pb::Function {
     let sig = f.signature();
+    let parameter = |p: &crate::Parameter| pb::function::Parameter {
+        name: p.name.to_string(),
+        r#type: p.ty.to_json_bytes(),
+        allow_null_value: false,
+        allow_unknown_values: false,
+        description: p.description.to_string(),
+        description_kind: pb::StringKind::Markdown as i32,
+    };
     pb::Function {
-        parameters: sig
-            .parameters
-            .iter()
-            .map(|p| pb::function::Parameter {
-                name: p.name.to_string(),
-                r#type: p.ty.to_json_bytes(),
-                allow_null_value: false,
-                allow_unknown_values: false,
-                description: p.description.to_string(),
-                description_kind: pb::StringKind::Markdown as i32,
-            })
-            .collect(),
-        variadic_parameter: None,
+        parameters: sig.parameters.iter().map(parameter).collect(),
+        variadic_parameter: sig.variadic.as_ref().map(parameter),
         r#return: Some(pb::function::Return {
             r#type: sig.return_type.to_json_bytes(),
         }),
