@@ -150,7 +150,10 @@ impl Intercept for AttemptLog {
         // answer, not a retry: traced, not reported as a failed attempt.
         let retried_kind = match &failure {
             Failure::Answered { status, code } => {
-                *status >= 500 || code.as_deref().is_some_and(crate::error::is_throttling)
+                *status >= 500
+                    || code
+                        .as_deref()
+                        .is_some_and(|c| crate::error::is_throttling(c) || is_conflict(c))
             }
             Failure::NoAnswer(_) | Failure::Slow(_) => true,
         };
@@ -204,4 +207,38 @@ impl Intercept for AttemptLog {
         );
         Ok(())
     }
+}
+
+/// IAM answers 409 `ConcurrentModification` or `EntityTemporarilyUnmodifiable`
+/// while another request changes the same entity (a root user's MFA device,
+/// login profile, certificate): a retry with backoff succeeds, so these are
+/// retried like a throttle, within `max_retries` and `call_timeout`.
+#[derive(Debug)]
+pub(crate) struct ConflictsAreTransient;
+
+impl aws_smithy_runtime_api::client::retries::classifiers::ClassifyRetry for ConflictsAreTransient {
+    fn classify_retry(
+        &self,
+        ctx: &aws_smithy_runtime_api::client::interceptors::context::InterceptorContext,
+    ) -> aws_smithy_runtime_api::client::retries::classifiers::RetryAction {
+        use aws_smithy_runtime_api::client::retries::classifiers::RetryAction;
+        let failed = matches!(ctx.output_or_error(), Some(Err(_)));
+        let code = ctx.response().and_then(error_code);
+        match code {
+            Some(code) if failed && is_conflict(&code) => RetryAction::transient_error(),
+            _ => RetryAction::NoActionIndicated,
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "rootaccess-iam-conflicts"
+    }
+}
+
+/// IAM's answers for an entity another request is changing.
+fn is_conflict(code: &str) -> bool {
+    matches!(
+        code.trim_end_matches("Exception"),
+        "ConcurrentModification" | "EntityTemporarilyUnmodifiable"
+    )
 }

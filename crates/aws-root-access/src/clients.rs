@@ -13,7 +13,7 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use tokio::sync::{Semaphore, watch};
 
 use super::accounts::Organization;
-use super::attempts::AttemptLog;
+use super::attempts::{AttemptLog, ConflictsAreTransient};
 use super::error::{AwsError, ErrorKind};
 use super::partition::Partition;
 use super::root_session::RootSessions;
@@ -414,7 +414,9 @@ fn iam_client(
         b = b.endpoint_url(url);
     }
     let account = root.as_ref().map(|(_, account)| *account);
-    b = b.interceptor(AttemptLog::new(settings, account));
+    b = b
+        .interceptor(AttemptLog::new(settings, account))
+        .retry_classifier(ConflictsAreTransient);
     if let Some((creds, _)) = root {
         b = b.credentials_provider(creds);
     }

@@ -11,7 +11,7 @@ from typing import Any, Callable
 
 from werkzeug.wrappers import Request, Response
 
-from . import scenario
+from . import scenario, scp
 from .state import STATE
 
 PREFIX = "/_rootsim"
@@ -45,6 +45,9 @@ class ControlApp:
             ("PUT", re.compile(r"/accounts/(\d{12})/root-credentials"), self.put_root_credentials),
             ("GET", re.compile(r"/accounts/(\d{12})/state"), self.account_state),
             ("PUT", re.compile(r"/accounts/(\d{12})/state"), self.put_account_state),
+            ("GET", re.compile(r"/policies"), self.policies),
+            ("PUT", re.compile(r"/policies"), self.put_policies),
+            ("DELETE", re.compile(r"/policies"), self.delete_policies),
             ("GET", re.compile(r"/page-size"), self.page_size),
             ("PUT", re.compile(r"/page-size"), self.put_page_size),
             ("GET", re.compile(r"/calls"), self.calls),
@@ -111,6 +114,23 @@ class ControlApp:
 
     def put_account_state(self, request: Request, account_id: str) -> Response:
         return _json(scenario.put_account_state(account_id, _body(request)))
+
+    def policies(self, request: Request) -> Response:
+        with STATE.lock:
+            return _json(scp.describe(scp.management_view(request.args.get("account"))))
+
+    def put_policies(self, request: Request) -> Response:
+        body = _body(request)
+        if request.args.get("account"):
+            body["account"] = request.args["account"]
+        return _json(scp.put(body))
+
+    def delete_policies(self, request: Request) -> Response:
+        """Removes every customer SCP, re-attaches FullAWSAccess everywhere (SCPs stay enabled)."""
+        body: dict[str, object] = {"policies": []}
+        if request.args.get("account"):
+            body["account"] = request.args["account"]
+        return _json(scp.put(body))
 
     def page_size(self, request: Request) -> Response:
         with STATE.lock:

@@ -18,7 +18,7 @@ from moto.s3.models import s3_backends
 from moto.sqs.models import sqs_backends
 from moto.sts.models import sts_backends
 
-from . import wire
+from . import scp, wire
 from .orgs import IAM_PRINCIPAL, org_for_account
 from .policy import Principal, explicit_deny
 from .state import STATE, RootSession
@@ -27,8 +27,8 @@ from .tasks import (
     S3_OBJECT_OPERATIONS,
     S3_OWNER_ROOT_ALWAYS,
     SQS_OWNER_ROOT_ALWAYS,
-    TASK_ACTIONS,
     iam_action,
+    task_denies,
 )
 
 PARTITION = "aws"
@@ -65,14 +65,104 @@ def session_token_of(headers: Any, url: str) -> str | None:
     return values[0] if values else None
 
 
-def not_authorized(who: Principal, action: str, resource: str | None, why: str) -> str:
-    on = f" on resource: {resource}" if resource else ""
+def not_authorized(who: Principal, action: str, resource: str | None, why: str,
+                   quote: bool = False) -> str:
+    shown = f'"{resource}"' if quote and resource else resource
+    on = f" on resource: {shown}" if resource else ""
     return f"User: {who.arn} is not authorized to perform: {action}{on} {why}"
+
+
+# IAM operations that act on a user (the caller itself when UserName is omitted; in a root
+# session: the root user, arn:aws:iam::<id>:root).  Their authorization resource is that user.
+IAM_USER_OPERATIONS = frozenset({
+    "GetUser", "GetLoginProfile", "CreateLoginProfile", "DeleteLoginProfile", "UpdateLoginProfile",
+    "ChangePassword", "ListAccessKeys", "CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey",
+    "GetAccessKeyLastUsed", "ListSigningCertificates", "UploadSigningCertificate",
+    "UpdateSigningCertificate", "DeleteSigningCertificate", "ListMFADevices", "EnableMFADevice",
+    "DeactivateMFADevice", "ResyncMFADevice", "ListSSHPublicKeys", "ListServiceSpecificCredentials",
+})
+_ASSUMED_ROLE = re.compile(r"^arn:([\w-]+):sts::(\d{12}):assumed-role/(.+)/[^/]+$")
+_ROOT_TARGET = re.compile(r"^(?:(\d{12})|arn:aws:iam::(\d{12}):(?:root|user/.+|role/.+))$")
+
+
+def request_resource(resp: Any, service: str, operation: str, caller: Caller) -> str:
+    """The ARN a request is authorized against (what policies' Resource is matched with and
+    what "on resource:" names); "*" when rootsim does not model it."""
+    account = caller.account_id
+    if service == "iam":
+        serial = resp._get_param("SerialNumber")
+        if operation == "DeleteVirtualMFADevice" and serial:
+            return serial if serial.startswith("arn:") else f"arn:aws:iam::{account}:mfa/{serial}"
+        user = resp._get_param("UserName")
+        if user:
+            return f"arn:aws:iam::{account}:user/{user}"
+        if operation in IAM_USER_OPERATIONS:
+            if caller.session is not None:
+                return f"arn:aws:iam::{account}:root"
+            if ":user/" in caller.principal.arn:
+                return caller.principal.arn
+        return "*"
+    if service == "sts":
+        if operation == "AssumeRoot":
+            match = _ROOT_TARGET.match(resp._get_param("TargetPrincipal") or "")
+            if match:
+                return f"arn:aws:iam::{match.group(1) or match.group(2)}:root"
+        if operation == "AssumeRole" and resp._get_param("RoleArn"):
+            return str(resp._get_param("RoleArn"))
+        return "*"
+    if service == "sqs":
+        region = getattr(resp, "region", "us-east-1")
+        queue_url = resp._get_param("QueueUrl")
+        if queue_url:
+            parts = [p for p in urlparse(queue_url).path.split("/") if p]
+            if len(parts) >= 2:
+                return f"arn:aws:sqs:{region}:{parts[-2]}:{parts[-1]}"
+        name = resp._get_param("QueueName")
+        if name and operation in ("GetQueueUrl", "CreateQueue"):
+            owner = resp._get_param("QueueOwnerAWSAccountId") or account
+            return f"arn:aws:sqs:{region}:{owner}:{name}"
+        return "*"
+    return "*"
+
+
+def policy_principal_arn(caller: Caller) -> str:
+    """aws:PrincipalArn: the root ARN in a root session, the user ARN, or for a role session the
+    role's ARN (not the assumed-role session ARN)."""
+    match = _ASSUMED_ROLE.match(caller.principal.arn)
+    if match:
+        return f"arn:{match.group(1)}:iam::{match.group(2)}:role/{match.group(3)}"
+    return caller.principal.arn
+
+
+def request_context(caller: Caller, resource: str) -> dict[str, str]:
+    """The global condition keys rootsim sets (lower-case names).  aws:AssumedRoot is present,
+    with the value "true", only in AssumeRoot sessions; aws:PrincipalArn is
+    arn:aws:iam::<member>:root there."""
+    arn = policy_principal_arn(caller)
+    context = {"aws:principalarn": arn, "aws:principalaccount": caller.principal.account_id}
+    if caller.session is not None:
+        context["aws:assumedroot"] = "true"
+        context["aws:principaltype"] = "Account"
+    elif ":user/" in arn:
+        context["aws:principaltype"] = "User"
+    elif ":role/" in arn:
+        context["aws:principaltype"] = "AssumedRole"
+    view, _ = org_for_account(caller.principal.account_id)
+    if view is not None:
+        context["aws:principalorgid"] = view.id
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[4]:
+        context["aws:resourceaccount"] = parts[4]
+    return context
 
 
 def precheck(service: str, operation: str, caller: Caller, headers: Any, url: str,
              resource: str | None = None) -> wire.Response | None:
-    """Common part of the gate; returns an error response or None to go on."""
+    """Common part of the gate; returns an error response or None to go on.
+
+    Order: counter, injected latency / throttling / 5xx, root-session token and expiry, then
+    authorization (SCPs of the account the call acts in, then the root session's task policy),
+    then injected IAM conflicts (only for requests that would otherwise proceed)."""
     STATE.count(caller.account_id, service, operation)
     latency_ms, outcome, status = STATE.take_fault(caller.account_id, service, operation,
                                                    root_session=caller.session is not None)
@@ -84,20 +174,33 @@ def precheck(service: str, operation: str, caller: Caller, headers: Any, url: st
         return wire.server_error(service, headers, status)
 
     session = caller.session
-    if session is None:
-        return None
-    if outcome == "expire_session":
-        with STATE.lock:
-            session.expiration = min(session.expiration, STATE.now())
-    if session_token_of(headers, url) != session.session_token:
-        return wire.error(service, headers, "InvalidToken")
-    if STATE.now() >= session.expiration:
-        return wire.error(service, headers, "ExpiredToken")
+    if session is not None:
+        if outcome == "expire_session":
+            with STATE.lock:
+                session.expiration = min(session.expiration, STATE.now())
+        if session_token_of(headers, url) != session.session_token:
+            return wire.error(service, headers, "InvalidToken")
+        if STATE.now() >= session.expiration:
+            return wire.error(service, headers, "ExpiredToken")
     action = iam_action(service, operation)
-    if action not in ALWAYS_ALLOWED and action not in TASK_ACTIONS[session.task]:
+    if action in ALWAYS_ALLOWED:
+        return None
+    target = resource or "*"
+    context = request_context(caller, target)
+    quote = service == "s3"  # S3 quotes the resource ARN in its access-denied messages
+    denial = scp.evaluate(caller.account_id, action, target, context)
+    if denial is not None:
+        return wire.error(service, headers, "AccessDenied", not_authorized(
+            caller.principal, action, resource, denial.reason(action), quote))
+    if session is not None and task_denies(session.task, action, target, context):
         message = None if service == "s3" else not_authorized(
-            caller.principal, action, resource, f"because no session policy allows the {action} action")
+            caller.principal, action, resource, "with an explicit deny in a session policy")
         return wire.error(service, headers, "AccessDenied", message)
+    if service == "iam":
+        conflict = STATE.take_conflict(caller.account_id, service, operation)
+        if conflict is not None:
+            code, message = conflict
+            return wire.render("iam", "query", code, 409, message)
     return None
 
 
@@ -210,7 +313,8 @@ def call_action_gate(resp: Any, original: Any) -> Any:
         return original(resp)
     caller = identify(resp.current_account, resp.get_access_key())
     resp._rootsim_caller = caller
-    denied = precheck(service, operation, caller, resp.headers, resp.uri)
+    denied = precheck(service, operation, caller, resp.headers, resp.uri,
+                      request_resource(resp, service, operation, caller))
     if denied is None and service in SERVICE_RULES:
         denied = SERVICE_RULES[service](resp, operation, caller)
     if denied is not None:

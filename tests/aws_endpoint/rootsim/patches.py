@@ -5,7 +5,8 @@ monkey patch applied once, before the server starts:
 * S3Response.bucket_response / key_response -> gate.s3_gate first
 * new methods on the STS / IAM response classes (moto's dispatcher calls
   getattr(Response, snake_case(Action)) and serialises from botocore's model)
-* IAM root-user variants of the credential calls, GetAccountSummary, SQS ListQueues
+* IAM root-user variants of the credential calls, GetAccountSummary, SQS ListQueues,
+  ListVirtualMFADevices / DeleteVirtualMFADevice aware of the root user's virtual devices
 * iam.amazonaws.com added to moto's trusted / delegatable service principals
 * Organizations DescribeAccount, ListAccounts, ListAccountsForParent and
   ListOrganizationalUnitsForParent answered by accounts.py (today's Account shape, AWS
@@ -64,6 +65,9 @@ def install() -> None:
     for name, operation in handlers.FEATURE_OPERATIONS.items():
         setattr(IamResponse, name, operation)
     IamResponse.list_mfa_devices = handlers.iam_list_mfa_devices_for_user  # type: ignore[method-assign]
+    IamResponse.list_virtual_mfa_devices = handlers.list_virtual_mfa_devices  # type: ignore[method-assign]
+    IamResponse.delete_virtual_mfa_device = handlers.delete_virtual_mfa_device_for_users(  # type: ignore[method-assign]
+        IamResponse.delete_virtual_mfa_device)
     for name in handlers.ROOT_IAM_HANDLERS:
         setattr(IamResponse, name, handlers.root_aware(name, getattr(IamResponse, name)))
     IamResponse.get_account_summary = handlers.get_account_summary  # type: ignore[method-assign]

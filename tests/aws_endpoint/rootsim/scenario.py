@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import json
 import re
+import secrets
+import string
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterator
@@ -25,9 +28,12 @@ from .accounts import (
 )
 from .orgs import IAM_PRINCIPAL, PARTITION, all_organizations, org_for_account
 from .policy import deny_all_bucket_policy, deny_all_queue_policy, parse
+from . import scp
 from .state import (
     ACCOUNT_SHAPES,
     ALL_FEATURES,
+    MFA_KINDS,
+    MFA_MAX_PER_USER,
     PAGED_SERVICES,
     STATE,
     RootAccessKey,
@@ -38,6 +44,7 @@ from .state import (
 )
 
 ADMIN_USER = "rootsim-admin"
+_SERIAL = re.compile(r"^[\w+=/:,.@-]+$")
 ACCOUNT_RE = re.compile(r"^\d{12}$")
 DUMMY_CERTIFICATE = (
     "-----BEGIN CERTIFICATE-----\n"
@@ -96,8 +103,36 @@ def _items(value: Any) -> list[dict[str, Any]]:
     raise ScenarioError(f"expected a count or a list, got {value!r}")
 
 
+MFA_ITEM_KEYS = ("type", "virtual", "serial_number", "name", "enable_date")
+_BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+_MFA_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
+
+
+def _mfa_kind(where: str, item: dict[str, Any]) -> str:
+    kind = item.get("type")
+    if kind is None:
+        return "virtual" if item.get("virtual", True) else "hardware"
+    if kind not in MFA_KINDS:
+        raise ScenarioError(f"{where}.type must be one of {', '.join(MFA_KINDS)}, got {kind!r}")
+    if "virtual" in item and bool(item["virtual"]) != (kind == "virtual"):
+        raise ScenarioError(f"{where}: \"virtual\": {item['virtual']!r} contradicts \"type\": {kind!r}")
+    return kind
+
+
+def mfa_serial(account_id: str, kind: str, name: str) -> str:
+    """A serial number as AWS shows it for each kind."""
+    if kind == "virtual":
+        return f"arn:aws:iam::{account_id}:mfa/{name}"
+    if kind == "passkey":
+        suffix = "".join(secrets.choice(_BASE32) for _ in range(26))
+        return f"arn:aws:iam::{account_id}:u2f/root/{name}-{suffix}"
+    return "GAHT" + "".join(secrets.choice(string.digits) for _ in range(8))
+
+
 def root_credentials_from(account_id: str, spec: dict[str, Any] | None) -> RootCredentials:
     spec = spec or {}
+    if not isinstance(spec, dict):
+        raise ScenarioError(f"root_credentials of {account_id} must be an object")
     now = STATE.now()
     root = RootCredentials()
     if spec.get("password"):
@@ -109,13 +144,34 @@ def root_credentials_from(account_id: str, spec: dict[str, Any] | None) -> RootC
         cert_id = item.get("certificate_id") or random_id("", 32)
         root.certificates[cert_id] = RootCertificate(cert_id, item.get("status", "Active"), now,
                                                      DUMMY_CERTIFICATE)
-    for index, item in enumerate(_items(spec.get("mfa_devices"))):
-        virtual = bool(item.get("virtual", True))
-        suffix = "" if index == 0 else f"-{index + 1}"
-        serial = item.get("serial_number") or (
-            f"arn:aws:iam::{account_id}:mfa/root-account-mfa-device{suffix}" if virtual
-            else random_id("GAHT", 12))
-        root.mfa_devices[serial] = RootMfaDevice(serial, now, virtual)
+    devices = _items(spec.get("mfa_devices"))
+    if len(devices) > MFA_MAX_PER_USER:
+        raise ScenarioError(f"root_credentials of {account_id}: {len(devices)} MFA devices; a root user can "
+                            f"register at most {MFA_MAX_PER_USER} (of any combination of kinds)")
+    counts = {kind: 0 for kind in MFA_KINDS}
+    for index, item in enumerate(devices):
+        where = f"root_credentials of {account_id}: mfa_devices[{index}]"
+        unknown = set(item) - set(MFA_ITEM_KEYS)
+        if unknown:
+            raise ScenarioError(f"{where}: unknown keys {sorted(unknown)}; allowed: {', '.join(MFA_ITEM_KEYS)}")
+        kind = _mfa_kind(where, item)
+        counts[kind] += 1
+        default_name = {"virtual": "root-account-mfa-device", "passkey": "passkey", "hardware": ""}[kind]
+        name = item.get("name") or (default_name if counts[kind] == 1 else f"{default_name}-{counts[kind]}")
+        if kind != "hardware" and not _MFA_NAME.match(name):
+            raise ScenarioError(f"{where}.name {name!r}: 1..128 characters of letters, digits and _+=,.@-")
+        serial = item.get("serial_number") or mfa_serial(account_id, kind, name)
+        if not isinstance(serial, str) or not 9 <= len(serial) <= 256 or not _SERIAL.match(serial):
+            raise ScenarioError(f"{where}.serial_number {serial!r}: 9..256 characters matching [\\w+=/:,.@-]+")
+        if serial in root.mfa_devices:
+            raise ScenarioError(f"{where}: serial number {serial} is used twice")
+        enabled = now
+        if item.get("enable_date"):
+            try:
+                enabled = _dt.datetime.fromisoformat(str(item["enable_date"]).replace("Z", "+00:00"))
+            except ValueError:
+                raise ScenarioError(f"{where}.enable_date must be an ISO 8601 timestamp") from None
+        root.mfa_devices[serial] = RootMfaDevice(serial, enabled, kind)
     return root
 
 
@@ -340,6 +396,10 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
     units = organizational_units_from(
         spec.get("organizational_units"), organization is not None, {management} | in_org,
         {a["id"] for a in accounts} - in_org)
+    for account in [{"id": management, **(spec.get("management") or {})}] + accounts:
+        if "root_credentials" in account:
+            root_credentials_from(account["id"], account["root_credentials"])  # validation only
+    policy_specs, detach_full, denial_arn = _policies_from(spec, organization, units, {management} | in_org)
 
     with STATE.lock:
         if spec.get("reset", True):
@@ -377,11 +437,21 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
                     AccountId=admin["account_id"],
                     ServicePrincipal=admin.get("service_principal", IAM_PRINCIPAL))
             STATE.features[org_backend.org.id] = set(features)  # type: ignore[union-attr]
+            result["policies"] = {}
+            if policy_specs is not None:
+                try:
+                    result["policies"] = scp.apply(org_for_account(management)[0], policy_specs, detach_full)
+                except scp.PolicyError as exc:
+                    raise ScenarioError(str(exc)) from None
             result["organization"] = _org_json(org_for_account(management)[0])
         else:
             result["organization"] = None
             result["root_id"] = None
             result["organizational_units"] = {}
+            result["policies"] = {}
+        if denial_arn is not None:
+            STATE.denial_policy_arn = denial_arn
+        result["denial_policy_arn"] = STATE.denial_policy_arn
 
         management_state = "ACTIVE" if organization is not None else None
         result["accounts"][management] = {
@@ -396,11 +466,44 @@ def seed(spec: dict[str, Any], endpoint: str, region: str = "us-east-1") -> dict
         return result
 
 
+def _policies_from(spec: dict[str, Any], organization: Any, units: list[UnitSpec],
+                   accounts: set[str]) -> tuple[list[scp.PolicySpec] | None, list[str], bool | None]:
+    """Validates "policies", "detach_full_aws_access" and "denial_policy_arn" (before anything is
+    reset).  policies None (absent) = SCPs stay disabled, as in a new organization."""
+    denial = spec.get("denial_policy_arn")
+    if denial is not None and not isinstance(denial, bool):
+        raise ScenarioError(f"denial_policy_arn must be true or false, got {denial!r}")
+    if "policies" not in spec and "detach_full_aws_access" not in spec:
+        return None, [], denial
+    if organization is None:
+        raise ScenarioError("policies need an organization; this scenario has \"organization\": null")
+    if (organization or {}).get("feature_set", "ALL") != "ALL":
+        raise ScenarioError("policies (SCPs) need an organization with ALL features; "
+                            "CONSOLIDATED_BILLING organizations have none")
+    known = {"root"} | {u.name for u in units} | accounts
+    try:
+        specs = scp.specs_from(spec.get("policies") or [], known)
+        detach = scp.detach_list(spec.get("detach_full_aws_access"), known)
+    except scp.PolicyError as exc:
+        raise ScenarioError(str(exc)) from None
+    counts: dict[str, int] = {}
+    for item in specs:
+        for target in set(item.targets):
+            counts[target] = counts.get(target, 1 if target not in detach else 0) + 1
+    for target, count in counts.items():
+        if count > scp.SCP_MAX_PER_TARGET:
+            raise ScenarioError(f"policies: {target!r} would have {count} SCPs attached (FullAWSAccess "
+                                f"included unless detached); AWS allows {scp.SCP_MAX_PER_TARGET} "
+                                "(ConstraintViolationException POLICY_NUMBER_LIMIT_EXCEEDED)")
+    return specs, detach, denial
+
+
 def _org_json(view: Any) -> dict[str, Any] | None:
     if view is None:
         return None
     data = view.describe()
     data["features"] = STATE.features_of(view.id)
+    data["service_control_policies"] = scp.describe(view)
     return data
 
 

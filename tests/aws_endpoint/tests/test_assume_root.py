@@ -205,8 +205,16 @@ def test_root_user_iam_answers(ep):
 
     dev = ep.client("iam", ep.assume_root(DEV, "IAMDeleteRootUserCredentials"))
     serial = dev.list_mfa_devices()["MFADevices"][0]["SerialNumber"]
+    # IAMDeleteRootUserCredentials lists iam:DeleteVirtualMFADevice but denies it on every resource
+    # other than arn:aws:iam::*:root, and the device's resource is its mfa/ ARN
     with pytest.raises(ClientError) as excinfo:
         dev.delete_virtual_mfa_device(SerialNumber=serial)
+    assert error_code(excinfo) == ("AccessDenied", 403)
+    assert "with an explicit deny in a session policy" in excinfo.value.response["Error"]["Message"]
+    # an IAM principal of the account may delete it, once it is no longer assigned
+    admin = ep.client("iam", ep.user_creds(DEV))
+    with pytest.raises(ClientError) as excinfo:
+        admin.delete_virtual_mfa_device(SerialNumber=serial)
     assert error_code(excinfo) == ("DeleteConflict", 409)
 
     recovery = ep.client("iam", ep.assume_root(PROD, "IAMCreateRootUserPassword"))

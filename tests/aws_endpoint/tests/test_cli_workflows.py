@@ -101,7 +101,15 @@ def test_delete_root_credentials_by_hand(ep):
         ep.aws("iam", "delete-signing-certificate", "--certificate-id", cert["CertificateId"], creds=root)
     for device in ep.aws_json("iam", "list-mfa-devices", creds=root)["MFADevices"]:
         ep.aws("iam", "deactivate-mfa-device", "--serial-number", device["SerialNumber"], creds=root)
-        ep.aws("iam", "delete-virtual-mfa-device", "--serial-number", device["SerialNumber"], creds=root)
+        # the root session may not delete the device (the task policy denies it on mfa/ resources);
+        # it stays in the account, unassigned, until an IAM principal of the account deletes it
+        assert ep.aws_error("iam", "delete-virtual-mfa-device", "--serial-number", device["SerialNumber"],
+                            creds=root) == "AccessDenied"
+        admin = ep.user_creds(DEV)
+        unassigned = ep.aws_json("iam", "list-virtual-mfa-devices", "--assignment-status", "Unassigned",
+                                 creds=admin)["VirtualMFADevices"]
+        assert [d["SerialNumber"] for d in unassigned] == [device["SerialNumber"]]
+        ep.aws("iam", "delete-virtual-mfa-device", "--serial-number", device["SerialNumber"], creds=admin)
     assert ep.aws_error("iam", "get-login-profile", creds=root) == "NoSuchEntity"
     # GetAccountSummary is not in IAMDeleteRootUserCredentials
     assert ep.aws_error("iam", "get-account-summary", creds=root) == "AccessDenied"

@@ -18,7 +18,8 @@ use calls::{
     list_signing_certificates, timestamp,
 };
 pub use model::{
-    AccessKey, Credential, CredentialType, Deletion, Failure, RootCredentials, SigningCertificate,
+    AccessKey, Credential, CredentialType, Deletion, Failure, MfaKind, RootCredentials,
+    SigningCertificate,
 };
 
 /// IAM in a member account's root session.

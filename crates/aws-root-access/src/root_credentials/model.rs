@@ -188,8 +188,41 @@ impl fmt::Display for Credential {
             Credential::Password => f.write_str("password (login profile)"),
             Credential::AccessKey(id) => write!(f, "access key {id}"),
             Credential::SigningCertificate(id) => write!(f, "signing certificate {id}"),
-            Credential::MfaDevice(serial) => write!(f, "MFA device {serial}"),
+            Credential::MfaDevice(serial) => write!(f, "{} {serial}", MfaKind::of(serial)),
         }
+    }
+}
+
+/// The kinds of root MFA device, told apart by their serial number as IAM
+/// lists them: virtual devices by an ARN with `:mfa/`, passkeys and security
+/// keys (FIDO) by an ARN with `:u2f/`, hardware TOTP tokens by a plain serial.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MfaKind {
+    Virtual,
+    Passkey,
+    Hardware,
+}
+
+impl MfaKind {
+    pub fn of(serial: &str) -> MfaKind {
+        let resource = serial
+            .strip_prefix("arn:")
+            .and_then(|rest| rest.splitn(5, ':').nth(4));
+        match resource {
+            Some(r) if r.starts_with("mfa/") => MfaKind::Virtual,
+            Some(r) if r.starts_with("u2f/") => MfaKind::Passkey,
+            _ => MfaKind::Hardware,
+        }
+    }
+}
+
+impl fmt::Display for MfaKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            MfaKind::Virtual => "virtual MFA device",
+            MfaKind::Passkey => "passkey or security key",
+            MfaKind::Hardware => "hardware MFA device",
+        })
     }
 }
 
@@ -213,6 +246,28 @@ pub struct Deletion {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn mfa_kinds_are_told_by_their_serial() {
+        use super::MfaKind;
+        assert_eq!(
+            MfaKind::of("arn:aws:iam::111122223333:mfa/root-account-mfa-device"),
+            MfaKind::Virtual
+        );
+        assert_eq!(
+            MfaKind::of("arn:aws:iam::111122223333:u2f/root/yubikey-ABCDEFGHIJKLMNOP"),
+            MfaKind::Passkey
+        );
+        assert_eq!(
+            MfaKind::of("arn:aws-cn:iam::111122223333:u2f/root/passkey-1"),
+            MfaKind::Passkey
+        );
+        assert_eq!(MfaKind::of("GAHT12345678"), MfaKind::Hardware);
+        assert_eq!(
+            super::Credential::MfaDevice("GAHT12345678".into()).to_string(),
+            "hardware MFA device GAHT12345678"
+        );
+    }
+
     use super::*;
 
     fn sample() -> RootCredentials {
