@@ -21,7 +21,7 @@ struct State {
     organization_id: Option<String>,
     management_account_id: Option<String>,
     is_management_account: bool,
-    is_iam_delegated_administrator: bool,
+    is_iam_delegated_administrator: Option<bool>,
 }
 
 #[async_trait]
@@ -46,7 +46,8 @@ impl DataSource<AwsClients> for CallerIdentity {
         .attribute(Attribute::bool("is_management_account").computed().describe("Whether the caller is in the organization's management account."))
         .attribute(Attribute::bool("is_iam_delegated_administrator").computed().describe(
             "Whether the caller's account is the organization's IAM delegated administrator, so it can audit and \
-             delete member root credentials and open root sessions (but not enable organization features).",
+             delete member root credentials and open root sessions (but not enable organization features). Null \
+             (with a warning) when IAM's answer did not tell.",
         ))
     }
 
@@ -62,6 +63,17 @@ impl DataSource<AwsClients> for CallerIdentity {
                 return Value::Null;
             }
         };
+        if who.is_iam_delegated_administrator.is_none() {
+            diags.warning(
+                "Whether the caller is the IAM delegated administrator is unknown",
+                format!(
+                    "iam:ListOrganizationsFeatures failed for account {} with an answer other than AWS's \
+                     \"neither the management account nor the delegated administrator\", so \
+                     is_iam_delegated_administrator is null. Run with TF_LOG_PROVIDER=DEBUG to see the failure.",
+                    who.account_id
+                ),
+            );
+        }
         let state = State {
             id: who.account_id.clone(),
             arn: who.arn,

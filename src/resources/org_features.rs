@@ -465,7 +465,7 @@ fn warn_adopted_and_disabled(
 async fn check_management_account(aws: &AwsClients, diags: &mut Diagnostics) {
     match caller_identity(aws).await {
         Ok(me) if me.is_management_account => {}
-        Ok(me) if me.is_iam_delegated_administrator => diags.attribute_error(
+        Ok(me) if me.is_iam_delegated_administrator == Some(true) => diags.attribute_error(
             AttributePath::root("enabled_features"),
             "Only the management account can enable organization features",
             format!(
@@ -479,8 +479,19 @@ async fn check_management_account(aws: &AwsClients, diags: &mut Diagnostics) {
                 me.management_account_id.as_deref().unwrap_or("?")
             ),
         ),
-        // Neither: AWS's refusal at apply explains it as well as a plan
-        // could; a caller this plan cannot identify is not guessed at.
+        Ok(me) if me.management_account_id.is_some() => diags.attribute_error(
+            AttributePath::root("enabled_features"),
+            "Only the management account can enable organization features",
+            format!(
+                "The provider runs as account {}, a member of the organization; only its management account ({}) \
+                 can manage RootCredentialsManagement and RootSessions. Configure the provider with \
+                 management-account credentials.",
+                me.account_id,
+                me.management_account_id.as_deref().unwrap_or("?")
+            ),
+        ),
+        // Outside an organization, or one it may not describe: AWS's refusal
+        // at apply explains it; a caller the plan cannot place is not guessed.
         Ok(_) => {}
         Err(e) => diags.extend(aws_diagnostic(&e, "find out which account the provider runs as")),
     }

@@ -158,8 +158,11 @@ fn root_put_policy(aws: &AwsEndpoint, bucket: &str, policy: &Value) {
             secret_access_key: aws.secret_access_key.clone(),
             session_token: None,
         }),
+        // IAM too: a root session is opened only once IAM says the
+        // feature it needs is on.
         endpoints: Endpoints {
             sts: u.clone(),
+            iam: u.clone(),
             s3: u,
             ..Endpoints::default()
         },

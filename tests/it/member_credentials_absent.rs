@@ -859,3 +859,42 @@ fn a_new_account_id_plans_the_new_accounts_credentials_not_the_old_ones() {
     assert_eq!(new["password"], false, "{new}");
     assert_eq!(new["access_keys"], false, "{new}");
 }
+
+/// Issue 23, point 5: before the features are on, IAM's own answer
+/// (ListOrganizationsFeatures, once per provider process) tells the plan
+/// so: no root session is opened that AWS must refuse, and every member's
+/// plan defers with the warning.
+#[test]
+fn before_the_features_are_on_a_plan_opens_no_root_session() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": [],
+        "accounts": [
+            {"id": DEV, "root_credentials": {"password": true}},
+            {"id": "222222222222", "root_credentials": {"access_keys": 1}},
+            {"id": "333333333333"}
+        ]
+    }));
+    let resources: String = [DEV, "222222222222", "333333333333"]
+        .iter()
+        .map(|id| {
+            format!("resource \"rootaccess_member_credentials_absent\" \"a{id}\" {{\n  account_id = \"{id}\"\n}}\n")
+        })
+        .collect();
+    let w = Workdir::new(&format!("{}{resources}", aws.provider_hcl()));
+    let plan = w.terraform(&["plan", "-no-color"]).ok();
+    assert!(
+        support::flatten(&plan.text()).contains(
+            "the organization feature RootCredentialsManagement is not enabled (as iam:ListOrganizationsFeatures reports)"
+        ),
+        "{}",
+        plan.text()
+    );
+    assert_eq!(aws.assume_root_total(), 0, "{}", aws.calls());
+    assert_eq!(
+        aws.calls()["calls"]["123456789012"]["iam"]["ListOrganizationsFeatures"],
+        1
+    );
+}

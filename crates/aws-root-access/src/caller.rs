@@ -15,7 +15,9 @@ pub struct CallerIdentity {
     pub organization_id: Option<String>,
     pub management_account_id: Option<String>,
     pub is_management_account: bool,
-    pub is_iam_delegated_administrator: bool,
+    /// `None`: IAM's answer did not tell (a failure other than AWS's
+    /// "neither the management account nor the delegated administrator").
+    pub is_iam_delegated_administrator: Option<bool>,
 }
 
 /// GetCallerIdentity, DescribeOrganization, and (for members) whether
@@ -56,9 +58,13 @@ pub async fn caller_identity(aws: &AwsClients) -> Result<CallerIdentity, AwsErro
         Err(e) => return Err(e),
     };
     let is_management_account = management_account_id.as_deref() == Some(account_id.as_str());
-    let is_iam_delegated_administrator = !is_management_account
-        && organization_id.is_some()
-        && aws
+    // ListOrganizationsFeatures answers exactly the management account and
+    // the IAM delegated administrator; only AWS's "neither" answer means
+    // not delegated. Any other failure leaves it unknown, never false.
+    let is_iam_delegated_administrator = if is_management_account || organization_id.is_none() {
+        Some(false)
+    } else {
+        let listed = aws
             .call(async {
                 aws.iam
                     .list_organizations_features()
@@ -66,8 +72,16 @@ pub async fn caller_identity(aws: &AwsClients) -> Result<CallerIdentity, AwsErro
                     .await
                     .classify("iam:ListOrganizationsFeatures")
             })
-            .await
-            .is_ok();
+            .await;
+        match listed {
+            Ok(_) => Some(true),
+            Err(e) if e.is(ErrorKind::NotManagementOrDelegatedAdmin) => Some(false),
+            Err(e) => {
+                tracing::debug!(%e, "cannot tell whether the caller is the IAM delegated administrator");
+                None
+            }
+        }
+    };
     Ok(CallerIdentity {
         account_id,
         arn: who.arn().unwrap_or_default().to_string(),

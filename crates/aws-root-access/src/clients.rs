@@ -36,6 +36,8 @@ pub struct AwsClients {
     pub(super) organization: tokio::sync::OnceCell<Result<Arc<Organization>, AwsError>>,
     /// Recent root credential audits by account (see `root_credentials::audit`).
     pub(crate) audits: crate::root_credentials::AuditCache,
+    /// The features, for the root-session gate (see `org_features::gate`).
+    pub(crate) features: crate::org_features::FeatureCache,
     limit: Arc<Semaphore>,
     cancel: watch::Sender<bool>,
 }
@@ -151,6 +153,7 @@ impl AwsClients {
             sts,
             organization: tokio::sync::OnceCell::new(),
             audits: Default::default(),
+            features: Default::default(),
             limit: Arc::new(Semaphore::new(settings.max_concurrent_requests.max(1))),
             cancel,
             base,
@@ -219,6 +222,7 @@ impl AwsClients {
         account: &str,
         task: TaskPolicy,
     ) -> Result<Credentials, AwsError> {
+        crate::org_features::gate(self, task).await?;
         self.call(self.root_sessions.get(account, task)).await
     }
 
@@ -229,6 +233,7 @@ impl AwsClients {
         task: TaskPolicy,
         duration: Duration,
     ) -> Result<Credentials, AwsError> {
+        crate::org_features::gate(self, task).await?;
         self.call(self.root_sessions.open(account, task, duration))
             .await
     }

@@ -6,7 +6,8 @@ use std::collections::BTreeSet;
 use aws_sdk_iam::types::FeatureType;
 
 use super::AwsClients;
-use super::error::{AwsError, Classify};
+use super::error::{AwsError, Classify, ErrorKind};
+use super::task_policy::TaskPolicy;
 
 /// IAM's service principal in AWS Organizations.
 pub const IAM_SERVICE_PRINCIPAL: &str = "iam.amazonaws.com";
@@ -53,6 +54,7 @@ pub async fn list(aws: &AwsClients) -> Result<OrgFeatures, AwsError> {
 
 /// Enables `feature` and returns the state IAM reports afterwards.
 pub async fn enable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
+    aws.features.forget().await;
     if feature == "RootSessions" {
         feature_operation!(
             aws,
@@ -70,6 +72,7 @@ pub async fn enable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsE
 
 /// Disables `feature` and returns the state IAM reports afterwards.
 pub async fn disable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
+    aws.features.forget().await;
     if feature == "RootSessions" {
         feature_operation!(
             aws,
@@ -143,4 +146,59 @@ pub async fn iam_delegated_administrators(aws: &AwsClients) -> Result<Vec<String
         Ok(ids)
     })
     .await
+}
+
+/// The features as IAM last reported them to this provider process, for
+/// the root-session gate: read once, dropped whenever this process enables
+/// or disables a feature (the same run may turn them on).
+#[derive(Default)]
+pub(crate) struct FeatureCache(tokio::sync::Mutex<Option<Result<BTreeSet<String>, AwsError>>>);
+
+impl FeatureCache {
+    pub(crate) async fn forget(&self) {
+        *self.0.lock().await = None;
+    }
+}
+
+/// The organization feature a task's root sessions need: the three IAM
+/// credential tasks RootCredentialsManagement, the two unlocks RootSessions.
+pub fn required_feature(task: TaskPolicy) -> &'static str {
+    match task {
+        TaskPolicy::S3UnlockBucketPolicy | TaskPolicy::SqsUnlockQueuePolicy => "RootSessions",
+        TaskPolicy::IamAuditRootUserCredentials
+        | TaskPolicy::IamCreateRootUserPassword
+        | TaskPolicy::IamDeleteRootUserCredentials => "RootCredentialsManagement",
+    }
+}
+
+/// Before a root session for `task` is opened: IAM's own answer decides
+/// whether the feature it needs is on (ListOrganizationsFeatures, once per
+/// process), so a plan before the features are on opens no session that
+/// must fail. When IAM cannot say (no permission to list, no answer), the
+/// session is asked for and AWS's answer stands.
+pub(crate) async fn gate(aws: &AwsClients, task: TaskPolicy) -> Result<(), AwsError> {
+    let mut cached = aws.features.0.lock().await;
+    if cached.is_none() {
+        *cached = Some(list(aws).await.map(|now| now.enabled));
+    }
+    let needed = required_feature(task);
+    match cached.as_ref() {
+        Some(Ok(enabled)) if !enabled.contains(needed) => Err(AwsError::new(
+            "sts:AssumeRoot",
+            ErrorKind::FeatureNotEnabled,
+            "",
+            format!(
+                "the organization feature {needed} is not enabled (as iam:ListOrganizationsFeatures reports), and \
+                 {task} root sessions need it"
+            ),
+        )),
+        Some(Err(e))
+            if e.is(ErrorKind::TrustedAccessOff)
+                || e.is(ErrorKind::NotManagementOrDelegatedAdmin)
+                || e.is(ErrorKind::OrganizationNotFound) =>
+        {
+            Err(e.clone())
+        }
+        _ => Ok(()),
+    }
 }

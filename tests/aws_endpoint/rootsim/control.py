@@ -156,8 +156,15 @@ class ControlApp:
     def add_fault(self, request: Request) -> Response:
         body = _body(request)
         specs = body["faults"] if "faults" in body else [body]
-        rules = [STATE.add_fault(spec).to_json() for spec in specs]
-        return _json({"faults": rules})
+        added = []
+        try:
+            for spec in specs:
+                added.append(STATE.add_fault(spec))
+        except Exception:
+            with STATE.lock:  # all or nothing
+                STATE.faults = [f for f in STATE.faults if f not in added]
+            raise
+        return _json({"faults": [rule.to_json() for rule in added]})
 
     def clear_faults(self, request: Request) -> Response:
         with STATE.lock:
