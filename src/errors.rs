@@ -38,6 +38,13 @@ pub(crate) fn advice(kind: ErrorKind) -> &'static str {
              that no SCP or permission boundary denies it, that the target is a member account and not the \
              management account, and that the organization feature the task needs is enabled."
         }
+        ErrorKind::ScpDenied => {
+            "A service control policy (SCP) of the organization denies this call in the member account, and SCPs \
+             apply to root sessions too. In the SCP whose Deny statement names the root user (listed above), add the \
+             condition \"Null\": {\"aws:AssumedRoot\": \"true\"} to that statement, so that it applies only \
+             outside root sessions, or replace it with the guardrail of the rootaccess_root_guardrail_policy data \
+             source. Then run Terraform again."
+        }
         ErrorKind::RegionDisabled => {
             "STS is not activated in the configured region. Use a region enabled for the account, or activate STS \
              for it in the IAM console (Account settings)."

@@ -279,7 +279,17 @@ pub fn plan_read_failed(
     doing: &str,
     diags: &mut Diagnostics,
 ) {
-    if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
+    if e.is(ErrorKind::ScpDenied) {
+        // One blocked member must not stop the plan of every other one:
+        // its apply fails with the same reason, the others go ahead.
+        diags.warning(
+            format!("{what} will be known at apply: an SCP blocks root sessions in account {account}"),
+            format!(
+                "{e}\n\n{} Until then, applying this resource fails for account {account} and changes nothing there.",
+                advice(e.kind)
+            ),
+        );
+    } else if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
         diags.warning(
             format!("{what} will be known at apply"),
             format!(

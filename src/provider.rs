@@ -193,6 +193,7 @@ impl Provider for RootAccessProvider {
             Arc::new(data_sources::org_features::OrgFeaturesData),
             Arc::new(data_sources::org_root_credentials::OrgRootCredentials),
             Arc::new(data_sources::organization::OrganizationData),
+            Arc::new(data_sources::root_guardrail_policy::RootGuardrailPolicy),
         ]
     }
 

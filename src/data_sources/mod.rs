@@ -5,3 +5,4 @@ pub mod member_root_credentials;
 pub mod org_features;
 pub mod org_root_credentials;
 pub mod organization;
+pub mod root_guardrail_policy;

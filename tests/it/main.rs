@@ -32,4 +32,5 @@ mod query;
 mod queue_policy_unlock;
 mod release;
 mod root_sessions;
+mod scp_guardrails;
 mod state_upgrade;

@@ -357,6 +357,21 @@ impl<'a, C: RootService> RootClient<'a, C> {
         F: Fn(C) -> Fut,
         Fut: Future<Output = Result<T, AwsError>>,
     {
+        let result = self.call_renewing(&operation).await;
+        match result {
+            Err(e) if e.is(ErrorKind::ScpDenied) => {
+                Err(crate::scp::explain(self.aws, &self.account, e).await)
+            }
+            other => other,
+        }
+    }
+
+    /// `call`, with the renewal of a session AWS rejected early.
+    async fn call_renewing<T, F, Fut>(&self, operation: &F) -> Result<T, AwsError>
+    where
+        F: Fn(C) -> Fut,
+        Fut: Future<Output = Result<T, AwsError>>,
+    {
         let (creds, client) = self.current();
         match self.aws.call(operation(client)).await {
             Err(e) if e.is_credential_rejection() => {

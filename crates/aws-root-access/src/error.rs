@@ -17,8 +17,12 @@ pub enum ErrorKind {
     CallerIsNotManagementAccount,
     OrganizationNotFound,
     NotAllFeaturesMode,
-    /// IAM policy, SCP or permission boundary said no.
+    /// IAM policy or permission boundary said no.
     AccessDenied,
+    /// A service control policy of the organization said no (AWS's message
+    /// names "a service control policy", as its access-denied reference
+    /// documents): explained with the SCPs on the account's path.
+    ScpDenied,
     RegionDisabled,
     /// The caller's own credentials expired.
     ExpiredCredentials,
@@ -328,7 +332,9 @@ fn classify(code: &str, message: &str) -> ErrorKind {
         "AccessDenied" => {
             // AWS answers AccessDenied when a root session needs a disabled feature.
             let m = message.to_ascii_lowercase();
-            if m.contains("trusted access") && m.contains("not enabled") {
+            if m.contains("service control policy") {
+                ErrorKind::ScpDenied
+            } else if m.contains("trusted access") && m.contains("not enabled") {
                 ErrorKind::TrustedAccessOff
             } else if m.contains("not enabled") && (m.contains("root") || m.contains("feature")) {
                 ErrorKind::FeatureNotEnabled

@@ -15,6 +15,7 @@ pub mod partition;
 pub mod resource_policies;
 pub mod root_credentials;
 mod root_session;
+pub mod scp;
 mod settings;
 pub mod task_policy;
 

@@ -46,6 +46,50 @@ impl TaskPolicy {
         Self::NAMES[self as usize]
     }
 
+    /// The actions the AWS managed policy allows (its published document,
+    /// version of 2024-11-06: every other action is denied).
+    pub fn actions(self) -> &'static [&'static str] {
+        match self {
+            TaskPolicy::IamAuditRootUserCredentials => &[
+                "iam:GetAccessKeyLastUsed",
+                "iam:GetAccountSummary",
+                "iam:GetLoginProfile",
+                "iam:GetUser",
+                "iam:ListAccessKeys",
+                "iam:ListMFADevices",
+                "iam:ListSigningCertificates",
+            ],
+            TaskPolicy::IamCreateRootUserPassword => {
+                &["iam:CreateLoginProfile", "iam:GetLoginProfile"]
+            }
+            TaskPolicy::IamDeleteRootUserCredentials => &[
+                "iam:DeactivateMFADevice",
+                "iam:DeleteAccessKey",
+                "iam:DeleteLoginProfile",
+                "iam:DeleteSigningCertificate",
+                "iam:DeleteVirtualMFADevice",
+                "iam:GetAccessKeyLastUsed",
+                "iam:GetLoginProfile",
+                "iam:GetUser",
+                "iam:ListAccessKeys",
+                "iam:ListMFADevices",
+                "iam:ListSigningCertificates",
+            ],
+            TaskPolicy::S3UnlockBucketPolicy => &[
+                "s3:DeleteBucketPolicy",
+                "s3:GetBucketPolicy",
+                "s3:ListAllMyBuckets",
+                "s3:PutBucketPolicy",
+            ],
+            TaskPolicy::SqsUnlockQueuePolicy => &[
+                "sqs:GetQueueAttributes",
+                "sqs:GetQueueUrl",
+                "sqs:ListQueues",
+                "sqs:SetQueueAttributes",
+            ],
+        }
+    }
+
     /// `arn:<partition>:iam::aws:policy/root-task/<name>`.
     pub fn arn(self, partition: Partition) -> String {
         format!("arn:{partition}{ARN_PATH}{}", self.name())

@@ -705,7 +705,16 @@ pub fn check_against_plan(
 /// apply reads the policy then and fails clearly if the feature is still off.
 /// Any other failure is an error.
 pub fn plan_read_failed(e: &AwsError, what: &str, diags: &mut Diagnostics) {
-    if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
+    if e.is(ErrorKind::ScpDenied) {
+        shown_at_apply(
+            what,
+            &format!(
+                "a service control policy blocks root sessions in its account, so applying this unlock fails until \
+                 it exempts them: {e}"
+            ),
+            diags,
+        );
+    } else if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
         diags.warning(
             format!("The policy of {what} will be shown at apply"),
             format!(
