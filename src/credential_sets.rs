@@ -8,7 +8,9 @@ use std::collections::BTreeSet;
 use serde::{Deserialize, Serialize};
 
 use crate::errors::advice;
-use aws_root_access::root_credentials::{Credential, CredentialType, Deletion, RootCredentials};
+use aws_root_access::root_credentials::{
+    Credential, CredentialType, Deletion, MfaKind, RootCredentials,
+};
 use tfplugin::{Diagnostics, Known, null_as_default};
 
 /// Root credentials by kind. Fields are null in an imported state before its
@@ -186,6 +188,38 @@ impl From<&CredentialSets> for PlannedSets {
 }
 
 /// The error of a partly failed deletion: what went, what is left and why.
+/// Virtual MFA devices this apply deactivated stay in the account,
+/// unassigned: said once per apply, with how to remove them.
+pub fn report_unassigned_virtual_devices(
+    account: &str,
+    gone: &[Credential],
+    diags: &mut Diagnostics,
+) {
+    let serials: Vec<&str> = gone
+        .iter()
+        .filter_map(|c| match c {
+            Credential::MfaDevice(serial) if MfaKind::of(serial) == MfaKind::Virtual => {
+                Some(serial.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    if serials.is_empty() {
+        return;
+    }
+    diags.warning(
+        "Deactivated virtual MFA devices stay in their accounts",
+        format!(
+            "Account {account}: {} no longer protect the root user and sign no one in, but remain as unassigned \
+             virtual MFA devices. A root session cannot delete them: the IAMDeleteRootUserCredentials task policy \
+             lists iam:DeleteVirtualMFADevice but denies it on any resource other than the root user, and a \
+             virtual device is a resource of its own. To remove them, an IAM principal of the account runs `aws \
+             iam delete-virtual-mfa-device --serial-number <serial>`.",
+            serials.join(", ")
+        ),
+    );
+}
+
 pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnostics) {
     if deletion.failures.is_empty() {
         return;

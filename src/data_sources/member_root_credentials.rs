@@ -8,7 +8,7 @@ use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
 use crate::member_account::{AccountConfig, AccountFate, account_fate, check_target};
 use aws_root_access::AwsClients;
-use aws_root_access::root_credentials::{self, RootCredentials};
+use aws_root_access::root_credentials::{self, MfaKind, RootCredentials};
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
 
 pub struct MemberRootCredentials;
@@ -22,6 +22,14 @@ pub(crate) struct Audit {
     pub access_keys: Vec<AccessKey>,
     pub signing_certificates: Vec<SigningCertificate>,
     pub mfa_serials: Vec<String>,
+    pub mfa_devices: Vec<MfaDevice>,
+}
+
+#[derive(Serialize)]
+pub(crate) struct MfaDevice {
+    serial_number: String,
+    /// `virtual`, `passkey` (passkey or security key) or `hardware`.
+    kind: &'static str,
 }
 
 #[derive(Serialize)]
@@ -59,6 +67,18 @@ impl Audit {
                 })
                 .collect(),
             mfa_serials: found.mfa_devices.clone(),
+            mfa_devices: found
+                .mfa_devices
+                .iter()
+                .map(|serial| MfaDevice {
+                    serial_number: serial.clone(),
+                    kind: match MfaKind::of(serial) {
+                        MfaKind::Virtual => "virtual",
+                        MfaKind::Passkey => "passkey",
+                        MfaKind::Hardware => "hardware",
+                    },
+                })
+                .collect(),
         }
     }
 }
@@ -68,6 +88,13 @@ pub(crate) fn access_keys_type() -> Type {
     Type::list(Type::object([
         ("access_key_id", Type::String),
         ("status", Type::String),
+    ]))
+}
+
+pub(crate) fn mfa_devices_type() -> Type {
+    Type::list(Type::object([
+        ("serial_number", Type::String),
+        ("kind", Type::String),
     ]))
 }
 
@@ -130,6 +157,15 @@ impl DataSource<AwsClients> for MemberRootCredentials {
             Attribute::new("mfa_serials", Type::list(Type::String))
                 .computed()
                 .describe("Serial numbers of the root MFA devices (ARNs for virtual devices), sorted."),
+        )
+        .attribute(
+            Attribute::new("mfa_devices", mfa_devices_type())
+                .computed()
+                .describe(
+                    "The root MFA devices, sorted by serial: `serial_number` and `kind`: `virtual` (an authenticator \
+                     app), `passkey` (a passkey or FIDO security key) or `hardware` (a TOTP token), told from the \
+                     serial number's form.",
+                ),
         )
     }
 

@@ -14,7 +14,9 @@ use aws_root_access::root_credentials;
 use aws_root_access::{AccountState, AwsClients, Membership};
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
 
-use super::member_root_credentials::{Audit, access_keys_type, signing_certificates_type};
+use super::member_root_credentials::{
+    Audit, access_keys_type, mfa_devices_type, signing_certificates_type,
+};
 
 pub struct OrgRootCredentials;
 
@@ -103,6 +105,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             ("access_keys", access_keys_type()),
             ("signing_certificates", signing_certificates_type()),
             ("mfa_serials", Type::list(Type::String)),
+            ("mfa_devices", mfa_devices_type()),
         ]);
         Schema::new(
             "Audits the root user credentials of every active member account of the organization, or of the \
@@ -150,7 +153,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         .attribute(Attribute::new("accounts", Type::list(account_type)).computed().describe(
             "One audit per member account, sorted by account id: `account_id`, `name`, `credentials_present`, \
              `password_present`, `access_keys` (`access_key_id`, `status`), `signing_certificates` \
-             (`certificate_id`, `status`) and `mfa_serials`.",
+             (`certificate_id`, `status`), `mfa_serials` and `mfa_devices` (`serial_number`, `kind`).",
         ))
         .attribute(
             Attribute::new(

@@ -13,7 +13,9 @@ use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{Stance, Subject, claim};
-use crate::credential_sets::{CredentialSets, PlannedSets, report_failures};
+use crate::credential_sets::{
+    CredentialSets, PlannedSets, report_failures, report_unassigned_virtual_devices,
+};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
     account_id_attribute, check_importable, check_target, plan_read_failed, refresh_refused,
@@ -507,6 +509,7 @@ async fn delete_present(
         present.set_kind(*t, &after);
     }
     report_failures(&account, &deletion, diags);
+    report_unassigned_virtual_devices(&account, &gone, diags);
     Some(state_after(prior, planned, account, present, gone))
 }
 
@@ -540,6 +543,7 @@ async fn delete_planned(
         present.set_kind(*t, &failed);
     }
     report_failures(&account, &deletion, diags);
+    report_unassigned_virtual_devices(&account, &gone, diags);
     Some(state_after(prior, planned, account, present, gone))
 }
 

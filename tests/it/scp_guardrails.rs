@@ -47,6 +47,17 @@ fn an_scp_blocks_one_member_its_error_names_the_policy_and_the_fix_works() {
              "code": "EntityTemporarilyUnmodifiable"}
         ]}),
     );
+    // The audit names each device's kind.
+    let audit = Workdir::new(&format!(
+        "{}data \"rootaccess_member_root_credentials\" \"open\" {{\n  account_id = \"{OPEN}\"\n}}\n\
+         output \"kinds\" {{\n  value = sort([for d in data.rootaccess_member_root_credentials.open.mfa_devices : d.kind])\n}}\n",
+        aws.provider_hcl()
+    ));
+    audit.apply();
+    assert_eq!(
+        audit.outputs()["kinds"]["value"],
+        json!(["hardware", "passkey", "virtual"])
+    );
     let config = format!(
         "{}resource \"rootaccess_member_credentials_absent\" \"open\" {{\n  account_id = \"{OPEN}\"\n}}\n\
          resource \"rootaccess_member_credentials_absent\" \"blocked\" {{\n  account_id = \"{BLOCKED}\"\n}}\n\
@@ -72,6 +83,8 @@ fn an_scp_blocks_one_member_its_error_names_the_policy_and_the_fix_works() {
             "names the root user and does not exempt root sessions",
             "\"Null\": {\"aws:AssumedRoot\": \"true\"}",
             "rootaccess_root_guardrail_policy",
+            // The virtual device stays, unassigned, and the apply says so.
+            "Deactivated virtual MFA devices stay in their accounts",
         ]);
     // Every member not behind the SCP is clean: the 409s were retried in
     // this one apply, and every MFA kind is gone.
