@@ -210,7 +210,7 @@ pub fn report_unassigned_virtual_devices(
     diags.warning(
         "Deactivated virtual MFA devices stay in their accounts",
         format!(
-            "Account {account}: {} no longer protect the root user and sign no one in, but remain as unassigned \
+            "Account {account}: these devices ({}) no longer protect the root user and sign no one in, but remain as unassigned \
              virtual MFA devices. A root session cannot delete them: the IAMDeleteRootUserCredentials task policy \
              lists iam:DeleteVirtualMFADevice but denies it on any resource other than the root user, and a \
              virtual device is a resource of its own. To remove them, an IAM principal of the account runs `aws \

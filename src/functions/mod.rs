@@ -23,12 +23,12 @@ pub(crate) fn partition_argument(args: &[Value], fixed: usize) -> Result<Partiti
         [one] => {
             let name = one.as_str().unwrap_or_default();
             Partition::from_name(name).ok_or_else(|| FunctionError {
-                message: format!("{name:?} is not a partition: use aws, aws-cn or aws-us-gov."),
+                message: format!("{name:?} is not a partition: use aws, aws-cn or aws-us-gov"),
                 argument: Some(fixed),
             })
         }
         _ => Err(FunctionError {
-            message: "Give at most one partition.".to_string(),
+            message: "Give at most one partition".to_string(),
             argument: Some(fixed + 1),
         }),
     }

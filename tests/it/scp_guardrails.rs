@@ -119,3 +119,38 @@ fn an_scp_blocks_one_member_its_error_names_the_policy_and_the_fix_works() {
     w.apply();
     assert_eq!(present(&aws, BLOCKED), clean());
 }
+
+/// The module with one member behind the SCP: every other member is
+/// cleaned and the recovery profile is created in the same apply, which
+/// fails for the blocked member alone.
+#[test]
+fn the_module_cleans_every_member_not_behind_the_scp_and_creates_recovery_profiles() {
+    let aws = AwsEndpoint::start();
+    aws.seed(json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "features": ["RootCredentialsManagement", "RootSessions"],
+        "accounts": [
+            {"id": OPEN, "root_credentials": {"password": true, "access_keys": 1}},
+            {"id": "222222222222"},
+            {"id": BLOCKED, "root_credentials": {"password": true}}
+        ],
+        "organizational_units": [{"name": "Workloads", "accounts": [BLOCKED]}],
+        "policies": [{"name": "deny-root", "content": "deny-root-user", "targets": ["Workloads"]}]
+    }));
+    let module = support::repo_root().join("modules/organization-root-access");
+    let w = Workdir::new(&format!(
+        "{}module \"root_access\" {{\n  source = \"{}\"\n  password_recovery_account_ids = [\"222222222222\"]\n}}\n",
+        aws.provider_hcl(),
+        module.display()
+    ));
+    w.terraform(&["init", "-no-color", "-backend=false"]).ok();
+    w.terraform(&["apply", "-auto-approve", "-no-color"])
+        .fails_with(&[BLOCKED, "\"deny-root\""]);
+    assert_eq!(present(&aws, OPEN), clean());
+    assert!(
+        aws.account("222222222222")["root_credentials"]["login_profile"].is_object(),
+        "the recovery profile does not wait for the blocked member"
+    );
+    assert_eq!(present(&aws, BLOCKED)["password"], true);
+}

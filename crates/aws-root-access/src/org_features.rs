@@ -184,7 +184,7 @@ pub(crate) async fn gate(aws: &AwsClients, task: TaskPolicy) -> Result<(), AwsEr
     let needed = required_feature(task);
     match cached.as_ref() {
         Some(Ok(enabled)) if !enabled.contains(needed) => Err(AwsError::new(
-            "sts:AssumeRoot",
+            "sts:AssumeRoot (not attempted)",
             ErrorKind::FeatureNotEnabled,
             "",
             format!(

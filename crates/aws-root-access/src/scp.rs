@@ -110,23 +110,36 @@ async fn policy_content(aws: &AwsClients, id: &str) -> Result<String, AwsError> 
 pub(crate) async fn explain(aws: &AwsClients, account: &str, mut denied: AwsError) -> AwsError {
     let listing = match scps_on_path(aws, account).await {
         Ok(scps) if scps.is_empty() => "no SCP is attached on its path".to_string(),
-        Ok(scps) => scps
-            .iter()
-            .map(|s| {
-                let about = match (s.mentions_root, s.tests_assumed_root) {
-                    (true, false) => {
-                        "names the root user and does not exempt root sessions (aws:AssumedRoot)"
-                    }
-                    (true, true) => "names the root user and tests aws:AssumedRoot",
-                    (false, _) => "does not name the root user",
-                };
-                format!(
-                    "\"{}\" ({}, attached to {}): {about}",
-                    s.name, s.id, s.target
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("; "),
+        Ok(scps) => {
+            // One entry per policy, with every level it is attached to
+            // (FullAWSAccess usually sits on each of them).
+            let mut policies: Vec<(&AttachedScp, Vec<&str>)> = Vec::new();
+            for s in &scps {
+                match policies.iter_mut().find(|(p, _)| p.id == s.id) {
+                    Some((_, targets)) => targets.push(&s.target),
+                    None => policies.push((s, vec![&s.target])),
+                }
+            }
+            policies
+                .iter()
+                .map(|(s, targets)| {
+                    let about = match (s.mentions_root, s.tests_assumed_root) {
+                        (true, false) => {
+                            "names the root user and does not exempt root sessions (aws:AssumedRoot)"
+                        }
+                        (true, true) => "names the root user and tests aws:AssumedRoot",
+                        (false, _) => "does not name the root user",
+                    };
+                    format!(
+                        "\"{}\" ({}, attached to {}): {about}",
+                        s.name,
+                        s.id,
+                        targets.join(", ")
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
         Err(e) => format!("the SCPs on its path could not be read ({e})"),
     };
     denied.message = format!(

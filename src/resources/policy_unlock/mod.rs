@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 use super::locked::Names;
 use crate::checks::POLICY_JSON;
 use crate::claims::{Stance, Subject};
-use crate::errors::aws_diagnostic;
+use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::{check_target, refresh_refused};
 use aws_root_access::resource_policies::same_policy;
 use aws_root_access::{AwsClients, AwsError, ErrorKind};
@@ -706,13 +706,12 @@ pub fn check_against_plan(
 /// Any other failure is an error.
 pub fn plan_read_failed(e: &AwsError, what: &str, diags: &mut Diagnostics) {
     if e.is(ErrorKind::ScpDenied) {
-        shown_at_apply(
-            what,
-            &format!(
-                "a service control policy blocks root sessions in its account, so applying this unlock fails until \
-                 it exempts them: {e}"
+        diags.warning(
+            format!("An SCP blocks root sessions: the policy of {what} cannot be read or removed"),
+            format!(
+                "{e}\n\n{} Until then, applying this unlock fails and changes nothing.",
+                advice(e.kind)
             ),
-            diags,
         );
     } else if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
         diags.warning(

@@ -51,8 +51,10 @@ resource "rootaccess_member_credentials_absent" "member" {
 resource "rootaccess_member_password_recovery" "member" {
   for_each = var.password_recovery_account_ids
 
+  # No depends_on the credential resources: a recovery account's resource
+  # leaves `password` alone, and a dependency on them would let one member
+  # that cannot be cleaned (an SCP, say) hold back every recovery profile.
   account_id = each.key
-  depends_on = [rootaccess_member_credentials_absent.member]
 }
 
 output "removed_credentials" {
