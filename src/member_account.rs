@@ -343,3 +343,21 @@ pub async fn check_importable(
     );
     false
 }
+
+/// The import id of a resource named by its member account: 12 digits, and
+/// an account [`check_importable`] accepts. Returns whether to go on.
+pub async fn check_import_id(
+    aws: &AwsClients,
+    id: &str,
+    type_name: &str,
+    diags: &mut Diagnostics,
+) -> bool {
+    if let Err(message) = aws_root_access::ids::check_account_id(id) {
+        diags.error(
+            "Invalid import id",
+            format!("{message}. Import {type_name} by the member account id, e.g. 111122223333."),
+        );
+        return false;
+    }
+    check_importable(aws, id, type_name, diags).await
+}

@@ -10,11 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::claims::{Stance, Subject, claim};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
-    AccountFate, account_fate, account_id_attribute, check_importable, check_target,
+    AccountFate, account_fate, account_id_attribute, check_import_id, check_target,
     plan_read_failed, refresh_refused,
 };
 use aws_root_access::AwsClients;
-use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
 use tfplugin::{
     Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan, ReadOutcome, Resource,
@@ -283,16 +282,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
     }
 
     async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
-        if let Err(message) = check_account_id(id) {
-            diags.error(
-                "Invalid import id",
-                format!(
-                    "{message}. Import {TYPE_NAME} by the member account id, e.g. 111122223333."
-                ),
-            );
-            return Value::Null;
-        }
-        if !check_importable(aws, id, TYPE_NAME, diags).await {
+        if !check_import_id(aws, id, TYPE_NAME, diags).await {
             return Value::Null;
         }
         // An imported login profile was not created by this resource.

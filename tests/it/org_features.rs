@@ -26,6 +26,17 @@ fn resource(features: &str, extra: &str) -> String {
     )
 }
 
+/// RootCredentialsManagement on, 222222222222 the IAM delegated administrator.
+fn with_delegated_administrator() -> Value {
+    json!({
+        "organization": {"feature_set": "ALL"},
+        "trusted_access": ["iam.amazonaws.com"],
+        "delegated_administrators": ["222222222222"],
+        "features": ["RootCredentialsManagement"],
+        "accounts": [{"id": "111111111111"}, {"id": "222222222222"}]
+    })
+}
+
 fn org_with(trusted: bool, features: &[&str]) -> Value {
     json!({
         "organization": {"feature_set": "ALL"},
@@ -290,13 +301,7 @@ fn invalid_feature_names_fail_at_plan() {
 #[test]
 fn the_data_source_reports_features_access_and_delegated_admin() {
     let aws = AwsEndpoint::start();
-    let seeded = aws.seed(json!({
-        "organization": {"feature_set": "ALL"},
-        "trusted_access": ["iam.amazonaws.com"],
-        "delegated_administrators": ["222222222222"],
-        "features": ["RootCredentialsManagement"],
-        "accounts": [{"id": "111111111111"}, {"id": "222222222222"}]
-    }));
+    let seeded = aws.seed(with_delegated_administrator());
     let w = Workdir::new(&format!(
         "{}data \"rootaccess_org_features\" \"org\" {{}}\noutput \"org\" {{ value = data.rootaccess_org_features.org }}\n",
         aws.provider_hcl()
@@ -480,13 +485,7 @@ fn adoption_destroy_and_hand_over_are_said_at_plan() {
 #[test]
 fn the_delegated_administrator_is_refused_at_plan_when_a_feature_must_be_enabled() {
     let aws = AwsEndpoint::start();
-    let seeded = aws.seed(json!({
-        "organization": {"feature_set": "ALL"},
-        "trusted_access": ["iam.amazonaws.com"],
-        "delegated_administrators": ["222222222222"],
-        "features": ["RootCredentialsManagement"],
-        "accounts": [{"id": "111111111111"}, {"id": "222222222222"}]
-    }));
+    let seeded = aws.seed(with_delegated_administrator());
     let key = |k: &str| {
         seeded["accounts"]["222222222222"]["admin"][k]
             .as_str()

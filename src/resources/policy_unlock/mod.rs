@@ -3,7 +3,7 @@
 //! unlock ([`Locked`]): their common attributes ([`Unlock`], [`PlannedUnlock`]),
 //! when a plan runs the unlock and what it shows, the unlock itself and how
 //! apply checks it against the plan, and what a refresh counts as drift.
-//! Policies are always compared as JSON documents ([`same_policy`]), never as
+//! Policies are always compared as JSON documents ([`aws_root_access::resource_policies::same_policy`]), never as
 //! text.
 //!
 //! Attributes:
@@ -23,10 +23,9 @@ use serde::{Deserialize, Serialize};
 use super::locked::Names;
 use crate::checks::POLICY_JSON;
 use crate::claims::{Stance, Subject};
-use crate::errors::{advice, aws_diagnostic};
+use crate::errors::aws_diagnostic;
 use crate::member_account::{check_target, refresh_refused};
-use aws_root_access::resource_policies::same_policy;
-use aws_root_access::{AwsClients, AwsError, ErrorKind};
+use aws_root_access::{AwsClients, AwsError};
 use tfplugin::{
     Attribute, Diagnostics, Known, Plan, Progress, ReadOutcome, Schema, Type, Value,
     decode_or_report, merge_or_report,
@@ -251,19 +250,6 @@ pub async fn plan_removed_policy<T: Locked>(
         Ok(None) => target.missing(diags),
         Err(e) => plan_read_failed(&e, &what, diags),
     }
-}
-
-/// The plan cannot show the policy an unlock removes: say so, and why, so
-/// nobody approves a deletion they could not see.
-pub fn shown_at_apply(what: &str, why: &str, diags: &mut Diagnostics) {
-    diags.warning(
-        format!("The policy of {what} will be shown at apply"),
-        format!(
-            "The plan cannot show which policy this unlock removes: {why}. Apply removes (or replaces) whatever \
-             policy {what} holds then, and records it in removed_policy. To review it first, make the value known \
-             (for example apply its dependencies with -target) and plan again."
-        ),
-    );
 }
 
 /// Create and update: read, check against the plan, delete or put. The new
@@ -590,166 +576,12 @@ pub fn shared_attributes(schema: Schema, object: &str, call: &str) -> Schema {
         )))
 }
 
-/// The policy an unlock removes or replaces: the current one, unless it
-/// already is the wanted replacement.
-pub fn to_remove(current: Option<&str>, replacement: Option<&str>) -> Option<String> {
-    match (current, replacement) {
-        (Some(c), Some(r)) if same_policy(c, r) => None,
-        (c, _) => c.map(str::to_string),
-    }
-}
-
-/// What an unlock does to the object.
-#[derive(Debug, PartialEq, Eq)]
-pub enum Step {
-    Delete,
-    Put(String),
-    /// Already as wanted.
-    Nothing,
-}
-
-pub fn step(current: Option<&str>, replacement: Option<&str>) -> Step {
-    match (current, replacement) {
-        (Some(c), Some(r)) if same_policy(c, r) => Step::Nothing,
-        (_, Some(r)) => Step::Put(r.to_string()),
-        (Some(_), None) => Step::Delete,
-        (None, None) => Step::Nothing,
-    }
-}
-
-/// Drift check on refresh: is the object still as the unlock left it?
-pub fn still_unlocked(current: Option<&str>, state: &Unlock) -> bool {
-    if state.unlocked == Some(false) && current.is_some() {
-        return false; // an apply refused a policy: locked until one removes it
-    }
-    match (state.replacement_policy.as_deref(), current) {
-        (Some(r), Some(c)) => same_policy(r, c),
-        (Some(_), None) => false,
-        (None, None) => true,
-        // Only the return of the very policy that was removed is drift.
-        (None, Some(c)) => !state
-            .removed_policy
-            .as_deref()
-            .is_some_and(|removed| same_policy(removed, c)),
-    }
-}
-
-/// Framework-independent part of planning. Returns whether the plan runs the
-/// unlock (create, a `triggers` or `replacement_policy` change, or a refresh
-/// that found the object locked again). Without a run, every computed value
-/// stays as in the prior state.
-pub fn plan_run(prior: Option<&Unlock>, planned: &mut PlannedUnlock) -> bool {
-    let Some(prior) = prior else {
-        planned.unlocked = Known::Value(Some(true));
-        return true;
-    };
-    // A replacement policy equal in meaning to the stored one keeps the stored text.
-    if let (Known::Value(Some(new)), Some(old)) =
-        (&planned.replacement_policy, &prior.replacement_policy)
-        && same_policy(new, old)
-    {
-        planned.replacement_policy = Known::Value(Some(old.clone()));
-    }
-    let run = planned.triggers != Known::Value(prior.triggers.clone())
-        || planned.replacement_policy != Known::Value(prior.replacement_policy.clone())
-        || prior.unlocked == Some(false);
-    if run {
-        planned.unlocked = Known::Value(Some(true));
-    } else {
-        planned.id = Known::Value(prior.id.clone());
-        planned.removed_policy = Known::Value(prior.removed_policy.clone());
-        planned.unlocked = Known::Value(prior.unlocked);
-    }
-    run
-}
-
-/// The planned `removed_policy`: what will go now, else what went before.
-pub fn planned_removed(to_remove: Option<String>, prior: Option<&Unlock>) -> Option<String> {
-    to_remove.or_else(|| prior.and_then(|p| p.removed_policy.clone()))
-}
-
-/// Apply-time check: the policy about to be removed must be the one the plan
-/// showed (`planned.removed_policy`, when it was known at plan time). Returns
-/// the `removed_policy` to store, or `None` after an error diagnostic naming
-/// both.
-pub fn check_against_plan(
-    planned: &PlannedUnlock,
-    prior: Option<&Unlock>,
-    to_remove: Option<&str>,
-    what: &str,
-    diags: &mut Diagnostics,
-) -> Option<Option<String>> {
-    let Known::Value(shown) = &planned.removed_policy else {
-        return Some(planned_removed(to_remove.map(str::to_string), prior));
-    };
-    match to_remove {
-        Some(now) if !shown.as_deref().is_some_and(|s| same_policy(s, now)) => {
-            let before = shown.as_deref().unwrap_or("no policy to remove");
-            diags.error(
-                format!("The policy of {what} changed after the plan"),
-                format!(
-                    "The plan showed this policy would be removed:\n\n{before}\n\nbut {what} now holds:\n\n{now}\n\n\
-                     Nothing was changed. Run `terraform plan` again to review the policy that is there now."
-                ),
-            );
-            None
-        }
-        _ => Some(shown.clone()),
-    }
-}
-
-/// A plan-time read of the policy failed. When root sessions are not
-/// available yet (the organization feature or IAM trusted access is off,
-/// typically because `rootaccess_org_features` enables them in this same run),
-/// the plan goes on with `removed_policy` known after apply and a warning;
-/// apply reads the policy then and fails clearly if the feature is still off.
-/// Any other failure is an error.
-pub fn plan_read_failed(e: &AwsError, what: &str, diags: &mut Diagnostics) {
-    if e.is(ErrorKind::ScpDenied) {
-        diags.warning(
-            format!("An SCP blocks root sessions: the policy of {what} cannot be read or removed"),
-            format!(
-                "{e}\n\n{} Until then, applying this unlock fails and changes nothing.",
-                advice(e.kind)
-            ),
-        );
-    } else if e.is(ErrorKind::FeatureNotEnabled) || e.is(ErrorKind::TrustedAccessOff) {
-        diags.warning(
-            format!("The policy of {what} will be shown at apply"),
-            format!(
-                "No root session can read it yet ({}). If this run enables the RootSessions feature (for example \
-                 with rootaccess_org_features), the policy is read and removed at apply; otherwise apply fails \
-                 with the same reason.",
-                e.message
-            ),
-        );
-    } else {
-        diags.extend(aws_diagnostic(e, &format!("read the policy of {what}")));
-    }
-}
-
-/// The warning for an object that had no policy when the unlock ran.
-pub fn nothing_to_remove(what: &str, replacement: bool, diags: &mut Diagnostics) {
-    let detail = if replacement {
-        format!(
-            "{what} had no policy, so nothing was removed; the replacement policy was put on it."
-        )
-    } else {
-        format!("{what} had no policy, so it is already unlocked and nothing was removed.")
-    };
-    diags.warning(format!("No policy on {what}"), detail);
-}
-
-/// The warning on destroy: it changes nothing in AWS.
-pub fn destroy_warning(what: &str, diags: &mut Diagnostics) {
-    diags.warning(
-        format!("Unlock of {what} removed from state only"),
-        format!(
-            "Destroying this resource does not restore the policy it removed and does not touch {what}: \
-             the policy it holds now stays."
-        ),
-    );
-}
+mod diagnostics;
+mod rules;
+pub use diagnostics::{destroy_warning, nothing_to_remove, plan_read_failed, shown_at_apply};
+pub use rules::{
+    Step, check_against_plan, plan_run, planned_removed, step, still_unlocked, to_remove,
+};
 
 #[cfg(test)]
 mod tests;

@@ -18,10 +18,9 @@ use crate::credential_sets::{
 };
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
-    account_id_attribute, check_importable, check_target, plan_read_failed, refresh_refused,
+    account_id_attribute, check_import_id, check_target, plan_read_failed, refresh_refused,
 };
 use aws_root_access::AwsClients;
-use aws_root_access::ids::check_account_id;
 use aws_root_access::root_credentials::{self, Credential, CredentialType};
 use tfplugin::{
     Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, OneOf, Plan,
@@ -364,16 +363,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
-        if let Err(message) = check_account_id(id) {
-            diags.error(
-                "Invalid import id",
-                format!(
-                    "{message}. Import {TYPE_NAME} by the member account id, e.g. 111122223333."
-                ),
-            );
-            return Value::Null;
-        }
-        if !check_importable(aws, id, TYPE_NAME, diags).await {
+        if !check_import_id(aws, id, TYPE_NAME, diags).await {
             return Value::Null;
         }
         // The first refresh audits the account and fills in the rest.
@@ -591,52 +581,4 @@ fn all_types() -> Value {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_schema_default_lists_all_types_sorted() {
-        let schema = MemberCredentialsAbsent.schema();
-        let attr = schema.block.find_attribute("credential_types").unwrap();
-        assert_eq!(attr.default.as_ref(), Some(&all_types()));
-        assert!(attr.full_description().contains("`signing_certificates`"));
-    }
-
-    #[test]
-    fn the_models_fit_the_schema() {
-        let state = State {
-            id: Some("111122223333".into()),
-            account_id: "111122223333".into(),
-            credential_types: Some(all_kinds()),
-            present: CredentialSets::of([Credential::Password]),
-            removed: CredentialSets::of([Credential::AccessKey("AKIA1".into())]),
-        };
-        let value = Value::encode(&state, &STATE_TYPE).unwrap();
-        assert_eq!(value.attr("present_password"), &Value::Bool(true));
-        assert_eq!(
-            value.attr("removed_access_key_ids"),
-            &Value::Set(vec![Value::string("AKIA1")])
-        );
-        assert!(value.attr("credential_types").same_as(&all_types()));
-        let mut planned = value.clone();
-        planned.set_attr("present_mfa_serials", Value::Unknown);
-        let p: Planned = planned.decode().unwrap();
-        assert_eq!(p.present.mfa_serials, Known::Unknown);
-        assert_eq!(p.managed(), Some(all_kinds()));
-        // An imported state: everything but the ids null.
-        let mut imported = Value::Null;
-        if let Value::Object(_) = &value {
-            imported = value.clone();
-            for name in [
-                "credential_types",
-                "present_password",
-                "removed_mfa_serials",
-            ] {
-                imported.set_attr(name, Value::Null);
-            }
-        }
-        let s: State = imported.decode().unwrap();
-        assert_eq!(s.credential_types, None);
-        assert!(!s.present.password);
-    }
-}
+mod tests;
