@@ -32,9 +32,16 @@ type RootIam<'a> = RootClient<'a, aws_sdk_iam::Client>;
 /// dropped as soon as this provider deletes or creates a root credential in
 /// that account.
 #[derive(Default)]
-pub struct AuditCache(
-    std::sync::Mutex<std::collections::HashMap<String, (std::time::Instant, RootCredentials)>>,
-);
+pub struct AuditCache(std::sync::Mutex<Audits>);
+
+#[derive(Default)]
+struct Audits {
+    found: std::collections::HashMap<String, (std::time::Instant, RootCredentials)>,
+    /// Changes this provider began or ended in each account: an audit is
+    /// kept only if none did while it ran (another resource of the same
+    /// account may change it concurrently, e.g. password recovery).
+    changes: std::collections::HashMap<String, u64>,
+}
 
 /// How long an audit is reused: longer than a plan of a large organization
 /// takes between the refresh and the data sources, far shorter than the
@@ -44,24 +51,59 @@ pub const AUDIT_REUSE: std::time::Duration = std::time::Duration::from_secs(120)
 impl AuditCache {
     fn recent(&self, account: &str) -> Option<RootCredentials> {
         let audits = self.0.lock().ok()?;
-        let (at, found) = audits.get(account)?;
+        let (at, found) = audits.found.get(account)?;
         (at.elapsed() < AUDIT_REUSE).then(|| found.clone())
     }
 
-    fn remember(&self, account: &str, found: &RootCredentials) {
-        if let Ok(mut audits) = self.0.lock() {
-            audits.insert(
+    fn changes(&self, account: &str) -> u64 {
+        self.0
+            .lock()
+            .map(|a| a.changes.get(account).copied().unwrap_or(0))
+            .unwrap_or(0)
+    }
+
+    /// Keeps an audit that began after `changes` changes of `account`.
+    fn remember(&self, account: &str, changes: u64, found: &RootCredentials) {
+        if let Ok(mut audits) = self.0.lock()
+            && audits.changes.get(account).copied().unwrap_or(0) == changes
+        {
+            audits.found.insert(
                 account.to_string(),
                 (std::time::Instant::now(), found.clone()),
             );
         }
     }
 
-    /// After this provider changed `account`'s root credentials.
+    /// When this provider begins and when it ends a change of `account`'s
+    /// root credentials: no audit from before stands.
     fn forget(&self, account: &str) {
         if let Ok(mut audits) = self.0.lock() {
-            audits.remove(account);
+            audits.found.remove(account);
+            *audits.changes.entry(account.to_string()).or_insert(0) += 1;
         }
+    }
+}
+
+/// A change of an account's root credentials, from now until it is dropped
+/// (however the change ends): audits made meanwhile are not reused.
+struct Change<'a> {
+    cache: &'a AuditCache,
+    account: &'a str,
+}
+
+impl<'a> Change<'a> {
+    fn begin(aws: &'a AwsClients, account: &'a str) -> Change<'a> {
+        aws.audits.forget(account);
+        Change {
+            cache: &aws.audits,
+            account,
+        }
+    }
+}
+
+impl Drop for Change<'_> {
+    fn drop(&mut self) {
+        self.cache.forget(self.account);
     }
 }
 
@@ -71,8 +113,9 @@ pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, A
     if let Some(found) = aws.audits.recent(account) {
         return Ok(found);
     }
+    let changes = aws.audits.changes(account);
     let found = audit_now(aws, account).await?;
-    aws.audits.remember(account, &found);
+    aws.audits.remember(account, changes, &found);
     Ok(found)
 }
 
@@ -151,8 +194,7 @@ pub async fn delete_present(
     account: &str,
     types: &[CredentialType],
 ) -> Result<(RootCredentials, Deletion), AwsError> {
-    // This changes the account: no audit from before stands.
-    aws.audits.forget(account);
+    let _change = Change::begin(aws, account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
@@ -171,8 +213,7 @@ pub async fn delete_listed(
     if credentials.is_empty() {
         return Ok(Deletion::default());
     }
-    // This changes the account: no audit from before stands.
-    aws.audits.forget(account);
+    let _change = Change::begin(aws, account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
@@ -222,8 +263,7 @@ pub async fn allow_password_recovery(
     aws: &AwsClients,
     account: &str,
 ) -> Result<PasswordRecovery, AwsError> {
-    // This changes the account: no audit from before stands.
-    aws.audits.forget(account);
+    let _change = Change::begin(aws, account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamCreateRootUserPassword)
         .await?;
@@ -254,8 +294,7 @@ pub async fn allow_password_recovery(
 /// Deletes `account`'s root login profile in an IAMDeleteRootUserCredentials
 /// session; `false` when there was none.
 pub async fn delete_password(aws: &AwsClients, account: &str) -> Result<bool, AwsError> {
-    // This changes the account: no audit from before stands.
-    aws.audits.forget(account);
+    let _change = Change::begin(aws, account);
     let iam = aws
         .root_iam(account, TaskPolicy::IamDeleteRootUserCredentials)
         .await?;
