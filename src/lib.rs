@@ -33,6 +33,7 @@ mod functions;
 mod list_resources;
 mod member_account;
 mod resources;
+mod unlock;
 
 /// The provider's source address in the registry: `NAMESPACE/TYPE`.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/rootaccess/rootaccess";

@@ -8,7 +8,7 @@ use std::collections::BTreeSet;
 use crate::checks::{ACCOUNT_ID, PARENT_ID};
 use crate::errors::{advice, aws_diagnostic};
 use aws_root_access::{AccountState, AwsClients, AwsError, ErrorKind, Membership};
-use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome, Value};
+use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome};
 
 /// A configuration that names one member account (data sources, actions).
 #[derive(serde::Deserialize)]
@@ -213,15 +213,14 @@ pub async fn account_fate(aws: &AwsClients, account: &str, failure: &AwsError) -
 /// returns what the refresh found, `None` when the AWS error stands (the
 /// caller reports it). `what` names what could not be read, e.g. "Its root
 /// credentials".
-pub async fn refresh_refused(
+pub async fn refresh_refused<S, P>(
     aws: &AwsClients,
     account: &str,
     failure: &AwsError,
     type_name: &str,
     what: &str,
-    prior: &Value,
     diags: &mut Diagnostics,
-) -> Option<ReadOutcome> {
+) -> Option<ReadOutcome<S, P>> {
     if failure.is(ErrorKind::FeatureNotEnabled) || failure.is(ErrorKind::TrustedAccessOff) {
         // Switched off out of band: the configuration that turns it back on
         // must still plan, so the refresh keeps the state and says why.
@@ -235,7 +234,7 @@ pub async fn refresh_refused(
                 advice(failure.kind)
             ),
         );
-        return Some(ReadOutcome::Present(prior.clone()));
+        return Some(ReadOutcome::Unchanged);
     }
     match account_fate(aws, account, failure).await {
         AccountFate::Active => None,
@@ -258,11 +257,11 @@ pub async fn refresh_refused(
                      resource from the configuration (or use a `removed` block)."
                 ),
             );
-            Some(ReadOutcome::Present(prior.clone()))
+            Some(ReadOutcome::Unchanged)
         }
         AccountFate::Unknown(detail) => {
             diags.error(format!("The state of account {account} is unknown"), detail);
-            Some(ReadOutcome::Present(prior.clone()))
+            Some(ReadOutcome::Unchanged)
         }
     }
 }

@@ -4,7 +4,6 @@
 //! list below plus its own file.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -14,9 +13,9 @@ use crate::errors::aws_diagnostic;
 use crate::{actions, data_sources, ephemeral_resources, functions, list_resources, resources};
 use aws_root_access::{AssumeRole, AwsClients, AwsSettings, Endpoints, StaticCredentials};
 use tfplugin::{
-    Action, Attribute, AttributePath, Block, DataSource, Diagnostics, EphemeralResource, Function,
-    IntBetween, Known, ListResource, NestedBlock, Provider, Resource, Schema, StringCheck, Type,
-    Value, decode_or_report,
+    ActionType, Attribute, AttributePath, Block, DataSourceType, Diagnostics,
+    EphemeralResourceType, FunctionType, IntBetween, ListResourceType, NestedBlock, Provider,
+    ResourceType, Schema, StringCheck, Type,
 };
 
 /// The provider. Its AWS clients are built in `configure` and shared by every resource.
@@ -25,6 +24,7 @@ pub struct RootAccessProvider;
 #[async_trait]
 impl Provider for RootAccessProvider {
     type Client = AwsClients;
+    type Config = ProviderConfig;
 
     fn type_name(&self) -> &'static str {
         "rootaccess"
@@ -134,14 +134,9 @@ impl Provider for RootAccessProvider {
         ))
     }
 
-    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(keys) = decode_or_report::<StaticKeys>(config, diags) else {
-            return;
-        };
-        // Only complain when both are known: unknown values are checked again at apply.
-        if let (Known::Value(access), Known::Value(secret)) = (&keys.access_key, &keys.secret_key)
-            && access.is_none() != secret.is_none()
-        {
+    async fn validate(&self, config: &ProviderConfig, diags: &mut Diagnostics) {
+        let (access, secret) = (&config.access_key, &config.secret_key);
+        if access.is_none() != secret.is_none() {
             let missing = if access.is_none() {
                 "access_key"
             } else {
@@ -155,11 +150,11 @@ impl Provider for RootAccessProvider {
         }
     }
 
-    async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<AwsClients> {
-        if !config.is_wholly_known() {
-            // Depends on values known only after apply: Terraform calls again then.
-            return None;
-        }
+    async fn configure(
+        &self,
+        config: &ProviderConfig,
+        diags: &mut Diagnostics,
+    ) -> Option<AwsClients> {
         let settings = settings_from_config(config, diags)?;
         match AwsClients::new(settings).await {
             Ok(clients) => Some(clients),
@@ -176,51 +171,57 @@ impl Provider for RootAccessProvider {
         }
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<AwsClients>>> {
+    fn resources(&self) -> Vec<ResourceType<AwsClients>> {
         vec![
-            Arc::new(resources::org_features::OrgFeaturesResource),
-            Arc::new(resources::bucket_policy_unlock::BucketPolicyUnlock),
-            Arc::new(resources::queue_policy_unlock::QueuePolicyUnlock),
-            Arc::new(resources::member_credentials_absent::MemberCredentialsAbsent),
-            Arc::new(resources::member_password_recovery::MemberPasswordRecovery),
+            ResourceType::new(resources::org_features::OrgFeaturesResource),
+            ResourceType::new(resources::bucket_policy_unlock::BucketPolicyUnlock),
+            ResourceType::new(resources::queue_policy_unlock::QueuePolicyUnlock),
+            ResourceType::new(resources::member_credentials_absent::MemberCredentialsAbsent),
+            ResourceType::new(resources::member_password_recovery::MemberPasswordRecovery),
         ]
     }
 
-    fn data_sources(&self) -> Vec<Arc<dyn DataSource<AwsClients>>> {
+    fn data_sources(&self) -> Vec<DataSourceType<AwsClients>> {
         vec![
-            Arc::new(data_sources::caller_identity::CallerIdentity),
-            Arc::new(data_sources::member_root_credentials::MemberRootCredentials),
-            Arc::new(data_sources::org_features::OrgFeaturesData),
-            Arc::new(data_sources::org_root_credentials::OrgRootCredentials),
-            Arc::new(data_sources::organization::OrganizationData),
-            Arc::new(data_sources::root_guardrail_policy::RootGuardrailPolicy),
+            DataSourceType::new(data_sources::caller_identity::CallerIdentity),
+            DataSourceType::new(data_sources::member_root_credentials::MemberRootCredentials),
+            DataSourceType::new(data_sources::org_features::OrgFeaturesData),
+            DataSourceType::new(data_sources::org_root_credentials::OrgRootCredentials),
+            DataSourceType::new(data_sources::organization::OrganizationData),
+            DataSourceType::new(data_sources::root_guardrail_policy::RootGuardrailPolicy),
         ]
     }
 
-    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<AwsClients>>> {
-        vec![Arc::new(ephemeral_resources::root_session::RootSession)]
+    fn ephemeral_resources(&self) -> Vec<EphemeralResourceType<AwsClients>> {
+        vec![EphemeralResourceType::new(
+            ephemeral_resources::root_session::RootSession,
+        )]
     }
 
-    fn actions(&self) -> Vec<Arc<dyn Action<AwsClients>>> {
+    fn actions(&self) -> Vec<ActionType<AwsClients>> {
         vec![
-            Arc::new(actions::allow_password_recovery::AllowPasswordRecovery),
-            Arc::new(actions::delete_root_credentials::DeleteRootCredentials),
-            Arc::new(actions::unlock_bucket_policy::UnlockBucketPolicy),
-            Arc::new(actions::unlock_queue_policy::UnlockQueuePolicy),
+            ActionType::new(actions::allow_password_recovery::AllowPasswordRecovery),
+            ActionType::new(actions::delete_root_credentials::DeleteRootCredentials),
+            ActionType::new(actions::unlock_bucket_policy::UnlockBucketPolicy),
+            ActionType::new(actions::unlock_queue_policy::UnlockQueuePolicy),
         ]
     }
 
-    fn list_resources(&self) -> Vec<Arc<dyn ListResource<AwsClients>>> {
+    fn list_resources(&self) -> Vec<ListResourceType<AwsClients>> {
         vec![
-            Arc::new(list_resources::member_credentials_absent::MemberCredentialsAbsentList),
-            Arc::new(list_resources::member_password_recovery::MemberPasswordRecoveryList),
+            ListResourceType::new(
+                list_resources::member_credentials_absent::MemberCredentialsAbsentList,
+            ),
+            ListResourceType::new(
+                list_resources::member_password_recovery::MemberPasswordRecoveryList,
+            ),
         ]
     }
 
-    fn functions(&self) -> Vec<Arc<dyn Function>> {
+    fn functions(&self) -> Vec<FunctionType> {
         vec![
-            Arc::new(functions::task_policy_arn::TaskPolicyArn),
-            Arc::new(functions::root_user_arn::RootUserArn),
+            FunctionType::new(functions::task_policy_arn::TaskPolicyArn),
+            FunctionType::new(functions::root_user_arn::RootUserArn),
         ]
     }
 }
@@ -297,9 +298,9 @@ fn parse_duration(s: &str) -> Result<Duration, String> {
     Ok(Duration::from_secs(total))
 }
 
-/// The provider block, known (`configure` waits until it is).
-#[derive(Deserialize)]
-struct ProviderConfig {
+/// The provider block (`configure` sees it wholly known).
+#[derive(Clone, Deserialize)]
+pub struct ProviderConfig {
     region: Option<String>,
     profile: Option<String>,
     shared_config_files: Option<Vec<PathBuf>>,
@@ -317,7 +318,7 @@ struct ProviderConfig {
     endpoints: Option<EndpointsConfig>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct AssumeRoleConfig {
     role_arn: Option<String>,
     session_name: Option<String>,
@@ -325,20 +326,13 @@ struct AssumeRoleConfig {
     duration: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct EndpointsConfig {
     sts: Option<String>,
     iam: Option<String>,
     s3: Option<String>,
     sqs: Option<String>,
     organizations: Option<String>,
-}
-
-/// What `validate` checks, while values may be unknown.
-#[derive(Deserialize)]
-struct StaticKeys {
-    access_key: Known<Option<String>>,
-    secret_key: Known<Option<String>>,
 }
 
 /// An empty string is the same as not set.
@@ -363,8 +357,8 @@ fn duration_setting(
 }
 
 /// Reads the provider block into AWS settings (validators already ran).
-fn settings_from_config(config: &Value, diags: &mut Diagnostics) -> Option<AwsSettings> {
-    let c = decode_or_report::<ProviderConfig>(config, diags)?;
+fn settings_from_config(c: &ProviderConfig, diags: &mut Diagnostics) -> Option<AwsSettings> {
+    let c = c.clone();
     let mut s = AwsSettings {
         region: non_empty(c.region),
         profile: non_empty(c.profile),
@@ -448,9 +442,8 @@ mod tests {
 
     #[test]
     fn settings_never_show_secrets_in_debug_output() {
-        let config = Value::encode(
-            &serde_json::json!({"access_key": "AKIAEXAMPLE", "secret_key": "very-secret", "token": "tok-secret", "region": "eu-west-1"}),
-            &RootAccessProvider.schema().value_type(),
+        let config: ProviderConfig = serde_json::from_value(
+            serde_json::json!({"access_key": "AKIAEXAMPLE", "secret_key": "very-secret", "token": "tok-secret", "region": "eu-west-1"}),
         )
         .unwrap();
         let mut diags = Diagnostics::new();

@@ -8,12 +8,14 @@ use crate::errors::aws_diagnostic;
 use crate::member_account::AccountConfig;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
-use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value, decode_or_report};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema};
 
 pub struct AllowPasswordRecovery;
 
 #[async_trait]
 impl Action<AwsClients> for AllowPasswordRecovery {
+    type Config = AccountConfig;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_allow_password_recovery"
     }
@@ -33,13 +35,11 @@ impl Action<AwsClients> for AllowPasswordRecovery {
     async fn invoke(
         &self,
         aws: &AwsClients,
-        config: &Value,
+        config: &AccountConfig,
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let Some(AccountConfig { account_id }) = decode_or_report(config, diags) else {
-            return;
-        };
+        let account_id = &config.account_id;
         let account = account_id.as_str();
         progress
             .message(format!("{account}: allowing root password recovery"))

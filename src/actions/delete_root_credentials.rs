@@ -7,15 +7,13 @@ use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, CredentialType};
-use tfplugin::{
-    Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type, Value, decode_or_report,
-};
+use tfplugin::{Action, Attribute, Diagnostics, OneOf, Progress, Schema, Type};
 
 pub struct DeleteRootCredentials;
 
 /// The action's configuration (known when it is invoked).
 #[derive(serde::Deserialize)]
-struct DeleteConfig {
+pub struct DeleteConfig {
     account_ids: Vec<String>,
     /// `None`: every kind.
     credential_types: Option<Vec<CredentialType>>,
@@ -23,6 +21,8 @@ struct DeleteConfig {
 
 #[async_trait]
 impl Action<AwsClients> for DeleteRootCredentials {
+    type Config = DeleteConfig;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_delete_root_credentials"
     }
@@ -52,22 +52,19 @@ impl Action<AwsClients> for DeleteRootCredentials {
     async fn invoke(
         &self,
         aws: &AwsClients,
-        config: &Value,
+        config: &DeleteConfig,
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let Some(config) = decode_or_report::<DeleteConfig>(config, diags) else {
-            return;
-        };
-        let types: Vec<CredentialType> = match config.credential_types {
+        let types: Vec<CredentialType> = match config.credential_types.clone() {
             Some(types) => types,
             None => CredentialType::ALL.to_vec(),
         };
-        for account in config.account_ids {
+        for account in &config.account_ids {
             progress
                 .message(format!("{account}: deleting root credentials"))
                 .await;
-            match root_credentials::delete_present(aws, &account, &types).await {
+            match root_credentials::delete_present(aws, account, &types).await {
                 Ok((_, deletion)) => {
                     for credential in &deletion.removed {
                         progress

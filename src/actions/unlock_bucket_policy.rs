@@ -4,16 +4,15 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, POLICY_JSON, REGION};
-use crate::resources::locked::{BucketNames, LockedBucket};
-use crate::resources::policy_unlock;
+use crate::unlock::{self, BucketNames, LockedBucket};
 use aws_root_access::AwsClients;
-use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema, Value, decode_or_report};
+use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema};
 
 pub struct UnlockBucketPolicy;
 
 /// The action's configuration, known when it is invoked.
 #[derive(serde::Deserialize)]
-struct UnlockBucketConfig {
+pub struct UnlockBucketConfig {
     #[serde(flatten)]
     names: BucketNames,
     replacement_policy: Option<String>,
@@ -21,6 +20,8 @@ struct UnlockBucketConfig {
 
 #[async_trait]
 impl Action<AwsClients> for UnlockBucketPolicy {
+    type Config = UnlockBucketConfig;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_unlock_bucket_policy"
     }
@@ -46,14 +47,11 @@ impl Action<AwsClients> for UnlockBucketPolicy {
     async fn invoke(
         &self,
         aws: &AwsClients,
-        config: &Value,
+        config: &UnlockBucketConfig,
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
         // `region` is where to look first (not exactly): S3's redirect is followed.
-        let Some(config) = decode_or_report::<UnlockBucketConfig>(config, diags) else {
-            return;
-        };
         let Some(target) = LockedBucket::of(&config.names) else {
             diags.error(
                 "Invalid configuration",
@@ -62,6 +60,6 @@ impl Action<AwsClients> for UnlockBucketPolicy {
             return;
         };
         let replacement = config.replacement_policy.as_deref();
-        policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
+        unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -4,19 +4,16 @@
 use async_trait::async_trait;
 
 use crate::checks::{ACCOUNT_ID, POLICY_JSON, QUEUE_URL};
-use crate::resources::locked::{LockedQueue, QueueNames};
-use crate::resources::policy_unlock;
+use crate::unlock::{self, LockedQueue, QueueNames};
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
-use tfplugin::{
-    Action, Attribute, AttributePath, Diagnostics, Known, Progress, Schema, Value, decode_or_report,
-};
+use tfplugin::{Action, Attribute, AttributePath, Diagnostics, Known, Progress, Schema};
 
 pub struct UnlockQueuePolicy;
 
 /// The action's configuration, known when it is invoked.
 #[derive(serde::Deserialize)]
-struct UnlockQueueConfig {
+pub struct UnlockQueueConfig {
     #[serde(flatten)]
     names: QueueNames,
     replacement_policy: Option<String>,
@@ -24,6 +21,8 @@ struct UnlockQueueConfig {
 
 #[async_trait]
 impl Action<AwsClients> for UnlockQueuePolicy {
+    type Config = UnlockQueueConfig;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_unlock_queue_policy"
     }
@@ -44,10 +43,8 @@ impl Action<AwsClients> for UnlockQueuePolicy {
         ))
     }
 
-    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(names) = decode_or_report::<QueueNames>(config, diags) else {
-            return;
-        };
+    async fn validate(&self, config: &UnlockQueueConfig, diags: &mut Diagnostics) {
+        let names = &config.names;
         let (Known::Value(account), Known::Value(url)) = (&names.account_id, &names.queue_url)
         else {
             return;
@@ -66,13 +63,10 @@ impl Action<AwsClients> for UnlockQueuePolicy {
     async fn invoke(
         &self,
         aws: &AwsClients,
-        config: &Value,
+        config: &UnlockQueueConfig,
         progress: &dyn Progress,
         diags: &mut Diagnostics,
     ) {
-        let Some(config) = decode_or_report::<UnlockQueueConfig>(config, diags) else {
-            return;
-        };
         let Some(target) = LockedQueue::of(&config.names) else {
             let url = config.names.queue_url.get().map_or("", String::as_str);
             if let Err(message) = QueueUrl::parse(url) {
@@ -81,6 +75,6 @@ impl Action<AwsClients> for UnlockQueuePolicy {
             return;
         };
         let replacement = config.replacement_policy.as_deref();
-        policy_unlock::unlock_once(aws, &target, replacement, progress, diags).await;
+        unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -8,12 +8,12 @@ use aws_root_access::AwsClients;
 use aws_root_access::caller::caller_identity;
 
 use crate::errors::aws_diagnostic;
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Value};
+use tfplugin::{Attribute, DataSource, Diagnostics, Nothing, Schema};
 
 pub struct CallerIdentity;
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     account_id: String,
     arn: String,
@@ -26,6 +26,9 @@ struct State {
 
 #[async_trait]
 impl DataSource<AwsClients> for CallerIdentity {
+    type Config = Nothing;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_caller_identity"
     }
@@ -51,7 +54,12 @@ impl DataSource<AwsClients> for CallerIdentity {
         ))
     }
 
-    async fn read(&self, aws: &AwsClients, _config: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        _config: &Nothing,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
         let who = match caller_identity(aws).await {
             Ok(who) => who,
             Err(e) => {
@@ -60,7 +68,7 @@ impl DataSource<AwsClients> for CallerIdentity {
                     _ => "describe the caller's organization",
                 };
                 diags.extend(aws_diagnostic(&e, doing));
-                return Value::Null;
+                return None;
             }
         };
         if who.is_iam_delegated_administrator.is_none() {
@@ -84,12 +92,6 @@ impl DataSource<AwsClients> for CallerIdentity {
             is_management_account: who.is_management_account,
             is_iam_delegated_administrator: who.is_iam_delegated_administrator,
         };
-        match Value::encode(&state, &self.schema().value_type()) {
-            Ok(v) => v,
-            Err(e) => {
-                diags.error("Internal error", e.to_string());
-                Value::Null
-            }
-        }
+        Some(state)
     }
 }

@@ -9,7 +9,7 @@ use crate::errors::aws_diagnostic;
 use crate::member_account::{AccountConfig, AccountFate, account_fate, check_target};
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, MfaKind, RootCredentials};
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type};
 
 pub struct MemberRootCredentials;
 
@@ -106,7 +106,7 @@ pub(crate) fn signing_certificates_type() -> Type {
 }
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     #[serde(flatten)]
     audit: Audit,
@@ -114,6 +114,9 @@ struct State {
 
 #[async_trait]
 impl DataSource<AwsClients> for MemberRootCredentials {
+    type Config = AccountConfig;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_member_root_credentials"
     }
@@ -169,14 +172,16 @@ impl DataSource<AwsClients> for MemberRootCredentials {
         )
     }
 
-    async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(AccountConfig { account_id }) = decode_or_report(config, diags) else {
-            return Value::Null;
-        };
-        let account = account_id.as_str();
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        config: &AccountConfig,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
+        let account = config.account_id.as_str();
         check_target(aws, account, diags).await;
         if diags.has_errors() {
-            return Value::Null;
+            return None;
         }
         let found = match root_credentials::audit(aws, account).await {
             Ok(found) => found,
@@ -190,19 +195,13 @@ impl DataSource<AwsClients> for MemberRootCredentials {
                         diags.error(format!("Could not {doing}"), reason)
                     }
                 }
-                return Value::Null;
+                return None;
             }
         };
         let state = State {
             id: account.to_string(),
             audit: Audit::new(account, &found),
         };
-        match Value::encode(&state, &self.schema().value_type()) {
-            Ok(v) => v,
-            Err(e) => {
-                diags.error("Internal error", e.to_string());
-                Value::Null
-            }
-        }
+        Some(state)
     }
 }

@@ -9,12 +9,12 @@ use serde::Serialize;
 use crate::errors::aws_diagnostic;
 use aws_root_access::org_features;
 use aws_root_access::{AwsClients, ErrorKind};
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value};
+use tfplugin::{Attribute, DataSource, Diagnostics, Nothing, Schema, Type};
 
 pub struct OrgFeaturesData;
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     organization_id: String,
     enabled_features: BTreeSet<String>,
@@ -24,6 +24,9 @@ struct State {
 
 #[async_trait]
 impl DataSource<AwsClients> for OrgFeaturesData {
+    type Config = Nothing;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_org_features"
     }
@@ -51,7 +54,12 @@ impl DataSource<AwsClients> for OrgFeaturesData {
         ))
     }
 
-    async fn read(&self, aws: &AwsClients, _config: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        _config: &Nothing,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
         let features = match org_features::list(aws).await {
             Ok(f) => f,
             Err(e) => {
@@ -59,7 +67,7 @@ impl DataSource<AwsClients> for OrgFeaturesData {
                     &e,
                     "read the organization's root access features",
                 ));
-                return Value::Null;
+                return None;
             }
         };
         // These two lists need organizations permissions a delegated
@@ -69,7 +77,7 @@ impl DataSource<AwsClients> for OrgFeaturesData {
             Err(e) if e.is(ErrorKind::AccessDenied) => None,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "check IAM trusted access"));
-                return Value::Null;
+                return None;
             }
         };
         let admin = match org_features::iam_delegated_administrators(aws).await {
@@ -77,7 +85,7 @@ impl DataSource<AwsClients> for OrgFeaturesData {
             Err(e) if e.is(ErrorKind::AccessDenied) => None,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "list IAM delegated administrators"));
-                return Value::Null;
+                return None;
             }
         };
         let state = State {
@@ -87,6 +95,6 @@ impl DataSource<AwsClients> for OrgFeaturesData {
             iam_trusted_access: trusted,
             iam_delegated_administrator: admin,
         };
-        Value::encode(&state, &self.schema().value_type()).unwrap_or(Value::Null)
+        Some(state)
     }
 }

@@ -12,7 +12,7 @@ use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::{accounts_in_units, organizational_units_attribute, unusable_reason};
 use aws_root_access::root_credentials;
 use aws_root_access::{AccountState, AwsClients, Membership};
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type};
 
 use super::member_root_credentials::{
     Audit, access_keys_type, mfa_devices_type, signing_certificates_type,
@@ -21,8 +21,8 @@ use super::member_root_credentials::{
 pub struct OrgRootCredentials;
 
 /// The data source's configuration (known when it is read).
-#[derive(serde::Deserialize)]
-struct OrgAuditConfig {
+#[derive(Clone, serde::Deserialize)]
+pub struct OrgAuditConfig {
     /// In the order Terraform sends them; `None`: every member.
     account_ids: Option<Vec<String>>,
     organizational_unit_ids: Option<BTreeSet<String>>,
@@ -33,7 +33,7 @@ struct OrgAuditConfig {
 const FAILURES_SHOWN: usize = 20;
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     organization_id: String,
     account_ids: Option<Vec<String>>,
@@ -72,6 +72,9 @@ struct Summary {
 
 #[async_trait]
 impl DataSource<AwsClients> for OrgRootCredentials {
+    type Config = OrgAuditConfig;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_org_root_credentials"
     }
@@ -182,25 +185,25 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         )
     }
 
-    async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        config: &OrgAuditConfig,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
         let org = match aws.organization().await {
             Ok(org) => org,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "list the organization's accounts"));
-                return Value::Null;
+                return None;
             }
         };
-        let Some(OrgAuditConfig {
+        let OrgAuditConfig {
             account_ids: requested,
             organizational_unit_ids: units,
             allow_incomplete,
-        }) = decode_or_report(config, diags)
-        else {
-            return Value::Null;
-        };
-        let Some(in_units) = accounts_in_units(aws, units.as_ref(), diags).await else {
-            return Value::Null;
-        };
+        } = config.clone();
+        let in_units = accounts_in_units(aws, units.as_ref(), diags).await?;
         let listed: Vec<String> = match &requested {
             Some(ids) => ids.clone(),
             None => org.accounts.keys().cloned().collect(),
@@ -270,7 +273,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                  account state, or list the accounts to audit in `account_ids`.",
             );
             diags.error("Account state unknown", detail);
-            return Value::Null;
+            return None;
         }
         let results = root_credentials::audit_many(aws, to_audit).await;
         let mut accounts = Vec::new();
@@ -334,7 +337,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
                 detail.push_str(&format!("\n{a}\n"));
             }
             diags.error("Root credentials audit incomplete", detail);
-            return Value::Null;
+            return None;
         }
         let account_ids_with_credentials = accounts
             .iter()
@@ -352,12 +355,6 @@ impl DataSource<AwsClients> for OrgRootCredentials {
             account_ids_with_credentials,
             summary,
         };
-        match Value::encode(&state, &self.schema().value_type()) {
-            Ok(v) => v,
-            Err(e) => {
-                diags.error("Internal error", e.to_string());
-                Value::Null
-            }
-        }
+        Some(state)
     }
 }

@@ -13,13 +13,13 @@ use crate::member_account::{
     accounts_in_units, organizational_units_attribute, unknown_state_detail,
 };
 use aws_root_access::AwsClients;
-use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type, Value, decode_or_report};
+use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type};
 
 pub struct OrganizationData;
 
 /// The data source's configuration (known when it is read).
 #[derive(serde::Deserialize)]
-struct Config {
+pub struct Config {
     organizational_unit_ids: Option<BTreeSet<String>>,
 }
 
@@ -34,7 +34,7 @@ struct Account {
 }
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     organizational_unit_ids: Option<BTreeSet<String>>,
     management_account_id: String,
@@ -44,6 +44,9 @@ struct State {
 
 #[async_trait]
 impl DataSource<AwsClients> for OrganizationData {
+    type Config = Config;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_organization"
     }
@@ -85,23 +88,21 @@ impl DataSource<AwsClients> for OrganizationData {
         ))
     }
 
-    async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(Config {
-            organizational_unit_ids: units,
-        }) = decode_or_report(config, diags)
-        else {
-            return Value::Null;
-        };
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        config: &Config,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
+        let units = &config.organizational_unit_ids;
         let org = match aws.organization().await {
             Ok(o) => o,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "read the organization"));
-                return Value::Null;
+                return None;
             }
         };
-        let Some(in_units) = accounts_in_units(aws, units.as_ref(), diags).await else {
-            return Value::Null;
-        };
+        let in_units = accounts_in_units(aws, units.as_ref(), diags).await?;
         let in_scope = |id: &str| in_units.as_ref().is_none_or(|ids| ids.contains(id));
         let unknown: Vec<_> = org
             .members_of_unknown_state()
@@ -120,11 +121,11 @@ impl DataSource<AwsClients> for OrganizationData {
                 "Account state unknown",
                 format!("{}{others}", unknown_state_detail(&first.id, &first.state)),
             );
-            return Value::Null;
+            return None;
         }
         let state = State {
             id: org.id.clone(),
-            organizational_unit_ids: units,
+            organizational_unit_ids: units.clone(),
             management_account_id: org.management_account_id.clone(),
             accounts: org
                 .accounts
@@ -144,6 +145,6 @@ impl DataSource<AwsClients> for OrganizationData {
                 .map(|a| a.id.clone())
                 .collect(),
         };
-        Value::encode(&state, &self.schema().value_type()).unwrap_or(Value::Null)
+        Some(state)
     }
 }

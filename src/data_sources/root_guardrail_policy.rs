@@ -8,20 +8,18 @@ use serde::{Deserialize, Serialize};
 use aws_root_access::AwsClients;
 use aws_root_access::partition::Partition;
 use aws_root_access::scp::root_guardrail;
-use tfplugin::{
-    Attribute, DataSource, Diagnostics, OneOf, Schema, Value, decode_or_report, encode_or_report,
-};
+use tfplugin::{Attribute, DataSource, Diagnostics, OneOf, Schema};
 
 pub struct RootGuardrailPolicy;
 
 #[derive(Deserialize)]
-struct Config {
+pub struct Config {
     partition: Option<String>,
     root_sessions_task_actions_only: Option<bool>,
 }
 
 #[derive(Serialize)]
-struct State {
+pub struct State {
     id: String,
     partition: String,
     root_sessions_task_actions_only: bool,
@@ -32,6 +30,9 @@ const PARTITIONS: [&str; 3] = ["aws", "aws-cn", "aws-us-gov"];
 
 #[async_trait]
 impl DataSource<AwsClients> for RootGuardrailPolicy {
+    type Config = Config;
+    type Model = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_root_guardrail_policy"
     }
@@ -66,10 +67,12 @@ impl DataSource<AwsClients> for RootGuardrailPolicy {
         .attribute(Attribute::string("json").computed().describe("The SCP document (JSON)."))
     }
 
-    async fn read(&self, aws: &AwsClients, config: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(config) = decode_or_report::<Config>(config, diags) else {
-            return Value::Null;
-        };
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        config: &Config,
+        _diags: &mut Diagnostics,
+    ) -> Option<State> {
         let partition = config
             .partition
             .as_deref()
@@ -83,6 +86,6 @@ impl DataSource<AwsClients> for RootGuardrailPolicy {
             root_sessions_task_actions_only: task_actions_only,
             json,
         };
-        encode_or_report(&state, &self.schema().value_type(), diags)
+        Some(state)
     }
 }

@@ -12,15 +12,13 @@ use crate::checks::{ACCOUNT_ID, TASK_POLICY};
 use crate::errors::aws_diagnostic;
 use aws_root_access::AwsClients;
 use aws_root_access::task_policy::TaskPolicy;
-use tfplugin::{
-    Attribute, Diagnostics, EphemeralResource, IntBetween, Opened, Schema, Value, decode_or_report,
-};
+use tfplugin::{Attribute, Diagnostics, EphemeralResource, IntBetween, Nothing, Opened, Schema};
 
 pub struct RootSession;
 
 /// The ephemeral resource's configuration (known when it is opened).
-#[derive(serde::Deserialize)]
-struct SessionConfig {
+#[derive(Clone, serde::Deserialize)]
+pub struct SessionConfig {
     account_id: String,
     task_policy: String,
     /// Validated to 1..=900.
@@ -28,7 +26,7 @@ struct SessionConfig {
 }
 
 #[derive(Serialize)]
-struct SessionValues {
+pub struct SessionValues {
     account_id: String,
     task_policy: String,
     duration_seconds: Option<u64>,
@@ -41,6 +39,11 @@ struct SessionValues {
 
 #[async_trait]
 impl EphemeralResource<AwsClients> for RootSession {
+    type Config = SessionConfig;
+    type Result = SessionValues;
+    /// Root sessions cannot be renewed, and closing them is not possible.
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_root_session"
     }
@@ -84,14 +87,14 @@ impl EphemeralResource<AwsClients> for RootSession {
     async fn open(
         &self,
         aws: &AwsClients,
-        config: &Value,
+        config: &SessionConfig,
         diags: &mut Diagnostics,
-    ) -> Option<Opened> {
+    ) -> Option<Opened<SessionValues, Nothing>> {
         let SessionConfig {
             account_id: account,
             task_policy: task_text,
             duration_seconds,
-        } = decode_or_report(config, diags)?;
+        } = config.clone();
         let Ok(task) = task_text.parse::<TaskPolicy>() else {
             diags.error(
                 "Invalid task_policy",
@@ -126,17 +129,11 @@ impl EphemeralResource<AwsClients> for RootSession {
             session_token: creds.session_token().unwrap_or_default().to_string(),
             expiration,
         };
-        match Value::encode(&result, &self.schema().value_type()) {
-            // Root sessions cannot be renewed: no renew_at.
-            Ok(result) => Some(Opened {
-                result,
-                renew_at: None,
-                private: Vec::new(),
-            }),
-            Err(e) => {
-                diags.error("Internal error", e.to_string());
-                None
-            }
-        }
+        // Root sessions cannot be renewed: no renew_at.
+        Some(Opened {
+            result,
+            renew_at: None,
+            private: Nothing,
+        })
     }
 }

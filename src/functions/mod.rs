@@ -4,7 +4,7 @@ pub mod root_user_arn;
 pub mod task_policy_arn;
 
 use aws_root_access::partition::Partition;
-use tfplugin::{FunctionError, Parameter, Type, Value};
+use tfplugin::{FunctionError, Parameter, Type};
 
 /// The optional last argument of the ARN functions.
 pub(crate) fn partition_parameter() -> Parameter {
@@ -15,18 +15,18 @@ pub(crate) fn partition_parameter() -> Parameter {
     }
 }
 
-/// The partition the call names after its `fixed` arguments, `aws` when it
-/// names none.
-pub(crate) fn partition_argument(args: &[Value], fixed: usize) -> Result<Partition, FunctionError> {
-    match &args[fixed.min(args.len())..] {
+/// The partition the optional last argument names (the call's variadic
+/// arguments, after its `fixed` ones), `aws` when it names none.
+pub(crate) fn partition_argument(
+    variadic: &[String],
+    fixed: usize,
+) -> Result<Partition, FunctionError> {
+    match variadic {
         [] => Ok(Partition::Aws),
-        [one] => {
-            let name = one.as_str().unwrap_or_default();
-            Partition::from_name(name).ok_or_else(|| FunctionError {
-                message: format!("{name:?} is not a partition: use aws, aws-cn or aws-us-gov"),
-                argument: Some(fixed),
-            })
-        }
+        [name] => Partition::from_name(name).ok_or_else(|| FunctionError {
+            message: format!("{name:?} is not a partition: use aws, aws-cn or aws-us-gov"),
+            argument: Some(fixed),
+        }),
         _ => Err(FunctionError {
             message: "Give at most one partition".to_string(),
             argument: Some(fixed + 1),

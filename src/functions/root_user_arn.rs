@@ -1,11 +1,15 @@
 //! `provider::rootaccess::root_user_arn(account_id)`: the ARN of an account's root user.
 
 use aws_root_access::ids::{check_account_id, root_user_arn};
-use tfplugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+use tfplugin::{Function, FunctionError, Parameter, Signature, Type};
 
 pub struct RootUserArn;
 
 impl Function for RootUserArn {
+    /// The account id, then at most one partition.
+    type Args = (String, Vec<String>);
+    type Output = String;
+
     fn name(&self) -> &'static str {
         "root_user_arn"
     }
@@ -26,14 +30,13 @@ impl Function for RootUserArn {
         }
     }
 
-    fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
-        let id = args.first().and_then(Value::as_str).unwrap_or_default();
-        check_account_id(id).map_err(|message| FunctionError {
+    fn call(&self, (id, partition): (String, Vec<String>)) -> Result<String, FunctionError> {
+        check_account_id(&id).map_err(|message| FunctionError {
             message,
             argument: Some(0),
         })?;
-        let partition = super::partition_argument(args, 1)?;
-        Ok(Value::string(root_user_arn(partition, id)))
+        let partition = super::partition_argument(&partition, 1)?;
+        Ok(root_user_arn(partition, &id))
     }
 }
 
@@ -43,17 +46,23 @@ mod tests {
 
     #[test]
     fn validates_account_ids() {
+        let call = |id: &str, partition: &[&str]| {
+            let partition = partition.iter().map(|p| p.to_string()).collect();
+            RootUserArn.call((id.to_string(), partition))
+        };
         assert_eq!(
-            RootUserArn.call(&[Value::string("111122223333")]).unwrap(),
-            Value::string("arn:aws:iam::111122223333:root")
+            call("111122223333", &[]).unwrap(),
+            "arn:aws:iam::111122223333:root"
         );
-        let err = RootUserArn.call(&[Value::string("1234")]).unwrap_err();
+        let err = call("1234", &[]).unwrap_err();
         assert!(err.message.contains("12 digits"));
         assert_eq!(
-            RootUserArn
-                .call(&[Value::string("111122223333"), Value::string("aws-us-gov")])
-                .unwrap(),
-            Value::string("arn:aws-us-gov:iam::111122223333:root")
+            call("111122223333", &["aws-us-gov"]).unwrap(),
+            "arn:aws-us-gov:iam::111122223333:root"
+        );
+        assert_eq!(
+            call("111122223333", &["aws", "aws"]).unwrap_err().argument,
+            Some(2)
         );
     }
 }

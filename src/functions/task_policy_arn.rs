@@ -1,11 +1,15 @@
 //! `provider::rootaccess::task_policy_arn(name)`: the ARN of a root-task policy.
 
 use aws_root_access::task_policy::TaskPolicy;
-use tfplugin::{Function, FunctionError, Parameter, Signature, Type, Value};
+use tfplugin::{Function, FunctionError, Parameter, Signature, Type};
 
 pub struct TaskPolicyArn;
 
 impl Function for TaskPolicyArn {
+    /// The policy name, then at most one partition.
+    type Args = (String, Vec<String>);
+    type Output = String;
+
     fn name(&self) -> &'static str {
         "task_policy_arn"
     }
@@ -28,12 +32,11 @@ impl Function for TaskPolicyArn {
         }
     }
 
-    fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
-        let name = args.first().and_then(Value::as_str).unwrap_or_default();
-        let partition = super::partition_argument(args, 1)?;
+    fn call(&self, (name, partition): (String, Vec<String>)) -> Result<String, FunctionError> {
+        let partition = super::partition_argument(&partition, 1)?;
         match name.parse::<TaskPolicy>() {
             // Only names: an ARN argument would make the call a no-op and hide typos elsewhere.
-            Ok(policy) if policy.name() == name => Ok(Value::string(policy.arn(partition))),
+            Ok(policy) if policy.name() == name => Ok(policy.arn(partition)),
             _ => Err(FunctionError {
                 message: format!(
                     "{name:?} is not a root-task policy name. Valid names: {}.",
@@ -51,34 +54,22 @@ mod tests {
 
     #[test]
     fn maps_names_and_rejects_others() {
-        let ok = TaskPolicyArn
-            .call(&[Value::string("SQSUnlockQueuePolicy")])
-            .unwrap();
+        let call = |name: &str, partition: &[&str]| {
+            let partition = partition.iter().map(|p| p.to_string()).collect();
+            TaskPolicyArn.call((name.to_string(), partition))
+        };
         assert_eq!(
-            ok,
-            Value::string("arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy")
+            call("SQSUnlockQueuePolicy", &[]).unwrap(),
+            "arn:aws:iam::aws:policy/root-task/SQSUnlockQueuePolicy"
         );
-        let err = TaskPolicyArn
-            .call(&[Value::string("AdministratorAccess")])
-            .unwrap_err();
+        let err = call("AdministratorAccess", &[]).unwrap_err();
         assert_eq!(err.argument, Some(0));
         assert!(err.message.contains("IAMAuditRootUserCredentials"));
-        let cn = TaskPolicyArn
-            .call(&[
-                Value::string("S3UnlockBucketPolicy"),
-                Value::string("aws-cn"),
-            ])
-            .unwrap();
         assert_eq!(
-            cn,
-            Value::string("arn:aws-cn:iam::aws:policy/root-task/S3UnlockBucketPolicy")
+            call("S3UnlockBucketPolicy", &["aws-cn"]).unwrap(),
+            "arn:aws-cn:iam::aws:policy/root-task/S3UnlockBucketPolicy"
         );
-        let err = TaskPolicyArn
-            .call(&[
-                Value::string("S3UnlockBucketPolicy"),
-                Value::string("aws-mars"),
-            ])
-            .unwrap_err();
+        let err = call("S3UnlockBucketPolicy", &["aws-mars"]).unwrap_err();
         assert_eq!(err.argument, Some(1));
     }
 }

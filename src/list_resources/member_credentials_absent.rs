@@ -9,19 +9,17 @@ use serde::Deserialize;
 
 use super::{Examined, Selection, examine_selected, selection_attributes};
 use crate::credential_sets::CredentialSets;
+use crate::resources::member_credentials_absent::State;
 use crate::resources::member_credentials_absent::imported_state;
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, CredentialType};
-use tfplugin::{
-    Attribute, Diagnostics, ListResource, ListResults, Listed, OneOf, Schema, Type, Value,
-    decode_or_report,
-};
+use tfplugin::{Attribute, Diagnostics, ListResource, ListResults, Listed, OneOf, Schema, Type};
 
 pub struct MemberCredentialsAbsentList;
 
 /// The list block's `config`.
 #[derive(Deserialize)]
-struct Config {
+pub struct Config {
     #[serde(flatten)]
     selection: Selection,
     credential_types: Option<BTreeSet<CredentialType>>,
@@ -30,6 +28,9 @@ struct Config {
 
 #[async_trait]
 impl ListResource<AwsClients> for MemberCredentialsAbsentList {
+    type Config = Config;
+    type State = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_member_credentials_absent"
     }
@@ -68,15 +69,13 @@ impl ListResource<AwsClients> for MemberCredentialsAbsentList {
     async fn list(
         &self,
         aws: &AwsClients,
-        config: &Value,
-        results: &dyn ListResults,
+        config: &Config,
+        results: &ListResults<'_, State>,
         diags: &mut Diagnostics,
     ) {
-        let Some(config) = decode_or_report::<Config>(config, diags) else {
-            return;
-        };
         let kinds = config
             .credential_types
+            .clone()
             .unwrap_or_else(|| CredentialType::ALL.into_iter().collect());
         let include_clean = config.include_clean_accounts.unwrap_or(false);
         let examine = |account: aws_root_access::OrgAccount| {

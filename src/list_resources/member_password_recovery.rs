@@ -6,22 +6,26 @@ use async_trait::async_trait;
 use serde::Deserialize;
 
 use super::{Examined, Selection, examine_selected, selection_attributes};
+use crate::resources::member_password_recovery::State;
 use crate::resources::member_password_recovery::imported_state;
 use aws_root_access::root_credentials;
 use aws_root_access::{AwsClients, OrgAccount};
-use tfplugin::{Diagnostics, ListResource, ListResults, Listed, Schema, Value, decode_or_report};
+use tfplugin::{Diagnostics, ListResource, ListResults, Listed, Schema};
 
 pub struct MemberPasswordRecoveryList;
 
 /// The list block's `config`.
 #[derive(Deserialize)]
-struct Config {
+pub struct Config {
     #[serde(flatten)]
     selection: Selection,
 }
 
 #[async_trait]
 impl ListResource<AwsClients> for MemberPasswordRecoveryList {
+    type Config = Config;
+    type State = State;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_member_password_recovery"
     }
@@ -39,13 +43,10 @@ impl ListResource<AwsClients> for MemberPasswordRecoveryList {
     async fn list(
         &self,
         aws: &AwsClients,
-        config: &Value,
-        results: &dyn ListResults,
+        config: &Config,
+        results: &ListResults<'_, State>,
         diags: &mut Diagnostics,
     ) {
-        let Some(config) = decode_or_report::<Config>(config, diags) else {
-            return;
-        };
         let examine = |account: OrgAccount| async move {
             match root_credentials::login_profile(aws, &account.id).await {
                 Ok(Some(created)) => Examined::Listed(Listed {

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::future::Future;
 
 use futures::StreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::checks::ACCOUNT_ID;
 use crate::errors::aws_diagnostic;
@@ -58,16 +58,16 @@ pub fn selection_attributes(schema: Schema) -> Schema {
 
 /// An examined account: listed, passed over (nothing to list), or not
 /// examinable (a warning, never a silent omission).
-pub enum Examined {
-    Listed(Listed),
+pub enum Examined<S> {
+    Listed(Listed<S>),
     Passed,
     Warning { summary: String, detail: String },
 }
 
-impl Examined {
+impl<S> Examined<S> {
     /// An account AWS would not let us examine: a warning naming it, with
     /// AWS's reason and the advice for it. `doing`: "audit", "read".
-    pub fn refused(account: &str, doing: &str, e: &AwsError) -> Examined {
+    pub fn refused(account: &str, doing: &str, e: &AwsError) -> Examined<S> {
         let why = aws_diagnostic(e, &format!("{doing} account {account}"));
         // AWS saying no is a refusal; no answer, throttling or a server
         // error is a failure to read.
@@ -93,15 +93,16 @@ impl Examined {
 /// organization's pages arrive, not after the whole listing. Stops when
 /// Terraform wants no more results (its `limit`). The accounts that were
 /// not examined (not members, not ACTIVE, refused) are named in warnings.
-pub async fn examine_selected<F, Fut>(
+pub async fn examine_selected<S, F, Fut>(
     aws: &AwsClients,
     selection: &Selection,
     examine: F,
-    results: &dyn ListResults,
+    results: &ListResults<'_, S>,
     diags: &mut Diagnostics,
 ) where
+    S: Serialize + Sync,
     F: Fn(OrgAccount) -> Fut,
-    Fut: Future<Output = Examined>,
+    Fut: Future<Output = Examined<S>>,
 {
     let Some(in_units) =
         accounts_in_units(aws, selection.organizational_unit_ids.as_ref(), diags).await

@@ -2,20 +2,17 @@
 //! bucket policy that locks everyone out of a member account's bucket, as
 //! that account's root user in an S3UnlockBucketPolicy session.
 
-use std::sync::LazyLock;
-
 use async_trait::async_trait;
 
-use super::locked::{BucketNames, LockedBucket};
-use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, REGION};
 use crate::member_account::check_importable;
+use crate::unlock::{self, BucketNames, Locked, LockedBucket, Observed, Planned, State};
 use aws_root_access::AwsClients;
 use aws_root_access::ids::check_account_id;
 use aws_root_access::resource_policies::check_bucket_name;
 use tfplugin::{
     Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan, ReadOutcome, Resource,
-    Schema, Type, Value, decode_or_report,
+    Schema,
 };
 
 const TYPE_NAME: &str = "rootaccess_bucket_policy_unlock";
@@ -24,6 +21,11 @@ pub struct BucketPolicyUnlock;
 
 #[async_trait]
 impl Resource<AwsClients> for BucketPolicyUnlock {
+    type Config = BucketNames;
+    type Planned = Planned<BucketNames>;
+    type State = State<BucketNames>;
+    type Private = Observed;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -45,7 +47,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.\n\n\
              **Not listable.** `terraform query` cannot find locked buckets for this resource: the unlock task policy \
              can only read and delete the policy of a bucket it is given, not enumerate buckets. Name each bucket yourself.",
-            policy_unlock::plan_and_drift("bucket")
+            unlock::plan_and_drift("bucket")
         ))
         .attribute(
             Attribute::string("id")
@@ -82,7 +84,7 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                      it to insist on a region, and a bucket elsewhere is an error. Changing it replaces the resource.",
                 ),
         );
-        policy_unlock::shared_attributes(schema, "bucket", "`s3:PutBucketPolicy`")
+        unlock::shared_attributes(schema, "bucket", "`s3:PutBucketPolicy`")
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
@@ -96,61 +98,96 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
         )
     }
 
-    async fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {
-        // Every check is an attribute validator.
-    }
-
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let (Some(config), Some(prior), Some(prior_names), Some(mut planned)) = (
-            decode_or_report::<BucketNames>(plan.config, diags),
-            decode_or_report::<Option<Unlock>>(plan.prior, diags),
-            decode_or_report::<Option<BucketNames>>(plan.prior, diags),
-            decode_or_report::<PlannedUnlock>(&plan.planned, diags),
-        ) else {
-            return;
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
+        let Some(bucket) = LockedBucket::of(&plan.config) else {
+            return; // names unknown until apply
         };
-        plan_bucket(
-            plan,
-            &config,
-            prior.as_ref(),
-            prior_names,
-            &mut planned,
-            diags,
-        )
-        .await;
-        plan.set(&planned, diags);
+        plan.planned.unlock.id = Known::Value(Some(bucket.id()));
+        unlock::claim(plan.client, &bucket, TYPE_NAME, diags);
+        let config = &plan.config;
+        let region_configured = config.region != Known::Value(None);
+        let prior_names = plan.prior.as_ref().map(|p| p.names.clone());
+        if let Some(prior_names) = &prior_names {
+            let moved = config.account_id != prior_names.account_id
+                || config.bucket != prior_names.bucket
+                || (region_configured && config.region != prior_names.region);
+            if moved {
+                return; // a replacement: Terraform plans the new object again from scratch
+            }
+        }
+        let prior_region = prior_names.and_then(|n| n.region.into_option()).flatten();
+        // Unless configured, the region found before stands (an unknown region
+        // would force a replacement); a read below may find the bucket elsewhere.
+        if !region_configured && plan.prior.is_some() {
+            plan.planned.names.region = Known::Value(prior_region.clone());
+        }
+        let prior_unlock = plan.prior.as_ref().map(|p| &p.unlock);
+        if !unlock::plan_run(prior_unlock, &mut plan.planned.unlock) {
+            return;
+        }
+        if plan.config.region == Known::Unknown {
+            // Where to read is known only after apply; so is the region.
+            plan.planned.unlock.removed_policy = Known::Unknown;
+            unlock::shown_at_apply(
+                &bucket.describe(),
+                "region is known only after apply, so the plan cannot tell where to read the bucket's policy",
+                diags,
+            );
+            return;
+        }
+        // Plan-time read: the person approving sees the policy that goes.
+        let target = LockedBucket {
+            region: bucket.region.clone().or(prior_region),
+            exact_region: region_configured,
+            ..bucket
+        };
+        unlock::plan_removed_policy(plan, &target, diags).await;
     }
 
-    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        policy_unlock::apply_named::<BucketNames>(aws, &Value::Null, planned, &STATE_TYPE, diags)
-            .await
+    async fn create(
+        &self,
+        aws: &AwsClients,
+        planned: &Planned<BucketNames>,
+        diags: &mut Diagnostics,
+    ) -> Option<State<BucketNames>> {
+        unlock::apply(aws, None, planned, diags).await
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        state: &State<BucketNames>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome<State<BucketNames>, Observed> {
         // The stored region is a starting point: a bucket re-created elsewhere is followed.
-        policy_unlock::refresh_named::<BucketNames>(aws, state, &STATE_TYPE, diags).await
+        unlock::refresh(aws, state, diags).await
     }
 
     async fn update(
         &self,
         aws: &AwsClients,
-        prior: &Value,
-        planned: &Value,
+        prior: &State<BucketNames>,
+        planned: &Planned<BucketNames>,
         diags: &mut Diagnostics,
-    ) -> Value {
+    ) -> Option<State<BucketNames>> {
         // Runs the unlock again (triggers, replacement_policy, or the lock came back).
-        policy_unlock::apply_named::<BucketNames>(aws, prior, planned, &STATE_TYPE, diags).await
+        unlock::apply(aws, Some(prior), planned, diags).await
     }
 
-    async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        policy_unlock::destroy_named::<BucketNames>(prior, diags);
+    async fn delete(&self, _aws: &AwsClients, prior: &State<BucketNames>, diags: &mut Diagnostics) {
+        unlock::destroy(prior, diags);
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        policy_unlock::destroy_named::<BucketNames>(prior, diags);
+    fn plan_destroy(&self, prior: &State<BucketNames>, diags: &mut Diagnostics) {
+        unlock::destroy(prior, diags);
     }
 
-    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(
+        &self,
+        aws: &AwsClients,
+        id: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<State<BucketNames>> {
         let parsed = id.split_once('/').filter(|(account, bucket)| {
             check_account_id(account).is_ok() && check_bucket_name(bucket).is_ok()
         });
@@ -162,84 +199,16 @@ impl Resource<AwsClients> for BucketPolicyUnlock {
                      name, e.g. 111122223333/my-locked-bucket."
                 ),
             );
-            return Value::Null;
+            return None;
         };
         if !check_importable(aws, account, TYPE_NAME, diags).await {
-            return Value::Null;
+            return None;
         }
         let names = BucketNames {
             account_id: Known::Value(account.to_string()),
             bucket: Known::Value(bucket.to_string()),
             region: Known::Value(None),
         };
-        policy_unlock::imported(id, &names, &STATE_TYPE, diags)
+        Some(unlock::imported(id, names))
     }
-}
-
-static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| BucketPolicyUnlock.schema().value_type());
-
-/// The bucket's part of a plan: where to read, and whether the unlock runs.
-async fn plan_bucket(
-    plan: &mut Plan<'_, AwsClients>,
-    config: &BucketNames,
-    prior: Option<&Unlock>,
-    prior_names: Option<BucketNames>,
-    planned: &mut PlannedUnlock,
-    diags: &mut Diagnostics,
-) {
-    let Some(t) = LockedBucket::of(config) else {
-        return; // names unknown until apply
-    };
-    planned.id = Known::Value(Some(t.id()));
-    policy_unlock::claim(plan, &t, TYPE_NAME, diags);
-    let region_configured = config.region != Known::Value(None);
-    if let Some(prior_names) = &prior_names {
-        let moved = config.account_id != prior_names.account_id
-            || config.bucket != prior_names.bucket
-            || (region_configured && config.region != prior_names.region);
-        if moved {
-            return; // a replacement: Terraform plans the new object again from scratch
-        }
-    }
-    let prior_region = prior_names.and_then(|n| n.region.into_option()).flatten();
-    // Unless configured, the region found before stands (an unknown region
-    // would force a replacement); a read below may find the bucket elsewhere.
-    let keep_prior_region = |plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics| {
-        if !region_configured && prior.is_some() {
-            plan.set(
-                &BucketRegion {
-                    region: Known::Value(prior_region.clone()),
-                },
-                diags,
-            );
-        }
-    };
-    if !policy_unlock::plan_run(prior, planned) {
-        keep_prior_region(plan, diags);
-        return;
-    }
-    if config.region == Known::Unknown {
-        // Where to read is known only after apply; so is the region.
-        planned.removed_policy = Known::Unknown;
-        policy_unlock::shown_at_apply(
-            &t.describe(),
-            "region is known only after apply, so the plan cannot tell where to read the bucket's policy",
-            diags,
-        );
-        return;
-    }
-    keep_prior_region(plan, diags);
-    // Plan-time read: the person approving sees the policy that goes.
-    let target = LockedBucket {
-        region: t.region.clone().or_else(|| prior_region.clone()),
-        exact_region: region_configured,
-        ..t
-    };
-    policy_unlock::plan_removed_policy(plan, planned, prior, &target, diags).await;
-}
-
-/// The planned `region`.
-#[derive(serde::Serialize)]
-struct BucketRegion {
-    region: Known<Option<String>>,
 }

@@ -2,8 +2,6 @@
 //! account has a login profile, so the owner of the root mailbox can set a
 //! password through "Forgot password". Destroy deletes the login profile again.
 
-use std::sync::LazyLock;
-
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -16,15 +14,15 @@ use crate::member_account::{
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, PasswordRecovery};
 use tfplugin::{
-    Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan, ReadOutcome, Resource,
-    Schema, Type, Value, decode_or_report, encode_or_report,
+    Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing, Plan, ReadOutcome,
+    Resource, Schema,
 };
 
 pub struct MemberPasswordRecovery;
 
 /// Every attribute, as stored.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
-struct State {
+pub struct State {
     id: Option<String>,
     account_id: String,
     created_at: Option<String>,
@@ -34,19 +32,22 @@ struct State {
 
 /// Every attribute, as planned.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
-struct Planned {
+pub struct Planned {
     id: Known<Option<String>>,
     account_id: Known<String>,
     created_at: Known<Option<String>>,
     adopted: Known<Option<bool>>,
 }
 
-static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| MemberPasswordRecovery.schema().value_type());
-
 const TYPE_NAME: &str = "rootaccess_member_password_recovery";
 
 #[async_trait]
 impl Resource<AwsClients> for MemberPasswordRecovery {
+    type Config = Nothing;
+    type Planned = Planned;
+    type State = State;
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -99,11 +100,8 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         )))
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(mut planned) = decode_or_report::<Planned>(&plan.planned, diags) else {
-            return;
-        };
-        if let (Some(aws), Some(account)) = (plan.client, planned.account_id.get()) {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
+        if let (Some(aws), Some(account)) = (plan.client, plan.planned.account_id.get()) {
             claim(
                 aws,
                 Subject::RootPassword(account.clone()),
@@ -115,14 +113,15 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                 return;
             }
         }
-        plan_adoption(plan, &mut planned, diags).await;
-        plan.set(&planned, diags);
+        plan_adoption(plan, diags).await;
     }
 
-    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(planned) = decode_or_report::<Planned>(planned, diags) else {
-            return Value::Null;
-        };
+    async fn create(
+        &self,
+        aws: &AwsClients,
+        planned: &Planned,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
         let account = planned.account_id.get().map_or("", String::as_str);
         let planned_adopted = planned.adopted.get().copied().flatten();
         let (created, adopted) = match root_credentials::allow_password_recovery(aws, account).await
@@ -152,7 +151,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                          one was created in the meantime. Nothing was changed. Run terraform plan again: it shows \
                          that this resource would adopt the existing login profile.",
                     );
-                    return Value::Null;
+                    return None;
                 } else if let Some(shown) = planned.created_at.get().cloned().flatten()
                     && shown != created
                 {
@@ -166,7 +165,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                              not manage it. Run terraform plan again to review it."
                         ),
                     );
-                    return Value::Null;
+                    return None;
                 } else if planned_adopted.is_none() {
                     diags.warning(
                         format!("Account {account}'s root user already had a login profile"),
@@ -182,34 +181,27 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                     &e,
                     &format!("allow root password recovery in account {account}"),
                 ));
-                return Value::Null;
+                return None;
             }
         };
-        encode(account, created, Some(adopted), diags)
+        Some(state_of(account, created, Some(adopted)))
     }
 
-    async fn read(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(stored) = decode_or_report::<State>(prior, diags) else {
-            return ReadOutcome::Present(prior.clone());
-        };
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        stored: &State,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome<State> {
         let account = stored.account_id.as_str();
         match root_credentials::login_profile(aws, account).await {
-            Ok(Some(created)) => {
-                ReadOutcome::Present(encode(account, created, stored.adopted, diags))
-            }
+            Ok(Some(created)) => ReadOutcome::Present(state_of(account, created, stored.adopted)),
             // Deleted out of band: gone, the next plan creates it again.
             Ok(None) => ReadOutcome::gone("the root user has no login profile"),
             Err(e) => {
-                if let Some(outcome) = refresh_refused(
-                    aws,
-                    account,
-                    &e,
-                    TYPE_NAME,
-                    "Its root login profile",
-                    prior,
-                    diags,
-                )
-                .await
+                if let Some(outcome) =
+                    refresh_refused(aws, account, &e, TYPE_NAME, "Its root login profile", diags)
+                        .await
                 {
                     return outcome;
                 }
@@ -217,7 +209,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
                     &e,
                     &format!("read the root login profile of account {account}"),
                 ));
-                ReadOutcome::Present(prior.clone())
+                ReadOutcome::Unchanged
             }
         }
     }
@@ -225,18 +217,19 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
     async fn update(
         &self,
         _aws: &AwsClients,
-        _prior: &Value,
-        planned: &Value,
+        prior: &State,
+        planned: &Planned,
         _diags: &mut Diagnostics,
-    ) -> Value {
-        // Nothing to update in place: a new account_id replaces the resource.
-        planned.clone()
+    ) -> Option<State> {
+        // Nothing to update in place (a new account_id replaces the
+        // resource): the plan is the state, as it was.
+        Some(State {
+            adopted: planned.adopted.get().copied().flatten(),
+            ..prior.clone()
+        })
     }
 
-    async fn delete(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let Some(prior) = decode_or_report::<State>(prior, diags) else {
-            return;
-        };
+    async fn delete(&self, aws: &AwsClients, prior: &State, diags: &mut Diagnostics) {
         let account = prior.account_id.as_str();
         match root_credentials::delete_password(aws, account).await {
             Ok(_) => {}
@@ -268,40 +261,38 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         }
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        let account = prior.decode::<State>().map(|s| s.account_id);
+    fn plan_destroy(&self, prior: &State, diags: &mut Diagnostics) {
         diags.warning(
             "Destroy deletes root login profiles",
             format!(
                 "Destroying {TYPE_NAME} deletes the root login profile of account {} in AWS: the root mailbox \
                  owner can no longer recover the root password, and any root password the account has is deleted \
                  with it. To stop managing it without deleting it, use a `removed` block with `destroy = false`.",
-                account.as_deref().unwrap_or("?")
+                prior.account_id
             ),
         );
     }
 
-    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Option<State> {
         if !check_import_id(aws, id, TYPE_NAME, diags).await {
-            return Value::Null;
+            return None;
         }
         // An imported login profile was not created by this resource.
-        encode(id, String::new(), Some(true), diags)
+        Some(state_of(id, String::new(), Some(true)))
     }
 }
 
 /// Plan: the id, and whether this creates a login profile or takes over
 /// one that exists, said before anyone approves it.
 async fn plan_adoption(
-    plan: &Plan<'_, AwsClients>,
-    planned: &mut Planned,
+    plan: &mut Plan<'_, AwsClients, MemberPasswordRecovery>,
     diags: &mut Diagnostics,
 ) {
-    let Known::Value(account) = planned.account_id.clone() else {
+    let Known::Value(account) = plan.planned.account_id.clone() else {
         return;
     };
-    planned.id = Known::Value(Some(account.clone()));
-    if !plan.prior.is_null() {
+    plan.planned.id = Known::Value(Some(account.clone()));
+    if !plan.is_create() {
         return;
     }
     let Some(aws) = plan.client else {
@@ -309,11 +300,13 @@ async fn plan_adoption(
     };
     // The re-plan before this create's apply: what the plan read (its
     // account checks included), so that the apply compares with it.
-    if let Some(read) = plan
-        .recall(&account)
-        .and_then(|bytes| serde_json::from_slice::<ReadAtPlan>(&bytes).ok())
-    {
-        plan_login_profile(&account, read.login_profile_created, planned, diags);
+    if let Some(read) = plan.recall::<ReadAtPlan>(&account) {
+        plan_login_profile(
+            &account,
+            read.login_profile_created,
+            &mut plan.planned,
+            diags,
+        );
         return;
     }
     check_target(aws, &account, diags).await;
@@ -325,10 +318,8 @@ async fn plan_adoption(
             let read = ReadAtPlan {
                 login_profile_created: created.clone(),
             };
-            if let Ok(bytes) = serde_json::to_vec(&read) {
-                plan.remember(&account, &bytes);
-            }
-            plan_login_profile(&account, created, planned, diags);
+            plan.remember(&account, &read);
+            plan_login_profile(&account, created, &mut plan.planned, diags);
         }
         Err(e) => plan_read_failed(
             &e,
@@ -373,16 +364,15 @@ fn plan_login_profile(
 
 /// The state of an account's resource right after an import and a refresh
 /// (what `terraform query` lists): the login profile adopted.
-pub(crate) fn imported_state(account: &str, created: String) -> Value {
-    encode(account, created, Some(true), &mut Diagnostics::new())
+pub(crate) fn imported_state(account: &str, created: String) -> State {
+    state_of(account, created, Some(true))
 }
 
-fn encode(account: &str, created: String, adopted: Option<bool>, diags: &mut Diagnostics) -> Value {
-    let state = State {
+fn state_of(account: &str, created: String, adopted: Option<bool>) -> State {
+    State {
         id: Some(account.to_string()),
         account_id: account.to_string(),
         created_at: Some(created),
         adopted,
-    };
-    encode_or_report(&state, &STATE_TYPE, diags)
+    }
 }

@@ -1,9 +1,7 @@
 //! Managed resources, one file each.
 
 pub mod bucket_policy_unlock;
-pub(crate) mod locked;
 pub mod member_credentials_absent;
 pub mod member_password_recovery;
 pub mod org_features;
-pub(crate) mod policy_unlock;
 pub mod queue_policy_unlock;

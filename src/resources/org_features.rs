@@ -11,14 +11,15 @@ use aws_root_access::caller::caller_identity;
 use aws_root_access::org_features::{self, FEATURE_NAMES, OrgFeatures};
 use aws_root_access::{AwsClients, ErrorKind};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, OneOf, Plan,
-    ReadOutcome, Resource, Schema, StringCheck, Type, Value, decode_or_report,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing,
+    OneOf, Plan, ReadOutcome, Resource, Schema, StringCheck, Type, Value,
 };
 
 pub struct OrgFeaturesResource;
 
+/// The state.
 #[derive(Serialize, Deserialize)]
-struct Model {
+pub struct Model {
     id: Option<String>,
     organization_id: Option<String>,
     enabled_features: BTreeSet<String>,
@@ -36,8 +37,41 @@ impl Model {
 /// What the configuration checks and the plan read: the features, while
 /// they may be unknown.
 #[derive(Deserialize)]
-struct Config {
+pub struct Config {
     enabled_features: Known<Option<BTreeSet<String>>>,
+}
+
+/// What apply carries out (known by then).
+#[derive(Serialize, Deserialize)]
+pub struct Planned {
+    enabled_features: Known<BTreeSet<String>>,
+    manage_trusted_access: Known<bool>,
+    disable_on_destroy: Known<bool>,
+}
+
+impl Planned {
+    /// The settings, which Terraform has made known by apply.
+    fn settings(&self, diags: &mut Diagnostics) -> Option<Model> {
+        let (Known::Value(features), Known::Value(manage), Known::Value(disable)) = (
+            &self.enabled_features,
+            &self.manage_trusted_access,
+            &self.disable_on_destroy,
+        ) else {
+            diags.error(
+                "Plan not known at apply",
+                "enabled_features, manage_trusted_access and disable_on_destroy must be known when the change is \
+                 applied. This is a bug in the provider.",
+            );
+            return None;
+        };
+        Some(Model {
+            id: None,
+            organization_id: None,
+            enabled_features: features.clone(),
+            manage_trusted_access: *manage,
+            disable_on_destroy: Some(*disable),
+        })
+    }
 }
 
 const ORGANIZATION_ID: StringCheck = StringCheck {
@@ -60,6 +94,11 @@ const ORGANIZATION_ID: StringCheck = StringCheck {
 
 #[async_trait]
 impl Resource<AwsClients> for OrgFeaturesResource {
+    type Config = Config;
+    type Planned = Planned;
+    type State = Model;
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         "rootaccess_org_features"
     }
@@ -118,10 +157,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         )))
     }
 
-    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(config) = decode_or_report::<Config>(config, diags) else {
-            return;
-        };
+    async fn validate(&self, config: &Config, diags: &mut Diagnostics) {
         if config
             .enabled_features
             .get()
@@ -142,15 +178,12 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     /// refreshed state already shows what is on.) A plan that enables a
     /// feature checks that the caller is the management account, the only
     /// one AWS lets enable them.
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let Some(config) = decode_or_report::<Config>(plan.config, diags) else {
-            return;
-        };
-        let Known::Value(Some(configured)) = config.enabled_features else {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
+        let Known::Value(Some(configured)) = plan.config.enabled_features.clone() else {
             return; // (partly) unknown until apply: nothing certain to say
         };
         let Some(aws) = plan.client else {
-            if plan.prior.is_null() {
+            if plan.is_create() {
                 diags.warning(
                     "Features not in enabled_features will be disabled",
                     "The provider configuration is not known yet, so the plan cannot read which organization \
@@ -160,8 +193,9 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             }
             return;
         };
-        let on = if plan.prior.is_null() {
-            match org_features::list(aws).await {
+        let on = match &plan.prior {
+            Some(prior) => prior.enabled_features.clone(),
+            None => match org_features::list(aws).await {
                 Ok(now) => {
                     warn_adopted_and_disabled(&configured, &now, diags);
                     now.enabled
@@ -187,25 +221,23 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                     ));
                     return;
                 }
-            }
-        } else {
-            match decode(plan.prior, diags) {
-                Some(prior) => prior.enabled_features,
-                None => return,
-            }
+            },
         };
         // A create (adoption included) or a plan that enables a feature is
         // the management account's; the delegated administrator may only
         // list and disable, so it must not take the features over.
-        if plan.prior.is_null() || configured.difference(&on).next().is_some() {
+        if plan.is_create() || configured.difference(&on).next().is_some() {
             check_management_account(aws, diags).await;
         }
     }
 
-    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(want) = decode(planned, diags) else {
-            return Value::Null;
-        };
+    async fn create(
+        &self,
+        aws: &AwsClients,
+        planned: &Planned,
+        diags: &mut Diagnostics,
+    ) -> Option<Model> {
+        let want = planned.settings(diags)?;
         if want.manage_trusted_access
             && let Err(e) = ensure_trusted_access(aws).await
         {
@@ -213,10 +245,10 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 &e,
                 "enable IAM trusted access in AWS Organizations",
             ));
-            return Value::Null;
+            return None;
         }
         match converge(aws, &want.enabled_features).await {
-            Ok(now) => state(&now, &want),
+            Ok(now) => Some(state(&now, &want)),
             Err((doing, e)) => {
                 diags.extend(aws_diagnostic(&e, &doing));
                 // Record what is enabled now, so nothing is hidden from Terraform.
@@ -228,18 +260,15 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     async fn read(
         &self,
         aws: &AwsClients,
-        state_value: &Value,
+        prior: &Model,
         diags: &mut Diagnostics,
-    ) -> ReadOutcome {
-        let Some(prior) = decode(state_value, diags) else {
-            return ReadOutcome::Present(state_value.clone());
-        };
+    ) -> ReadOutcome<Model> {
         match org_features::list(aws).await {
             // Nothing enabled means the object this resource manages is gone.
             Ok(now) if now.enabled.is_empty() => {
                 ReadOutcome::gone("neither organization feature is enabled any more")
             }
-            Ok(now) => ReadOutcome::Present(state(&now, &prior)),
+            Ok(now) => ReadOutcome::Present(state(&now, prior)),
             Err(e) if e.is(ErrorKind::OrganizationNotFound) => {
                 ReadOutcome::gone("the organization no longer exists")
             }
@@ -248,7 +277,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                     &e,
                     "read the organization's root access features",
                 ));
-                ReadOutcome::Present(state_value.clone())
+                ReadOutcome::Unchanged
             }
         }
     }
@@ -256,13 +285,11 @@ impl Resource<AwsClients> for OrgFeaturesResource {
     async fn update(
         &self,
         aws: &AwsClients,
-        prior: &Value,
-        planned: &Value,
+        _prior: &Model,
+        planned: &Planned,
         diags: &mut Diagnostics,
-    ) -> Value {
-        let Some(want) = decode(planned, diags) else {
-            return prior.clone();
-        };
+    ) -> Option<Model> {
+        let want = planned.settings(diags)?;
         if want.manage_trusted_access
             && let Err(e) = ensure_trusted_access(aws).await
         {
@@ -270,10 +297,10 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                 &e,
                 "enable IAM trusted access in AWS Organizations",
             ));
-            return prior.clone();
+            return None;
         }
         match converge(aws, &want.enabled_features).await {
-            Ok(now) => state(&now, &want),
+            Ok(now) => Some(state(&now, &want)),
             Err((doing, e)) => {
                 diags.extend(aws_diagnostic(&e, &doing));
                 partial_state(aws, &want).await
@@ -281,10 +308,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         }
     }
 
-    async fn delete(&self, aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let Some(was) = decode(prior, diags) else {
-            return;
-        };
+    async fn delete(&self, aws: &AwsClients, was: &Model, diags: &mut Diagnostics) {
         if !was.disables_on_destroy() {
             return; // the destroy plan said so; the features stay on
         }
@@ -298,10 +322,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         }
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        let Some(was) = decode(prior, diags) else {
-            return;
-        };
+    fn plan_destroy(&self, was: &Model, diags: &mut Diagnostics) {
         let features: Vec<&str> = was.enabled_features.iter().map(String::as_str).collect();
         let organization = was.organization_id.as_deref().unwrap_or("?");
         if was.disables_on_destroy() {
@@ -336,7 +357,7 @@ impl Resource<AwsClients> for OrgFeaturesResource {
         source_type: &str,
         source_state: &serde_json::Value,
         diags: &mut Diagnostics,
-    ) -> Option<Value> {
+    ) -> Option<Model> {
         if source_type != "aws_iam_organizations_features"
             || !source_provider.ends_with("hashicorp/aws")
         {
@@ -358,24 +379,23 @@ impl Resource<AwsClients> for OrgFeaturesResource {
             );
             return None;
         }
-        let model = Model {
+        Some(Model {
             id: Some(id.clone()),
             organization_id: Some(id),
             enabled_features,
             manage_trusted_access: false,
             // What the AWS provider's resource always does on destroy.
             disable_on_destroy: Some(true),
-        };
-        Value::encode(&model, &self.schema().value_type()).ok()
+        })
     }
 
-    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Option<Model> {
         if let Err(message) = (ORGANIZATION_ID.check)(id) {
             diags.error(
                 "Invalid import id",
                 format!("{message}. Import with the organization id, e.g. o-a1b2c3d4e5."),
             );
-            return Value::Null;
+            return None;
         }
         match org_features::list(aws).await {
             Ok(now) if now.organization_id != id => {
@@ -387,9 +407,9 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                         now.organization_id, now.organization_id
                     ),
                 );
-                Value::Null
+                None
             }
-            Ok(now) => state(
+            Ok(now) => Some(state(
                 &now,
                 &Model {
                     id: None,
@@ -398,13 +418,13 @@ impl Resource<AwsClients> for OrgFeaturesResource {
                     manage_trusted_access: false,
                     disable_on_destroy: Some(true),
                 },
-            ),
+            )),
             Err(e) => {
                 diags.extend(aws_diagnostic(
                     &e,
                     "read the organization's root access features",
                 ));
-                Value::Null
+                None
             }
         }
     }
@@ -497,27 +517,21 @@ async fn check_management_account(aws: &AwsClients, diags: &mut Diagnostics) {
     }
 }
 
-fn decode(value: &Value, diags: &mut Diagnostics) -> Option<Model> {
-    // Planned values still have the computed ids unknown; nothing reads them.
-    decode_or_report(&value.unknown_as_null(), diags)
-}
-
-fn state(now: &OrgFeatures, settings: &Model) -> Value {
-    let model = Model {
+fn state(now: &OrgFeatures, settings: &Model) -> Model {
+    Model {
         id: Some(now.organization_id.clone()),
         organization_id: Some(now.organization_id.clone()),
         enabled_features: now.enabled.clone(),
         manage_trusted_access: settings.manage_trusted_access,
         disable_on_destroy: Some(settings.disables_on_destroy()),
-    };
-    Value::encode(&model, &OrgFeaturesResource.schema().value_type()).unwrap_or(Value::Null)
+    }
 }
 
 /// After a failed step: what AWS reports now, or nothing if even that fails.
-async fn partial_state(aws: &AwsClients, want: &Model) -> Value {
+async fn partial_state(aws: &AwsClients, want: &Model) -> Option<Model> {
     match org_features::list(aws).await {
-        Ok(now) if !now.enabled.is_empty() => state(&now, want),
-        _ => Value::Null,
+        Ok(now) if !now.enabled.is_empty() => Some(state(&now, want)),
+        _ => None,
     }
 }
 

@@ -2,19 +2,16 @@
 //! queue policy that locks everyone out of a member account's queue, as that
 //! account's root user in an SQSUnlockQueuePolicy session.
 
-use std::sync::LazyLock;
-
 use async_trait::async_trait;
 
-use super::locked::{LockedQueue, QueueNames};
-use super::policy_unlock::{self, Locked, PlannedUnlock, Unlock};
 use crate::checks::{ACCOUNT_ID, QUEUE_URL};
 use crate::member_account::check_importable;
+use crate::unlock::{self, Locked, LockedQueue, Observed, Planned, QueueNames, State};
 use aws_root_access::AwsClients;
 use aws_root_access::resource_policies::QueueUrl;
 use tfplugin::{
     Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan,
-    ReadOutcome, Resource, Schema, Type, Value, decode_or_report,
+    ReadOutcome, Resource, Schema,
 };
 
 const TYPE_NAME: &str = "rootaccess_queue_policy_unlock";
@@ -23,6 +20,11 @@ pub struct QueuePolicyUnlock;
 
 #[async_trait]
 impl Resource<AwsClients> for QueuePolicyUnlock {
+    type Config = QueueNames;
+    type Planned = Planned<QueueNames>;
+    type State = State<QueueNames>;
+    type Private = Observed;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -44,7 +46,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
              **Destroy** only removes the resource from state, with a warning: the removed policy is not restored.\n\n\
              **Not listable.** `terraform query` cannot find locked queues for this resource: the unlock task policy \
              can only read and delete the policy of a queue it is given, not enumerate queues. Name each queue yourself.",
-            policy_unlock::plan_and_drift("queue")
+            unlock::plan_and_drift("queue")
         ))
         .attribute(
             Attribute::string("id")
@@ -66,7 +68,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                 .validator(QUEUE_URL)
                 .describe("URL of the locked queue. Its account must be `account_id`; its host names the region. Changing it replaces the resource."),
         );
-        policy_unlock::shared_attributes(schema, "queue", "`SetQueueAttributes`")
+        unlock::shared_attributes(schema, "queue", "`SetQueueAttributes`")
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
@@ -76,10 +78,7 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         )))
     }
 
-    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(names) = decode_or_report::<QueueNames>(config, diags) else {
-            return;
-        };
+    async fn validate(&self, names: &QueueNames, diags: &mut Diagnostics) {
         let (Known::Value(account), Known::Value(url)) = (&names.account_id, &names.queue_url)
         else {
             return; // unknown until apply: checked again then
@@ -99,62 +98,68 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
         }
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let (Some(config), Some(prior), Some(prior_names), Some(mut planned)) = (
-            decode_or_report::<QueueNames>(plan.config, diags),
-            decode_or_report::<Option<Unlock>>(plan.prior, diags),
-            decode_or_report::<Option<QueueNames>>(plan.prior, diags),
-            decode_or_report::<PlannedUnlock>(&plan.planned, diags),
-        ) else {
-            return;
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
+        let Some(queue) = LockedQueue::of(&plan.config) else {
+            return; // names unknown until apply
         };
-        if let Some(t) = LockedQueue::of(&config) {
-            planned.id = Known::Value(Some(t.id()));
-            policy_unlock::claim(plan, &t, TYPE_NAME, diags);
-            // Another queue is a replacement: Terraform plans the new object
-            // again from scratch. Another account's queue is refused by validate.
-            let moved = prior_names.is_some_and(|p| p != config);
-            if !moved
-                && t.queue.account_id == t.account
-                && policy_unlock::plan_run(prior.as_ref(), &mut planned)
-            {
-                // Plan-time read: the person approving sees the policy that goes.
-                policy_unlock::plan_removed_policy(plan, &mut planned, prior.as_ref(), &t, diags)
-                    .await;
-            }
+        plan.planned.unlock.id = Known::Value(Some(queue.id()));
+        unlock::claim(plan.client, &queue, TYPE_NAME, diags);
+        // Another queue is a replacement: Terraform plans the new object
+        // again from scratch. Another account's queue is refused by validate.
+        let moved = plan.prior.as_ref().is_some_and(|p| p.names != plan.config);
+        let prior_unlock = plan.prior.as_ref().map(|p| &p.unlock);
+        if !moved
+            && queue.queue.account_id == queue.account
+            && unlock::plan_run(prior_unlock, &mut plan.planned.unlock)
+        {
+            // Plan-time read: the person approving sees the policy that goes.
+            unlock::plan_removed_policy(plan, &queue, diags).await;
         }
-        plan.set(&planned, diags);
     }
 
-    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        policy_unlock::apply_named::<QueueNames>(aws, &Value::Null, planned, &STATE_TYPE, diags)
-            .await
+    async fn create(
+        &self,
+        aws: &AwsClients,
+        planned: &Planned<QueueNames>,
+        diags: &mut Diagnostics,
+    ) -> Option<State<QueueNames>> {
+        unlock::apply(aws, None, planned, diags).await
     }
 
-    async fn read(&self, aws: &AwsClients, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        policy_unlock::refresh_named::<QueueNames>(aws, state, &STATE_TYPE, diags).await
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        state: &State<QueueNames>,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome<State<QueueNames>, Observed> {
+        unlock::refresh(aws, state, diags).await
     }
 
     async fn update(
         &self,
         aws: &AwsClients,
-        prior: &Value,
-        planned: &Value,
+        prior: &State<QueueNames>,
+        planned: &Planned<QueueNames>,
         diags: &mut Diagnostics,
-    ) -> Value {
+    ) -> Option<State<QueueNames>> {
         // Runs the unlock again (triggers, replacement_policy, or the lock came back).
-        policy_unlock::apply_named::<QueueNames>(aws, prior, planned, &STATE_TYPE, diags).await
+        unlock::apply(aws, Some(prior), planned, diags).await
     }
 
-    async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        policy_unlock::destroy_named::<QueueNames>(prior, diags);
+    async fn delete(&self, _aws: &AwsClients, prior: &State<QueueNames>, diags: &mut Diagnostics) {
+        unlock::destroy(prior, diags);
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        policy_unlock::destroy_named::<QueueNames>(prior, diags);
+    fn plan_destroy(&self, prior: &State<QueueNames>, diags: &mut Diagnostics) {
+        unlock::destroy(prior, diags);
     }
 
-    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(
+        &self,
+        aws: &AwsClients,
+        id: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<State<QueueNames>> {
         let queue = match QueueUrl::parse(id) {
             Ok(q) => q,
             Err(e) => {
@@ -162,18 +167,16 @@ impl Resource<AwsClients> for QueuePolicyUnlock {
                     "Invalid import id",
                     format!("The import id must be the queue URL: {e}."),
                 );
-                return Value::Null;
+                return None;
             }
         };
         if !check_importable(aws, &queue.account_id, TYPE_NAME, diags).await {
-            return Value::Null;
+            return None;
         }
         let names = QueueNames {
             account_id: Known::Value(queue.account_id),
             queue_url: Known::Value(id.to_string()),
         };
-        policy_unlock::imported(id, &names, &STATE_TYPE, diags)
+        Some(unlock::imported(id, names))
     }
 }
-
-static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| QueuePolicyUnlock.schema().value_type());

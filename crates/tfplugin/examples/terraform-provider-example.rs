@@ -39,13 +39,13 @@
 use std::io::ErrorKind;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, Function, FunctionError, Parameter, Provider,
-    ReadOutcome, Resource, Schema, ServeOptions, Signature, StringCheck, Type, Value,
+    Attribute, AttributePath, Diagnostics, Function, FunctionError, FunctionType, Known, Nothing,
+    Parameter, Provider, ReadOutcome, Resource, ResourceType, Schema, ServeOptions, Signature,
+    StringCheck, Type,
 };
 
 /// Terraform starts the binary; `serve` does the handshake, TLS and gRPC, and
@@ -80,9 +80,16 @@ impl Files {
     }
 }
 
+/// The provider block as a Rust type: one field per attribute.
+#[derive(Deserialize)]
+struct ProviderConfig {
+    base_dir: Option<PathBuf>,
+}
+
 #[async_trait]
 impl Provider for ExampleProvider {
     type Client = Files;
+    type Config = ProviderConfig;
 
     fn type_name(&self) -> &'static str {
         "example"
@@ -97,13 +104,10 @@ impl Provider for ExampleProvider {
         )
     }
 
-    async fn configure(&self, config: &Value, diags: &mut Diagnostics) -> Option<Files> {
-        let base_dir = match config.attr("base_dir") {
-            // Known only after apply: Terraform configures the provider again then.
-            Value::Unknown => return None,
-            Value::String(dir) => PathBuf::from(dir),
-            _ => PathBuf::new(),
-        };
+    /// Called once the provider block is known (a `base_dir` known only
+    /// after apply waits for it).
+    async fn configure(&self, config: &ProviderConfig, diags: &mut Diagnostics) -> Option<Files> {
+        let base_dir = config.base_dir.clone().unwrap_or_default();
         if !base_dir.as_os_str().is_empty() && !base_dir.is_dir() {
             diags.attribute_error(
                 AttributePath::root("base_dir"),
@@ -115,12 +119,12 @@ impl Provider for ExampleProvider {
         Some(Files { base_dir })
     }
 
-    fn resources(&self) -> Vec<Arc<dyn Resource<Files>>> {
-        vec![Arc::new(FileResource)]
+    fn resources(&self) -> Vec<ResourceType<Files>> {
+        vec![ResourceType::new(FileResource)]
     }
 
-    fn functions(&self) -> Vec<Arc<dyn Function>> {
-        vec![Arc::new(Upper)]
+    fn functions(&self) -> Vec<FunctionType> {
+        vec![FunctionType::new(Upper)]
     }
 }
 
@@ -129,13 +133,37 @@ impl Provider for ExampleProvider {
 /// A text file with the configured content.
 struct FileResource;
 
-/// The resource's values as a Rust type: one field per attribute. Computed
-/// attributes are `Option`s, since they are not known before apply.
-#[derive(Serialize, Deserialize)]
+/// The resource's state as a Rust type: one field per attribute. The
+/// framework decodes what Terraform sends into it, and encodes it back.
+#[derive(Serialize, Deserialize, Clone)]
 struct FileModel {
     path: String,
     content: String,
     id: Option<String>,
+}
+
+/// The plan, as apply carries it out. Any value may be unknown in a plan
+/// (`content` from another resource's output, or the computed `id` on
+/// create), so each is a [`Known`]; by apply, Terraform has made every
+/// configured value known.
+#[derive(Serialize, Deserialize)]
+struct PlannedFile {
+    path: Known<String>,
+    content: Known<String>,
+}
+
+impl PlannedFile {
+    /// The file as apply writes it, with its `id`.
+    fn to_write(&self) -> Option<FileModel> {
+        let (Some(path), Some(content)) = (self.path.get(), self.content.get()) else {
+            return None; // never at apply: Terraform applies known configuration
+        };
+        Some(FileModel {
+            path: path.clone(),
+            content: content.clone(),
+            id: Some(path.clone()),
+        })
+    }
 }
 
 const NOT_EMPTY: StringCheck = StringCheck {
@@ -151,6 +179,13 @@ const NOT_EMPTY: StringCheck = StringCheck {
 
 #[async_trait]
 impl Resource<Files> for FileResource {
+    /// No checks across attributes, no plan hook, nothing private: the
+    /// schema and the framework plan this resource.
+    type Config = Nothing;
+    type Planned = PlannedFile;
+    type State = FileModel;
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         "example_file"
     }
@@ -182,66 +217,66 @@ impl Resource<Files> for FileResource {
             )
     }
 
-    async fn create(&self, files: &Files, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(file) = decode(planned, diags) else {
-            return Value::Null;
-        };
+    async fn create(
+        &self,
+        files: &Files,
+        planned: &PlannedFile,
+        diags: &mut Diagnostics,
+    ) -> Option<FileModel> {
+        let file = planned.to_write()?;
         if let Err(e) = std::fs::write(files.resolve(&file.path), &file.content) {
             diags.attribute_error(
                 AttributePath::root("path"),
                 "Cannot write the file",
                 format!("{}: {e}", file.path),
             );
-            return Value::Null; // nothing was created
+            return None; // nothing was created
         }
-        let id = Some(file.path.clone());
-        encode(&FileModel { id, ..file }, diags)
+        Some(file)
     }
 
     /// Reports what is on disk, so Terraform shows drift: changed content
     /// plans an update, a deleted file plans a create.
-    async fn read(&self, files: &Files, state: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(file) = decode(state, diags) else {
-            return ReadOutcome::Present(state.clone());
-        };
+    async fn read(
+        &self,
+        files: &Files,
+        file: &FileModel,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome<FileModel> {
         match std::fs::read_to_string(files.resolve(&file.path)) {
-            Ok(content) => ReadOutcome::Present(encode(&FileModel { content, ..file }, diags)),
+            Ok(content) => ReadOutcome::Present(FileModel {
+                content,
+                ..file.clone()
+            }),
             Err(e) if e.kind() == ErrorKind::NotFound => {
                 ReadOutcome::gone(format!("{} was deleted outside Terraform", file.path))
             }
             Err(e) => {
                 diags.error("Cannot read the file", format!("{}: {e}", file.path));
-                // The framework keeps the stored state after an error anyway.
-                ReadOutcome::Present(state.clone())
+                ReadOutcome::Unchanged // keep what the state holds
             }
         }
     }
 
     /// Only `content` can change here: a new `path` replaces the resource.
+    /// Apply returns what the plan knew unchanged: `id` was planned from the
+    /// prior state (`use_state_for_unknown`), and equals the path.
     async fn update(
         &self,
         files: &Files,
-        prior: &Value,
-        planned: &Value,
+        _prior: &FileModel,
+        planned: &PlannedFile,
         diags: &mut Diagnostics,
-    ) -> Value {
-        let Some(file) = decode(planned, diags) else {
-            return prior.clone();
-        };
+    ) -> Option<FileModel> {
+        let file = planned.to_write()?;
         if let Err(e) = std::fs::write(files.resolve(&file.path), &file.content) {
             diags.error("Cannot write the file", format!("{}: {e}", file.path));
-            return prior.clone();
+            return None; // the prior state still holds
         }
-        // Apply returns what the plan knew unchanged: `id` was planned from
-        // the prior state (`use_state_for_unknown`), and equals the path.
-        let id = Some(file.path.clone());
-        encode(&FileModel { id, ..file }, diags)
+        Some(file)
     }
 
-    async fn delete(&self, files: &Files, prior: &Value, diags: &mut Diagnostics) {
-        let Some(file) = decode(prior, diags) else {
-            return;
-        };
+    async fn delete(&self, files: &Files, file: &FileModel, diags: &mut Diagnostics) {
         match std::fs::remove_file(files.resolve(&file.path)) {
             Ok(()) => {}
             Err(e) if e.kind() == ErrorKind::NotFound => {} // already gone: fine
@@ -249,53 +284,27 @@ impl Resource<Files> for FileResource {
         }
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        if let Some(file) = decode(prior, diags) {
-            diags.warning(
-                "The file will be deleted",
-                format!("Destroy deletes {} and its contents.", file.path),
-            );
-        }
+    fn plan_destroy(&self, file: &FileModel, diags: &mut Diagnostics) {
+        diags.warning(
+            "The file will be deleted",
+            format!("Destroy deletes {} and its contents.", file.path),
+        );
     }
 
     /// `terraform import example_file.NAME PATH`: a skeleton that `read`
     /// completes (and turns into Terraform's "cannot import non-existent
     /// remote object" error when there is no file).
-    async fn import(&self, _files: &Files, id: &str, diags: &mut Diagnostics) -> Value {
-        let skeleton = FileModel {
+    async fn import(
+        &self,
+        _files: &Files,
+        id: &str,
+        _diags: &mut Diagnostics,
+    ) -> Option<FileModel> {
+        Some(FileModel {
             path: id.to_string(),
             content: String::new(),
             id: Some(id.to_string()),
-        };
-        encode(&skeleton, diags)
-    }
-}
-
-/// A value of `example_file` as a [`FileModel`]. Planned values may hold
-/// unknowns (computed attributes), which read as `None`.
-fn decode(value: &Value, diags: &mut Diagnostics) -> Option<FileModel> {
-    match value.unknown_as_null().decode() {
-        Ok(file) => Some(file),
-        Err(e) => {
-            diags.error(
-                "Internal error",
-                format!("Cannot read example_file values: {e}"),
-            );
-            None
-        }
-    }
-}
-
-fn encode(file: &FileModel, diags: &mut Diagnostics) -> Value {
-    match Value::encode(file, &FileResource.schema().value_type()) {
-        Ok(value) => value,
-        Err(e) => {
-            diags.error(
-                "Internal error",
-                format!("Cannot write example_file values: {e}"),
-            );
-            Value::Null
-        }
+        })
     }
 }
 
@@ -305,6 +314,10 @@ fn encode(file: &FileModel, diags: &mut Diagnostics) -> Value {
 struct Upper;
 
 impl Function for Upper {
+    /// One element per parameter.
+    type Args = (String,);
+    type Output = String;
+
     fn name(&self) -> &'static str {
         "upper"
     }
@@ -323,14 +336,8 @@ impl Function for Upper {
         }
     }
 
-    fn call(&self, args: &[Value]) -> Result<Value, FunctionError> {
-        // The framework has checked the number and types of the arguments.
-        match args {
-            [Value::String(text)] => Ok(Value::string(text.to_uppercase())),
-            _ => Err(FunctionError {
-                message: "upper takes one string.".to_string(),
-                argument: None,
-            }),
-        }
+    /// The framework has checked the number and types of the arguments.
+    fn call(&self, (text,): (String,)) -> Result<String, FunctionError> {
+        Ok(text.to_uppercase())
     }
 }

@@ -100,7 +100,7 @@ pub fn render<P: Provider>(provider: &P, examples: &Path) -> BTreeMap<PathBuf, S
             .collect(),
     );
     for resource in &resources {
-        if let Some(identity) = resource.identity_schema()
+        if let Some(identity) = resource.0.identity_schema()
             && let Some(body) = pages.get_mut(
                 &PathBuf::from("resources").join(format!("{}.md", short(resource.type_name()))),
             )

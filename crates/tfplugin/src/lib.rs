@@ -29,16 +29,20 @@
 //!   plans on destroy, wholly known states after apply, a failed delete or
 //!   read keeps the stored object.
 //! - **Values** ([`Value`], [`Type`], [`Number`]): Terraform's values with
-//!   their msgpack (wire) and JSON (state) codecs, and a serde bridge
-//!   ([`Value::decode`], [`Value::encode`]) to and from plain Rust structs.
+//!   their msgpack (wire) and JSON (state) codecs, and the serde bridge
+//!   ([`Value::decode`], [`Value::encode`]) the framework decodes handlers'
+//!   models with.
 //! - **Schema** ([`Schema`], [`Attribute`], [`NestedBlock`]): declarative
 //!   schemas; validators ([`OneOf`], [`IntBetween`], [`StringCheck`], or any
 //!   [`Validator`]) and plan modifiers ([`PlanModifier`]) live on the
 //!   attribute, and the descriptions feed Terraform, validation messages and
 //!   the registry pages [`docs::render`] generates.
 //! - **Framework traits** ([`Provider`], [`Resource`], [`DataSource`], ...):
-//!   what a provider implements. Handlers receive decoded [`Value`]s and the
-//!   provider's client, and report problems through [`Diagnostics`].
+//!   what a provider implements, each in its own model types (serde structs,
+//!   [`Known`] where a value may be unknown). The framework decodes every
+//!   request value into them and encodes what handlers return, so handlers
+//!   never touch a [`Value`]; they receive the provider's client and report
+//!   problems through [`Diagnostics`].
 //!
 //! # The contract
 //!
@@ -51,7 +55,8 @@
 //! - **Refresh.** [`Resource::read`] answers with a [`ReadOutcome`]: the
 //!   object as it is now ([`ReadOutcome::Present`]), or
 //!   [`ReadOutcome::Gone`] when it was deleted outside Terraform, which then
-//!   plans to create it again. After a failed read the stored state is kept.
+//!   plans to create it again. After a failed read the stored state is kept
+//!   ([`ReadOutcome::Unchanged`]).
 //!
 //! # Writing a provider
 //!
@@ -63,11 +68,12 @@
 //!
 //! ```no_run
 //! use std::process::ExitCode;
-//! use std::sync::Arc;
 //!
 //! use async_trait::async_trait;
+//! use serde::{Deserialize, Serialize};
 //! use tfplugin::{
-//!     Attribute, Diagnostics, Provider, ReadOutcome, Resource, Schema, ServeOptions, Value,
+//!     Attribute, Diagnostics, Known, Nothing, Provider, ReadOutcome, Resource, ResourceType,
+//!     Schema, ServeOptions,
 //! };
 //!
 //! struct MyProvider;
@@ -78,24 +84,43 @@
 //! #[async_trait]
 //! impl Provider for MyProvider {
 //!     type Client = Client;
+//!     type Config = Nothing; // the provider block's model
 //!     fn type_name(&self) -> &'static str {
 //!         "my" // resource types are named my_*
 //!     }
 //!     fn schema(&self) -> Schema {
 //!         Schema::new("The provider block.")
 //!     }
-//!     async fn configure(&self, _config: &Value, _diags: &mut Diagnostics) -> Option<Client> {
+//!     async fn configure(&self, _config: &Nothing, _diags: &mut Diagnostics) -> Option<Client> {
 //!         Some(Client)
 //!     }
-//!     fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
-//!         vec![Arc::new(Thing)]
+//!     fn resources(&self) -> Vec<ResourceType<Client>> {
+//!         vec![ResourceType::new(Thing)] // one line per resource
 //!     }
 //! }
 //!
 //! struct Thing;
 //!
+//! /// The state: one field per attribute.
+//! #[derive(Serialize, Deserialize, Clone)]
+//! struct ThingState {
+//!     name: String,
+//!     id: String,
+//! }
+//!
+//! /// The plan as apply carries it out: values may be unknown in a plan.
+//! #[derive(Serialize, Deserialize)]
+//! struct PlannedThing {
+//!     name: Known<String>,
+//! }
+//!
 //! #[async_trait]
 //! impl Resource<Client> for Thing {
+//!     type Config = Nothing; // no checks across attributes
+//!     type Planned = PlannedThing;
+//!     type State = ThingState;
+//!     type Private = Nothing;
+//!
 //!     fn type_name(&self) -> &'static str {
 //!         "my_thing"
 //!     }
@@ -104,25 +129,24 @@
 //!             .attribute(Attribute::string("name").required().requires_replace())
 //!             .attribute(Attribute::string("id").computed().use_state_for_unknown())
 //!     }
-//!     async fn create(&self, _: &Client, planned: &Value, _: &mut Diagnostics) -> Value {
-//!         let mut state = planned.clone();
-//!         state.set_attr("id", Value::string("thing-1")); // every unknown gets a value
-//!         state
+//!     async fn create(&self, _: &Client, planned: &PlannedThing, _: &mut Diagnostics) -> Option<ThingState> {
+//!         let name = planned.name.get()?.clone(); // configured values are known at apply
+//!         Some(ThingState { name, id: "thing-1".into() }) // every unknown gets a value
 //!     }
-//!     async fn read(&self, _: &Client, state: &Value, _: &mut Diagnostics) -> ReadOutcome {
+//!     async fn read(&self, _: &Client, state: &ThingState, _: &mut Diagnostics) -> ReadOutcome<ThingState> {
 //!         ReadOutcome::Present(state.clone()) // or ReadOutcome::gone("deleted by hand")
 //!     }
 //!     async fn update(
 //!         &self,
 //!         _: &Client,
-//!         _prior: &Value,
-//!         planned: &Value,
+//!         prior: &ThingState,
+//!         _planned: &PlannedThing,
 //!         _: &mut Diagnostics,
-//!     ) -> Value {
-//!         planned.clone()
+//!     ) -> Option<ThingState> {
+//!         Some(prior.clone())
 //!     }
-//!     async fn delete(&self, _: &Client, _prior: &Value, _: &mut Diagnostics) {}
-//!     fn plan_destroy(&self, _prior: &Value, diags: &mut Diagnostics) {
+//!     async fn delete(&self, _: &Client, _prior: &ThingState, _: &mut Diagnostics) {}
+//!     fn plan_destroy(&self, _prior: &ThingState, diags: &mut Diagnostics) {
 //!         diags.warning("The thing will be deleted", "Destroy deletes it; it cannot be recovered.");
 //!     }
 //! }
@@ -165,13 +189,19 @@ pub use diag::Diagnostics;
 pub use diag::PathStep;
 pub use diag::Severity;
 pub use framework::Action;
+pub use framework::ActionType;
 pub use framework::DataSource;
+pub use framework::DataSourceType;
 pub use framework::EphemeralResource;
+pub use framework::EphemeralResourceType;
 pub use framework::Function;
 pub use framework::FunctionError;
+pub use framework::FunctionType;
 pub use framework::ListResource;
+pub use framework::ListResourceType;
 pub use framework::ListResults;
 pub use framework::Listed;
+pub use framework::Nothing;
 pub use framework::Opened;
 pub use framework::Parameter;
 pub use framework::Plan;
@@ -179,10 +209,8 @@ pub use framework::Progress;
 pub use framework::Provider;
 pub use framework::ReadOutcome;
 pub use framework::Resource;
+pub use framework::ResourceType;
 pub use framework::Signature;
-pub use framework::decode_or_report;
-pub use framework::encode_or_report;
-pub use framework::merge_or_report;
 pub use framework::null_as_default;
 pub use grpc::ProviderService;
 pub use grpc::schema_to_proto;
@@ -190,7 +218,6 @@ pub use handshake::MAGIC_COOKIE_KEY;
 pub use handshake::MAGIC_COOKIE_VALUE;
 pub use identity::IdentityAttribute;
 pub use identity::IdentitySchema;
-pub use plan_memory::PlanMemory;
 pub use schema::Attribute;
 pub use schema::Block;
 pub use schema::NestedBlock;

@@ -7,7 +7,6 @@
 //! what apply will delete. `removed_*` keep what this resource has deleted.
 
 use std::collections::BTreeSet;
-use std::sync::LazyLock;
 
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
@@ -23,8 +22,8 @@ use crate::member_account::{
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, Credential, CredentialType};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, OneOf, Plan,
-    ReadOutcome, Resource, Schema, Type, Value, decode_or_report, encode_or_report,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing,
+    OneOf, Plan, ReadOutcome, Resource, Schema, Type, Value,
 };
 
 pub struct MemberCredentialsAbsent;
@@ -36,7 +35,7 @@ serde_with::with_prefix!(removed "removed_");
 
 /// Every attribute, as stored.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
-struct State {
+pub struct State {
     id: Option<String>,
     account_id: String,
     /// Null only in an imported state before its first refresh: all kinds.
@@ -49,7 +48,7 @@ struct State {
 
 /// Every attribute, as planned.
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
-struct Planned {
+pub struct Planned {
     id: Known<Option<String>>,
     account_id: Known<String>,
     credential_types: Known<Option<BTreeSet<CredentialType>>>,
@@ -71,14 +70,8 @@ impl Planned {
 /// What `validate` checks: names are still strings here (a validator reports
 /// unknown ones).
 #[derive(Deserialize)]
-struct Config {
+pub struct Config {
     credential_types: Known<Option<BTreeSet<String>>>,
-}
-
-static STATE_TYPE: LazyLock<Type> = LazyLock::new(|| MemberCredentialsAbsent.schema().value_type());
-
-fn encode(state: &State, diags: &mut Diagnostics) -> Value {
-    encode_or_report(state, &STATE_TYPE, diags)
 }
 
 fn all_kinds() -> BTreeSet<CredentialType> {
@@ -87,6 +80,11 @@ fn all_kinds() -> BTreeSet<CredentialType> {
 
 #[async_trait]
 impl Resource<AwsClients> for MemberCredentialsAbsent {
+    type Config = Config;
+    type Planned = Planned;
+    type State = State;
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         TYPE_NAME
     }
@@ -192,10 +190,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         )))
     }
 
-    async fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let Some(config) = decode_or_report::<Config>(config, diags) else {
-            return;
-        };
+    async fn validate(&self, config: &Config, diags: &mut Diagnostics) {
         if config
             .credential_types
             .get()
@@ -213,16 +208,12 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         }
     }
 
-    async fn plan(&self, plan: &mut Plan<'_, AwsClients>, diags: &mut Diagnostics) {
-        let (Some(mut planned), Some(prior)) = (
-            decode_or_report::<Planned>(&plan.planned, diags),
-            decode_or_report::<Option<State>>(plan.prior, diags),
-        ) else {
-            return;
-        };
-        if let (Some(aws), Some(account), Some(managed)) =
-            (plan.client, planned.account_id.get(), planned.managed())
-        {
+    async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
+        if let (Some(aws), Some(account), Some(managed)) = (
+            plan.client,
+            plan.planned.account_id.get(),
+            plan.planned.managed(),
+        ) {
             claim(
                 aws,
                 Subject::RootCredentials(account.clone()),
@@ -243,14 +234,13 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                 return;
             }
         }
-        let targets = plan_deletions(plan, &mut planned, prior, diags).await;
-        plan.set(&planned, diags);
+        let targets = plan_deletions(plan, diags).await;
         if !targets.is_empty() {
             let names: Vec<String> = targets.iter().map(|c| c.to_string()).collect();
             diags.warning(
                 format!(
                     "Root credentials present in account {}",
-                    planned.account_id.get().map_or("?", String::as_str)
+                    plan.planned.account_id.get().map_or("?", String::as_str)
                 ),
                 format!(
                     "The account has root credentials of the types this resource keeps absent: {}. Apply deletes \
@@ -261,40 +251,37 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
         }
     }
 
-    async fn create(&self, aws: &AwsClients, planned: &Value, diags: &mut Diagnostics) -> Value {
-        let Some(planned) = decode_or_report::<Planned>(planned, diags) else {
-            return Value::Null;
-        };
+    async fn create(
+        &self,
+        aws: &AwsClients,
+        planned: &Planned,
+        diags: &mut Diagnostics,
+    ) -> Option<State> {
         let managed = planned.managed().unwrap_or_else(all_kinds);
-        let result = match planned.removed.known() {
+        match planned.removed.known() {
             // The plan audited the account and showed what goes: exactly that.
             Some(removed) => {
                 let targets = removed.of_types(&managed).items();
-                delete_planned(aws, None, &planned, targets, diags).await
+                delete_planned(aws, None, planned, targets, diags).await
             }
-            None => delete_present(aws, None, &planned, diags).await,
-        };
-        result.map_or(Value::Null, |state| encode(&state, diags))
+            None => delete_present(aws, None, planned, diags).await,
+        }
     }
 
-    async fn read(&self, aws: &AwsClients, stored: &Value, diags: &mut Diagnostics) -> ReadOutcome {
-        let Some(mut state) = decode_or_report::<State>(stored, diags) else {
-            return ReadOutcome::Present(stored.clone());
-        };
+    async fn read(
+        &self,
+        aws: &AwsClients,
+        stored: &State,
+        diags: &mut Diagnostics,
+    ) -> ReadOutcome<State> {
+        let mut state = stored.clone();
         let account = state.account_id.clone();
         let found = match root_credentials::audit(aws, &account).await {
             Ok(found) => found,
             Err(e) => {
-                if let Some(kept) = refresh_refused(
-                    aws,
-                    &account,
-                    &e,
-                    TYPE_NAME,
-                    "Its root credentials",
-                    stored,
-                    diags,
-                )
-                .await
+                if let Some(kept) =
+                    refresh_refused(aws, &account, &e, TYPE_NAME, "Its root credentials", diags)
+                        .await
                 {
                     return kept;
                 }
@@ -302,77 +289,67 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
                     &e,
                     &format!("audit the root credentials of account {account}"),
                 ));
-                return ReadOutcome::Present(stored.clone());
+                return ReadOutcome::Unchanged;
             }
         };
         state.id = Some(account);
         // Imported: manage every kind, as the default does.
         state.credential_types.get_or_insert_with(all_kinds);
         state.present = CredentialSets::found(&found);
-        ReadOutcome::Present(encode(&state, diags))
+        ReadOutcome::Present(state)
     }
 
     async fn update(
         &self,
         aws: &AwsClients,
-        prior_value: &Value,
-        planned: &Value,
+        prior: &State,
+        planned: &Planned,
         diags: &mut Diagnostics,
-    ) -> Value {
-        let (Some(prior), Some(planned)) = (
-            decode_or_report::<State>(prior_value, diags),
-            decode_or_report::<Planned>(planned, diags),
-        ) else {
-            return prior_value.clone();
-        };
-        let result = if planned.removed.known().is_some() {
+    ) -> Option<State> {
+        // None: nothing was deleted, the prior state still holds.
+        if planned.removed.known().is_some() {
             // Apply deletes exactly what the last read found of the managed kinds.
             let managed = planned.managed().unwrap_or_else(all_kinds);
             let targets = prior.present.of_types(&managed).items();
-            delete_planned(aws, Some(&prior), &planned, targets, diags).await
+            delete_planned(aws, Some(prior), planned, targets, diags).await
         } else {
-            delete_present(aws, Some(&prior), &planned, diags).await
-        };
-        // None: nothing was deleted, the prior state still holds.
-        result.map_or_else(|| prior_value.clone(), |state| encode(&state, diags))
+            delete_present(aws, Some(prior), planned, diags).await
+        }
     }
 
-    async fn delete(&self, _aws: &AwsClients, prior: &Value, diags: &mut Diagnostics) {
-        let account = prior.decode::<State>().map(|s| s.account_id);
+    async fn delete(&self, _aws: &AwsClients, prior: &State, diags: &mut Diagnostics) {
         diags.warning(
             "Root credentials are not restored",
             format!(
                 "{TYPE_NAME} for account {} is removed from the Terraform state only: root credentials it deleted \
                  stay deleted, and nothing keeps them absent any more. (When this is part of a replacement, the new \
                  resource deletes again whatever is present.)",
-                account.as_deref().unwrap_or("?")
+                prior.account_id
             ),
         );
     }
 
-    fn plan_destroy(&self, prior: &Value, diags: &mut Diagnostics) {
-        let account = prior.decode::<State>().map(|s| s.account_id);
+    fn plan_destroy(&self, prior: &State, diags: &mut Diagnostics) {
         diags.warning(
             "Destroy only removes root-credential resources from the state",
             format!(
                 "Nothing changes in account {}: destroying {TYPE_NAME} removes it from the Terraform state only. Root \
                  credentials it deleted stay deleted, and nothing keeps them absent any more.",
-                account.as_deref().unwrap_or("?")
+                prior.account_id
             ),
         );
     }
 
-    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Value {
+    async fn import(&self, aws: &AwsClients, id: &str, diags: &mut Diagnostics) -> Option<State> {
         if !check_import_id(aws, id, TYPE_NAME, diags).await {
-            return Value::Null;
+            return None;
         }
         // The first refresh audits the account and fills in the rest.
-        let state = State {
+        Some(State {
             id: Some(id.to_string()),
             account_id: id.to_string(),
             ..State::default()
-        };
-        encode(&state, diags)
+        })
     }
 }
 
@@ -380,14 +357,13 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
 /// what apply deletes shown in `removed_*` whenever it can be known. Returns
 /// what will be deleted.
 async fn plan_deletions(
-    plan: &Plan<'_, AwsClients>,
-    planned: &mut Planned,
-    prior: Option<State>,
+    plan: &mut Plan<'_, AwsClients, MemberCredentialsAbsent>,
     diags: &mut Diagnostics,
 ) -> Vec<Credential> {
-    let account = planned.account_id.get().cloned();
+    let prior = plan.prior.clone();
+    let account = plan.planned.account_id.get().cloned();
     if let Some(account) = &account {
-        planned.id = Known::Value(Some(account.clone()));
+        plan.planned.id = Known::Value(Some(account.clone()));
     }
     // Another account is a replacement: planned like a create of the new
     // account (Terraform plans it again with no prior state, but shows this
@@ -396,9 +372,7 @@ async fn plan_deletions(
     // The re-plan before this create's apply: what the plan audited (and
     // checked: the organization is not listed again for it).
     let shown = match (&prior, &account) {
-        (None, Some(account)) => plan
-            .recall(account)
-            .and_then(|bytes| serde_json::from_slice::<CredentialSets>(&bytes).ok()),
+        (None, Some(account)) => plan.recall::<CredentialSets>(account),
         _ => None,
     };
     if prior.is_none()
@@ -411,12 +385,12 @@ async fn plan_deletions(
         }
     }
     // Unknown kinds: the framework already left the computed values unknown.
-    let Some(managed) = planned.managed() else {
+    let Some(managed) = plan.planned.managed() else {
         return Vec::new();
     };
     let nothing = CredentialSets::default();
     for t in &managed {
-        planned.present.set(*t, &nothing);
+        plan.planned.present.set(*t, &nothing);
     }
     let (found, earlier) = match &prior {
         // Update: apply deletes exactly what the last read found.
@@ -432,9 +406,7 @@ async fn plan_deletions(
                 match root_credentials::audit(aws, account).await {
                     Ok(found) => {
                         let found = CredentialSets::found(&found);
-                        if let Ok(bytes) = serde_json::to_vec(&found) {
-                            plan.remember(account, &bytes);
-                        }
+                        plan.remember(account, &found);
                         (found, nothing.clone())
                     }
                     // Only a feature this run may enable defers what goes to
@@ -458,10 +430,10 @@ async fn plan_deletions(
     removed.add(going.items());
     for t in CredentialType::ALL {
         if managed.contains(&t) {
-            planned.removed.set(t, &removed);
+            plan.planned.removed.set(t, &removed);
         } else {
-            planned.present.set(t, &found);
-            planned.removed.set(t, &earlier);
+            plan.planned.present.set(t, &found);
+            plan.planned.removed.set(t, &earlier);
         }
     }
     going.items()
@@ -562,15 +534,14 @@ pub(crate) fn imported_state(
     account: &str,
     kinds: BTreeSet<CredentialType>,
     found: CredentialSets,
-) -> Value {
-    let state = State {
+) -> State {
+    State {
         id: Some(account.to_string()),
         account_id: account.to_string(),
         credential_types: Some(kinds),
         present: found,
         removed: CredentialSets::default(),
-    };
-    Value::encode(&state, &STATE_TYPE).unwrap_or(Value::Null)
+    }
 }
 
 /// The schema's default for `credential_types`: every kind, by name.

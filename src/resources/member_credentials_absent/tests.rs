@@ -19,7 +19,7 @@ fn the_models_fit_the_schema() {
         present: CredentialSets::of([Credential::Password]),
         removed: CredentialSets::of([Credential::AccessKey("AKIA1".into())]),
     };
-    let value = Value::encode(&state, &STATE_TYPE).unwrap();
+    let value = Value::encode(&state, &MemberCredentialsAbsent.schema().value_type()).unwrap();
     assert_eq!(value.attr("present_password"), &Value::Bool(true));
     assert_eq!(
         value.attr("removed_access_key_ids"),

@@ -51,7 +51,12 @@ impl<P: Provider> ProviderService<P> {
                 }
             }
         }
-        match function.call(&args) {
+        // The typed function takes its variadic arguments as one list.
+        if sig.variadic.is_some() {
+            let variadic = args.split_off(fixed.min(args.len()));
+            args.push(crate::value::Value::List(variadic));
+        }
+        match function.call(args) {
             Ok(value) => {
                 let mut diags = Diagnostics::new();
                 match encode(&value, &sig.return_type, &mut diags) {

@@ -13,10 +13,10 @@ use super::identity::identity_to_proto;
 use super::wire::{decode, diags_to_proto, encode};
 use super::{EventStream, ProviderService, checked_config, lookup, pb};
 use crate::diag::Diagnostics;
-use crate::framework::{ListResults, Listed, Provider};
+use crate::framework::{ListSink, Provider};
 use crate::identity::IdentitySchema;
 use crate::lifecycle::generated_config;
-use crate::schema::Schema;
+use crate::value::{Type, Value};
 
 const KIND: &str = "list resource";
 
@@ -60,7 +60,7 @@ impl<P: Provider> ProviderService<P> {
             {
                 let results = ResultChannel {
                     events: tx.clone(),
-                    managed,
+                    state_type: managed.value_type(),
                     identity,
                     include_resource: request.include_resource_object,
                     // Terraform always sends a limit (100 by default); 0 or
@@ -140,7 +140,7 @@ fn diagnostics_event(diags: &Diagnostics) -> pb::list_resource::Event {
 /// Streams results to Terraform, up to the limit it asked for.
 struct ResultChannel {
     events: Events,
-    managed: Schema,
+    state_type: Type,
     identity: IdentitySchema,
     include_resource: bool,
     limit: usize,
@@ -150,31 +150,36 @@ struct ResultChannel {
 }
 
 #[async_trait]
-impl ListResults for ResultChannel {
-    async fn send(&self, listed: Listed) -> bool {
+impl ListSink for ResultChannel {
+    fn state_type(&self) -> &Type {
+        &self.state_type
+    }
+
+    fn fail(&self, diags: Diagnostics) {
+        if let Ok(mut failed) = self.failed.lock() {
+            failed.extend(diags);
+        }
+    }
+
+    async fn send(&self, display_name: String, state: Value) -> bool {
         if self.sent.load(Ordering::SeqCst) >= self.limit {
             return false;
         }
         let mut diags = Diagnostics::new();
-        let identity = identity_to_proto(
-            &self.identity,
-            &self.identity.of_state(&listed.state),
-            &mut diags,
-        );
+        let identity =
+            identity_to_proto(&self.identity, &self.identity.of_state(&state), &mut diags);
         let resource_object = if self.include_resource {
-            encode(&listed.state, &self.managed.value_type(), &mut diags)
+            encode(&state, &self.state_type, &mut diags)
         } else {
             None
         };
         if diags.has_errors() || identity.is_none() {
-            if let Ok(mut failed) = self.failed.lock() {
-                failed.extend(diags);
-            }
+            self.fail(diags);
             return false;
         }
         let event = pb::list_resource::Event {
             identity,
-            display_name: listed.display_name,
+            display_name,
             resource_object,
             diagnostic: Vec::new(),
         };

@@ -37,8 +37,9 @@ use tokio_stream::Stream;
 use tonic::{Request, Response, Status};
 
 use crate::diag::Diagnostics;
-use crate::framework::{
-    Action, DataSource, EphemeralResource, Function, ListResource, Provider, Resource,
+use crate::framework::Provider;
+use crate::framework::erased::{
+    DynAction, DynDataSource, DynEphemeralResource, DynFunction, DynListResource, DynResource,
 };
 use crate::identity::IdentitySchema;
 use crate::lifecycle::validate_config;
@@ -71,14 +72,14 @@ pub struct ProviderService<P: Provider> {
 /// Everything the provider declares, with every schema built.
 struct Registry<P: Provider> {
     provider_schema: Schema,
-    resources: BTreeMap<&'static str, Registered<dyn Resource<Client<P>>>>,
-    data_sources: BTreeMap<&'static str, Registered<dyn DataSource<Client<P>>>>,
-    ephemeral_resources: BTreeMap<&'static str, Registered<dyn EphemeralResource<Client<P>>>>,
-    actions: BTreeMap<&'static str, Registered<dyn Action<Client<P>>>>,
-    list_resources: BTreeMap<&'static str, Registered<dyn ListResource<Client<P>>>>,
+    resources: BTreeMap<&'static str, Registered<dyn DynResource<Client<P>>>>,
+    data_sources: BTreeMap<&'static str, Registered<dyn DynDataSource<Client<P>>>>,
+    ephemeral_resources: BTreeMap<&'static str, Registered<dyn DynEphemeralResource<Client<P>>>>,
+    actions: BTreeMap<&'static str, Registered<dyn DynAction<Client<P>>>>,
+    list_resources: BTreeMap<&'static str, Registered<dyn DynListResource<Client<P>>>>,
     /// The identity schemas of the managed resources that declare one.
     identities: BTreeMap<&'static str, IdentitySchema>,
-    functions: BTreeMap<&'static str, Arc<dyn Function>>,
+    functions: BTreeMap<&'static str, Arc<dyn DynFunction>>,
     /// Mistakes in what the provider registered (a type name used twice, or
     /// without the provider's prefix), reported by GetProviderSchema.
     registration_problems: Vec<String>,
@@ -106,9 +107,15 @@ impl<P: Provider> Registry<P> {
     fn of(provider: &P) -> Self {
         // Each list is asked for once; its names are checked before they
         // become map keys, where a duplicate would silently replace.
-        let (resources, data_sources) = (provider.resources(), provider.data_sources());
-        let (ephemeral_resources, actions) = (provider.ephemeral_resources(), provider.actions());
-        let list_resources = provider.list_resources();
+        let resources: Vec<_> = provider.resources().into_iter().map(|h| h.0).collect();
+        let data_sources: Vec<_> = provider.data_sources().into_iter().map(|h| h.0).collect();
+        let ephemeral_resources: Vec<_> = provider
+            .ephemeral_resources()
+            .into_iter()
+            .map(|h| h.0)
+            .collect();
+        let actions: Vec<_> = provider.actions().into_iter().map(|h| h.0).collect();
+        let list_resources: Vec<_> = provider.list_resources().into_iter().map(|h| h.0).collect();
         let identities: BTreeMap<&'static str, IdentitySchema> = resources
             .iter()
             .filter_map(|r| Some((r.type_name(), r.identity_schema()?)))
@@ -171,7 +178,7 @@ impl<P: Provider> Registry<P> {
             functions: provider
                 .functions()
                 .into_iter()
-                .map(|f| (f.name(), f))
+                .map(|f| (f.0.name(), f.0))
                 .collect(),
         }
     }

@@ -8,6 +8,7 @@ use super::wire::{decode, diags_to_proto, function_to_proto, schema_to_proto};
 use super::{ProviderService, pb};
 use crate::diag::Diagnostics;
 use crate::framework::Provider;
+use crate::framework::model;
 use crate::lifecycle::validate_config;
 use crate::schema::Schema;
 use crate::value::Value;
@@ -153,7 +154,9 @@ impl<P: Provider> ProviderService<P> {
         request: pb::prepare_provider_config::Request,
     ) -> pb::prepare_provider_config::Response {
         let mut diags = Diagnostics::new();
-        if let Some(config) = self.checked_provider_config(request.config.as_ref(), &mut diags) {
+        if let Some(config) = self.checked_provider_config(request.config.as_ref(), &mut diags)
+            && let Some(config) = model::decode_for_validate(&config, &mut diags)
+        {
             self.provider.validate(&config, &mut diags).await;
         }
         pb::prepare_provider_config::Response {
@@ -167,8 +170,12 @@ impl<P: Provider> ProviderService<P> {
         request: pb::configure::Request,
     ) -> pb::configure::Response {
         let mut diags = Diagnostics::new();
+        // A configuration with values known only after apply builds no
+        // client yet: Terraform configures again at apply.
         if let Some(config) = self.checked_provider_config(request.config.as_ref(), &mut diags)
             && !diags.has_errors()
+            && config.is_wholly_known()
+            && let Some(config) = model::decode(&config, "provider configuration", &mut diags)
             && let Some(client) = self.provider.configure(&config, &mut diags).await
             && let Ok(mut slot) = self.client.write()
         {

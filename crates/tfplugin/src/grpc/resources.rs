@@ -4,11 +4,13 @@
 use super::wire::{decode, diags_to_proto, encode, path_to_proto};
 use super::{ProviderService, checked_config, lookup, pb};
 use crate::diag::Diagnostics;
-use crate::framework::{Plan, Provider, ReadOutcome};
+use crate::framework::Provider;
+use crate::framework::erased::{PlanRequest, ReadAnswer};
 use crate::lifecycle::{
     Change, check_apply_against_plan, finish_state, plan_attributes, replacement_paths,
     state_after_delete, upgrade_stored_state,
 };
+use crate::plan_memory::CreateMemory;
 use crate::value::Value;
 
 const KIND: &str = "resource type";
@@ -109,18 +111,20 @@ impl<P: Provider> ProviderService<P> {
             if let (Some(state), Some(client)) = (state, client) {
                 let mut noted = None;
                 let read = match resource.read(&client, &state, &mut diags).await {
-                    ReadOutcome::Present(state) => state,
-                    ReadOutcome::PresentWithPrivate(state, bytes) => {
-                        noted = Some(bytes);
-                        state
+                    ReadAnswer::Present(state, bytes) => {
+                        noted = bytes;
+                        Some(state)
                     }
-                    ReadOutcome::Gone { reason } => {
+                    ReadAnswer::Unchanged => None,
+                    ReadAnswer::Gone(reason) => {
                         tracing::info!(resource = %request.type_name, %reason, "the object is gone");
-                        Value::Null
+                        Some(Value::Null)
                     }
                 };
                 // On error keep what was stored: dropping it would hide a real object.
-                if !diags.has_errors() {
+                if let Some(read) = read
+                    && !diags.has_errors()
+                {
                     let read = finish_state(schema, read, &mut diags);
                     self.check_identity_kept(&request, &read, &mut diags);
                     if !diags.has_errors() {
@@ -215,20 +219,18 @@ impl<P: Provider> ProviderService<P> {
                 let mut planned = proposed;
                 plan_attributes(schema, &prior, &config, &mut planned);
                 let client = self.client();
-                let mut plan = Plan {
+                let mut plan = PlanRequest {
                     client: client.as_deref(),
                     config: &config,
                     prior: &prior,
+                    prior_private: &request.prior_private,
                     planned,
                     requires_replace: Vec::new(),
-                    prior_private: &request.prior_private,
-                    ty: &ty,
-                    type_name: &request.type_name,
-                    memory: if prior.is_null() {
-                        self.plan_memory()
-                    } else {
-                        None
-                    },
+                    memory: CreateMemory::for_plan(
+                        self.plan_memory(),
+                        &request.type_name,
+                        prior.is_null(),
+                    ),
                 };
                 resource.plan(&mut plan, &mut diags).await;
                 response.requires_replace =

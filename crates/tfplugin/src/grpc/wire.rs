@@ -4,7 +4,7 @@
 use std::time::SystemTime;
 
 use crate::diag::{AttributePath, Diagnostics, PathStep, Severity};
-use crate::framework::Function;
+use crate::framework::erased::DynFunction;
 use crate::proto::tfplugin5 as pb;
 use crate::schema::{Block, Nesting, Schema};
 use crate::value::{Type, Value, ValueError};
@@ -140,7 +140,7 @@ pub fn schema_to_proto(schema: &Schema) -> pb::Schema {
     }
 }
 
-pub(super) fn function_to_proto(f: &dyn Function) -> pb::Function {
+pub(super) fn function_to_proto(f: &dyn DynFunction) -> pb::Function {
     let sig = f.signature();
     let parameter = |p: &crate::Parameter| pb::function::Parameter {
         name: p.name.to_string(),

@@ -9,18 +9,51 @@ use tonic::Request;
 use super::ProviderService;
 use super::wire::path_to_proto;
 use crate::diag::{AttributePath, Diagnostics};
-use crate::framework::{ListResource, ListResults, Listed, Provider, ReadOutcome, Resource};
+use serde::{Deserialize, Serialize};
+
+use crate::framework::{
+    ListResource, ListResourceType, ListResults, Listed, Nothing, Provider, ReadOutcome, Resource,
+    ResourceType,
+};
 use crate::identity::{IdentityAttribute, IdentitySchema};
 use crate::proto::tfplugin5 as pb;
 use crate::proto::tfplugin5::provider_server::Provider as ProviderRpc;
 use crate::schema::{Attribute, Schema};
+use crate::value::Known;
 use crate::value::{Type, Value};
+
+/// Every attribute of a widget; `Known` everywhere, so one model serves the
+/// configuration, the plan and the state (and a state can be left unknown).
+#[derive(Serialize, Deserialize, Clone, Default)]
+struct WidgetModel {
+    name: Known<String>,
+    note: Known<Option<String>>,
+    id: Known<Option<String>>,
+    etag: Known<Option<String>>,
+    mode: Known<Option<String>>,
+    secret: Known<Option<String>>,
+}
+
+impl WidgetModel {
+    fn note(&self) -> Option<&str> {
+        self.note.get().and_then(|n| n.as_deref())
+    }
+}
+
+fn known(text: impl Into<String>) -> Known<Option<String>> {
+    Known::Value(Some(text.into()))
+}
 
 /// A resource whose behaviour the tests steer through its own attributes.
 struct Widget;
 
 #[async_trait]
 impl Resource<()> for Widget {
+    type Config = WidgetModel;
+    type Planned = WidgetModel;
+    type State = WidgetModel;
+    type Private = Nothing;
+
     fn type_name(&self) -> &'static str {
         "test_widget"
     }
@@ -36,35 +69,55 @@ impl Resource<()> for Widget {
     fn identity_schema(&self) -> Option<IdentitySchema> {
         Some(IdentitySchema::new().attribute(IdentityAttribute::string("name", "The name.")))
     }
-    async fn create(&self, _: &(), planned: &Value, _: &mut Diagnostics) -> Value {
+    async fn create(
+        &self,
+        _: &(),
+        planned: &WidgetModel,
+        _: &mut Diagnostics,
+    ) -> Option<WidgetModel> {
         let mut state = planned.clone();
-        state.set_attr("id", Value::string("w-1"));
-        if planned.attr("note").as_str() != Some("leave-unknown") {
-            state.set_attr("etag", Value::string("e1"));
+        state.id = known("w-1");
+        if planned.note() != Some("leave-unknown") {
+            state.etag = known("e1");
         }
-        state
+        Some(state)
     }
-    async fn read(&self, _: &(), state: &Value, _: &mut Diagnostics) -> ReadOutcome {
-        if state.attr("note").as_str() == Some("gone") {
+    async fn read(
+        &self,
+        _: &(),
+        state: &WidgetModel,
+        _: &mut Diagnostics,
+    ) -> ReadOutcome<WidgetModel> {
+        if state.note() == Some("gone") {
             ReadOutcome::gone("the test object is gone")
         } else {
             ReadOutcome::Present(state.clone())
         }
     }
-    async fn update(&self, _: &(), _: &Value, planned: &Value, _: &mut Diagnostics) -> Value {
+    async fn update(
+        &self,
+        _: &(),
+        _: &WidgetModel,
+        planned: &WidgetModel,
+        _: &mut Diagnostics,
+    ) -> Option<WidgetModel> {
         let mut state = planned.clone();
-        state.set_attr("etag", Value::string("e2"));
-        state
+        state.etag = known("e2");
+        Some(state)
     }
-    async fn delete(&self, _: &(), _: &Value, _: &mut Diagnostics) {}
-    fn plan_destroy(&self, _: &Value, diags: &mut Diagnostics) {
+    async fn delete(&self, _: &(), _: &WidgetModel, _: &mut Diagnostics) {}
+    fn plan_destroy(&self, _: &WidgetModel, diags: &mut Diagnostics) {
         diags.warning("Widget deleted", "Destroy deletes the widget.");
     }
-    async fn import(&self, _: &(), id: &str, _: &mut Diagnostics) -> Value {
-        let mut v = Value::Object(Default::default());
-        v.set_attr("id", Value::string(id));
-        v.set_attr("name", Value::string(id));
-        v
+    async fn import(&self, _: &(), id: &str, _: &mut Diagnostics) -> Option<WidgetModel> {
+        Some(WidgetModel {
+            id: known(id),
+            name: Known::Value(id.to_string()),
+            note: Known::Value(None),
+            etag: Known::Value(None),
+            mode: Known::Value(None),
+            secret: Known::Value(None),
+        })
     }
 }
 
@@ -73,19 +126,32 @@ struct WidgetList(Arc<std::sync::atomic::AtomicUsize>);
 
 #[async_trait]
 impl ListResource<()> for WidgetList {
+    type Config = Nothing;
+    type State = WidgetModel;
+
     fn type_name(&self) -> &'static str {
         "test_widget"
     }
     fn schema(&self) -> Schema {
         Schema::new("widgets").attribute(Attribute::string("prefix").optional())
     }
-    async fn list(&self, _: &(), _: &Value, results: &dyn ListResults, diags: &mut Diagnostics) {
+    async fn list(
+        &self,
+        _: &(),
+        _: &Nothing,
+        results: &ListResults<'_, WidgetModel>,
+        diags: &mut Diagnostics,
+    ) {
         for i in 0..5 {
             self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let state = obj(&[
-                ("name", Value::string(format!("w{i}"))),
-                ("mode", Value::string("fast")),
-            ]);
+            let state = WidgetModel {
+                name: Known::Value(format!("w{i}")),
+                mode: known("fast"),
+                note: Known::Value(None),
+                id: Known::Value(None),
+                etag: Known::Value(None),
+                secret: Known::Value(None),
+            };
             if !results
                 .send(Listed {
                     display_name: format!("widget {i}"),
@@ -105,20 +171,23 @@ struct TestProvider;
 #[async_trait]
 impl Provider for TestProvider {
     type Client = ();
+    type Config = Nothing;
     fn type_name(&self) -> &'static str {
         "test"
     }
     fn schema(&self) -> Schema {
         Schema::new("test")
     }
-    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+    async fn configure(&self, _: &Nothing, _: &mut Diagnostics) -> Option<()> {
         Some(())
     }
-    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
-        vec![Arc::new(Widget)]
+    fn resources(&self) -> Vec<ResourceType<()>> {
+        vec![ResourceType::new(Widget)]
     }
-    fn list_resources(&self) -> Vec<Arc<dyn ListResource<()>>> {
-        vec![Arc::new(WidgetList(LISTED.with(|l| l.clone())))]
+    fn list_resources(&self) -> Vec<ListResourceType<()>> {
+        vec![ListResourceType::new(WidgetList(
+            LISTED.with(|l| l.clone()),
+        ))]
     }
 }
 
@@ -379,6 +448,7 @@ static DECLARED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 #[async_trait]
 impl Provider for CountingProvider {
     type Client = ();
+    type Config = Nothing;
     fn type_name(&self) -> &'static str {
         "test"
     }
@@ -386,11 +456,11 @@ impl Provider for CountingProvider {
         DECLARED.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
         Schema::new("test")
     }
-    async fn configure(&self, _: &Value, _: &mut Diagnostics) -> Option<()> {
+    async fn configure(&self, _: &Nothing, _: &mut Diagnostics) -> Option<()> {
         Some(())
     }
-    fn resources(&self) -> Vec<Arc<dyn Resource<()>>> {
-        vec![Arc::new(Widget)]
+    fn resources(&self) -> Vec<ResourceType<()>> {
+        vec![ResourceType::new(Widget)]
     }
 }
 
