@@ -309,9 +309,11 @@ pub struct ProviderConfig {
     access_key: Option<String>,
     secret_key: Option<String>,
     token: Option<String>,
-    max_retries: Option<u32>,
-    max_concurrent_requests: Option<usize>,
-    root_session_duration: Option<u64>,
+    // Signed, as Terraform's numbers are: a value the validators refuse
+    // still decodes, so `validate` reports every problem of a block at once.
+    max_retries: Option<i64>,
+    max_concurrent_requests: Option<i64>,
+    root_session_duration: Option<i64>,
     request_timeout: Option<String>,
     call_timeout: Option<String>,
     assume_role: Option<AssumeRoleConfig>,
@@ -376,13 +378,17 @@ fn settings_from_config(c: &ProviderConfig, diags: &mut Diagnostics) -> Option<A
             session_token: non_empty(c.token),
         });
     }
-    if let Some(n) = c.max_retries {
+    // The validators have kept each number in its range.
+    if let Some(n) = c.max_retries.and_then(|n| u32::try_from(n).ok()) {
         s.max_retries = n;
     }
-    if let Some(n) = c.max_concurrent_requests {
+    if let Some(n) = c
+        .max_concurrent_requests
+        .and_then(|n| usize::try_from(n).ok())
+    {
         s.max_concurrent_requests = n;
     }
-    if let Some(n) = c.root_session_duration {
+    if let Some(n) = c.root_session_duration.and_then(|n| u64::try_from(n).ok()) {
         s.root_session_duration = Duration::from_secs(n);
     }
     if let Some(d) = duration_setting(

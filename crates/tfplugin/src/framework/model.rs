@@ -76,14 +76,16 @@ pub(crate) fn decode_object<T: DeserializeOwned>(
 /// Decodes a configuration for a validate hook. A configuration that still
 /// holds unknown values where the model has no `Known` field is not the
 /// hook's to see yet: Terraform validates again once they are known (in
-/// the plan), so this is `None` without a diagnostic.
+/// the plan), so this is `None` without a diagnostic. Neither is one that
+/// the schema's validators refused (already in `diags`): the hook checks
+/// across valid attributes.
 pub(crate) fn decode_for_validate<T: DeserializeOwned>(
     config: &Value,
     diags: &mut Diagnostics,
 ) -> Option<T> {
     match config.decode() {
         Ok(model) => Some(model),
-        Err(_) if !config.is_wholly_known() => None,
+        Err(_) if !config.is_wholly_known() || diags.has_errors() => None,
         Err(e) => {
             provider_bug(diags, "configuration", "read", e);
             None
