@@ -3,9 +3,8 @@
 //! rule (and the same message) applies everywhere.
 
 use aws_root_access::ids::{check_account_id, check_parent_id};
-use aws_root_access::resource_policies::{
-    QueueUrl, check_bucket_name, check_policy_json, check_region,
-};
+use aws_root_access::partition::check_region;
+use aws_root_access::resource_policies::{QueueUrl, check_bucket_name, check_policy_json};
 use aws_root_access::task_policy::TaskPolicy;
 use tfplugin::StringCheck;
 

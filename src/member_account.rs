@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 
 use crate::checks::{ACCOUNT_ID, PARENT_ID};
 use crate::errors::{advice, aws_diagnostic};
+use aws_root_access::organization;
 use aws_root_access::{AccountState, AwsClients, AwsError, ErrorKind, Membership};
 use tfplugin::{Attribute, AttributePath, Diagnostics, ReadOutcome};
 
@@ -49,7 +50,7 @@ pub async fn accounts_in_units(
         return Some(None);
     };
     let units: Vec<String> = units.iter().cloned().collect();
-    match aws.accounts_in_units(&units).await {
+    match organization::accounts_in_units(aws, &units).await {
         Ok(accounts) => Some(Some(accounts)),
         Err(e) => {
             diags.extend(aws_diagnostic(
@@ -103,7 +104,7 @@ pub fn unknown_state_detail(account: &str, state: &AccountState) -> String {
 /// organization that cannot be read is the plan's error: a plan that could
 /// not check must not look clean.
 pub async fn check_target(aws: &AwsClients, account: &str, diags: &mut Diagnostics) {
-    let org = match aws.organization().await {
+    let org = match organization::read(aws).await {
         Ok(org) => org,
         Err(e) if e.is(ErrorKind::AccessDenied) => {
             diags.error(
@@ -193,7 +194,7 @@ pub async fn account_fate(aws: &AwsClients, account: &str, failure: &AwsError) -
     if failure.is_callers_problem() {
         return AccountFate::Active;
     }
-    match aws.membership(account).await {
+    match organization::membership(aws, account).await {
         Ok(Membership::NotMember) => AccountFate::Left(format!(
             "Account {account} is no longer a member of the organization."
         )),
@@ -313,7 +314,7 @@ pub async fn check_importable(
     type_name: &str,
     diags: &mut Diagnostics,
 ) -> bool {
-    let refused = match aws.membership(account).await {
+    let refused = match organization::membership(aws, account).await {
         Ok(Membership::ActiveMember) => return true,
         Ok(Membership::ManagementAccount) => format!(
             "{account} is the organization's management account; {type_name} manages member accounts only."

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::checks::ACCOUNT_ID;
 use crate::errors::{advice, aws_diagnostic};
 use crate::member_account::{accounts_in_units, organizational_units_attribute, unusable_reason};
+use aws_root_access::organization;
 use aws_root_access::root_credentials;
 use aws_root_access::{AccountState, AwsClients, Membership};
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type};
@@ -191,7 +192,7 @@ impl DataSource<AwsClients> for OrgRootCredentials {
         config: &OrgAuditConfig,
         diags: &mut Diagnostics,
     ) -> Option<State> {
-        let org = match aws.organization().await {
+        let org = match organization::read(aws).await {
             Ok(org) => org,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "list the organization's accounts"));

@@ -13,6 +13,7 @@ use crate::member_account::{
     accounts_in_units, organizational_units_attribute, unknown_state_detail,
 };
 use aws_root_access::AwsClients;
+use aws_root_access::organization;
 use tfplugin::{Attribute, DataSource, Diagnostics, Schema, Type};
 
 pub struct OrganizationData;
@@ -95,7 +96,7 @@ impl DataSource<AwsClients> for OrganizationData {
         diags: &mut Diagnostics,
     ) -> Option<State> {
         let units = &config.organizational_unit_ids;
-        let org = match aws.organization().await {
+        let org = match organization::read(aws).await {
             Ok(o) => o,
             Err(e) => {
                 diags.extend(aws_diagnostic(&e, "read the organization"));

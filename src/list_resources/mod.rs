@@ -16,6 +16,7 @@ use crate::errors::aws_diagnostic;
 use crate::member_account::{
     accounts_in_units, organizational_units_attribute, unknown_state_detail, unusable_reason,
 };
+use aws_root_access::organization;
 use aws_root_access::{AwsClients, AwsError, OrgAccount, Organization};
 use tfplugin::{Attribute, Diagnostics, ListResults, Listed, Schema, Type};
 
@@ -125,7 +126,7 @@ pub async fn examine_selected<S, F, Fut>(
     };
     let (found, to_examine) = futures::channel::mpsc::unbounded::<OrgAccount>();
     let listing = async move {
-        aws.organization_while_read(|management, page| {
+        organization::read_with_pages(aws, |management, page| {
             for account in page {
                 if chosen(management, account) && account.is_active() {
                     // Closed once Terraform has all the results it wants.

@@ -138,12 +138,11 @@ fn the_organization_is_handed_over_page_by_page_as_it_is_read() {
         // The management account and five members, two a page: three or
         // four pages (AWS may also end with an empty page).
         let mut pages: Vec<(String, usize)> = Vec::new();
-        let org = clients
-            .organization_while_read(|management, page| {
-                pages.push((management.to_string(), page.len()))
-            })
-            .await
-            .expect("organization");
+        let org = aws_root_access::organization::read_with_pages(&clients, |management, page| {
+            pages.push((management.to_string(), page.len()))
+        })
+        .await
+        .expect("organization");
         assert_eq!(org.accounts.len(), 6);
         let sizes: Vec<usize> = pages.iter().map(|p| p.1).filter(|n| *n > 0).collect();
         assert_eq!(sizes, [2, 2, 2], "{pages:?}");
@@ -153,8 +152,7 @@ fn the_organization_is_handed_over_page_by_page_as_it_is_read() {
         );
         // Read already: everything at once, and no second listing.
         let mut again = Vec::new();
-        clients
-            .organization_while_read(|_, page| again.push(page.len()))
+        aws_root_access::organization::read_with_pages(&clients, |_, page| again.push(page.len()))
             .await
             .expect("organization");
         assert_eq!(again, [6]);

@@ -4,7 +4,6 @@
 //! its duration, and the cause behind a call that ran out of `call_timeout`
 //! (the SDK's timeout error says only that time ran out).
 
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::box_error::BoxError;
@@ -18,6 +17,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::{ConfigBag, Storable, StoreReplace};
 
 use crate::error::root_cause;
+use crate::last_failure::{self, Failure};
 use crate::settings::AwsSettings;
 
 /// Logs the attempts of every call of one client. `account` is the member
@@ -44,40 +44,6 @@ struct CallStarted(Instant);
 
 impl Storable for CallStarted {
     type Storer = StoreReplace<Self>;
-}
-
-/// How the last attempt of a call failed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Failure {
-    /// No answer at all: refused, reset, DNS, TLS (the innermost cause).
-    NoAnswer(String),
-    /// Nothing within `request_timeout`.
-    Slow(Duration),
-    /// AWS answered with an error the SDK retries (throttling, 5xx).
-    Answered { status: u16, code: Option<String> },
-}
-
-/// The last failed attempt of a call that may run out of `call_timeout`.
-#[derive(Clone, Debug)]
-pub(crate) struct LastAttempt {
-    pub(crate) failure: Failure,
-    pub(crate) call_timeout: Duration,
-    at: Instant,
-}
-
-/// The last such attempt. Process-wide, because the SDK's timeout error
-/// carries nothing of its call: a call that runs out of time reports it as
-/// its likely cause (the calls of one provider process go to the same AWS).
-static LAST_FAILURE: Mutex<Option<LastAttempt>> = Mutex::new(None);
-
-/// The latest failed attempt, if it is recent enough to explain a call
-/// that has just run out of time.
-pub(crate) fn last_failure() -> Option<LastAttempt> {
-    let last = LAST_FAILURE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    last.clone()
-        .filter(|a| a.at.elapsed() <= a.call_timeout + Duration::from_secs(5))
 }
 
 fn call_name(cfg: &ConfigBag) -> String {
@@ -178,13 +144,7 @@ impl Intercept for AttemptLog {
             call_timeout_s = self.call_timeout.as_secs(),
             "AWS call attempt failed; the SDK retries it with backoff while max_retries and call_timeout allow"
         );
-        *LAST_FAILURE
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(LastAttempt {
-            failure,
-            call_timeout: self.call_timeout,
-            at: Instant::now(),
-        });
+        last_failure::record(failure, self.call_timeout);
         Ok(())
     }
 

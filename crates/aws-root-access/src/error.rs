@@ -126,7 +126,7 @@ impl AwsError {
             }
             // The SDK's timeout says only that time ran out; what the
             // attempts saw is the cause a person needs.
-            SdkError::TimeoutError(_) => out_of_time(crate::attempts::last_failure()),
+            SdkError::TimeoutError(_) => out_of_time(crate::last_failure::last_failure()),
             SdkError::DispatchFailure(failure) => {
                 let kind = if failure.is_timeout() {
                     ErrorKind::TimedOut
@@ -205,8 +205,8 @@ where
 
 /// A call that ran out of `call_timeout` (or of `request_timeout` on its
 /// only attempt), told by what its last failed attempt saw.
-fn out_of_time(last: Option<crate::attempts::LastAttempt>) -> (ErrorKind, String) {
-    use crate::attempts::Failure;
+fn out_of_time(last: Option<crate::last_failure::LastAttempt>) -> (ErrorKind, String) {
+    use crate::last_failure::Failure;
     let Some(last) = last else {
         return (
             ErrorKind::TimedOut,

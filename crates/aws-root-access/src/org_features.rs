@@ -5,9 +5,9 @@ use std::collections::BTreeSet;
 
 use aws_sdk_iam::types::FeatureType;
 
-use super::AwsClients;
 use super::error::{AwsError, Classify, ErrorKind};
 use super::task_policy::TaskPolicy;
+use crate::clients::AwsClients;
 
 /// IAM's service principal in AWS Organizations.
 pub const IAM_SERVICE_PRINCIPAL: &str = "iam.amazonaws.com";
@@ -54,7 +54,7 @@ pub async fn list(aws: &AwsClients) -> Result<OrgFeatures, AwsError> {
 
 /// Enables `feature` and returns the state IAM reports afterwards.
 pub async fn enable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
-    aws.features.forget().await;
+    aws.slot::<FeatureCache>().forget().await;
     if feature == "RootSessions" {
         feature_operation!(
             aws,
@@ -72,7 +72,7 @@ pub async fn enable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsE
 
 /// Disables `feature` and returns the state IAM reports afterwards.
 pub async fn disable(aws: &AwsClients, feature: &str) -> Result<OrgFeatures, AwsError> {
-    aws.features.forget().await;
+    aws.slot::<FeatureCache>().forget().await;
     if feature == "RootSessions" {
         feature_operation!(
             aws,
@@ -177,7 +177,8 @@ pub fn required_feature(task: TaskPolicy) -> &'static str {
 /// must fail. When IAM cannot say (no permission to list, no answer), the
 /// session is asked for and AWS's answer stands.
 pub(crate) async fn gate(aws: &AwsClients, task: TaskPolicy) -> Result<(), AwsError> {
-    let mut cached = aws.features.0.lock().await;
+    let features = aws.slot::<FeatureCache>();
+    let mut cached = features.0.lock().await;
     if cached.is_none() {
         *cached = Some(list(aws).await.map(|now| now.enabled));
     }

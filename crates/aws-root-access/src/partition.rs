@@ -51,6 +51,33 @@ impl fmt::Display for Partition {
     }
 }
 
+/// Checks an AWS region code such as `eu-west-1` or `us-gov-west-1`.
+pub fn check_region(region: &str) -> Result<(), String> {
+    if is_region(region) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{region:?} is not an AWS region code: write it like us-east-1 or eu-central-2"
+        ))
+    }
+}
+
+/// Whether `s` has the form of a region code.
+pub fn is_region(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() >= 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        })
+        && parts[0].len() == 2
+        && parts[0].bytes().all(|b| b.is_ascii_lowercase())
+        && parts
+            .last()
+            .is_some_and(|p| p.bytes().all(|b| b.is_ascii_digit()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -66,5 +93,21 @@ mod tests {
             assert_eq!(Partition::from_name(p.name()), Some(p));
         }
         assert_eq!(Partition::from_name("aws-mars"), None);
+    }
+
+    #[test]
+    fn regions() {
+        for ok in [
+            "us-east-1",
+            "eu-central-2",
+            "us-gov-west-1",
+            "cn-north-1",
+            "us-isob-east-1",
+        ] {
+            assert!(check_region(ok).is_ok(), "{ok}");
+        }
+        for bad in ["", "us-east", "useast1", "US-EAST-1", "us--1", "eu-west-1a"] {
+            assert!(check_region(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -10,8 +10,11 @@ mod model;
 use aws_sdk_iam::types::SummaryKeyType;
 use futures::StreamExt;
 
-use crate::clients::{AwsClients, RootClient};
+use std::sync::Arc;
+
+use crate::clients::AwsClients;
 use crate::error::{AwsError, Classify, ErrorKind};
+use crate::root_client::RootClient;
 use crate::task_policy::TaskPolicy;
 use calls::{
     delete_one, get_login_profile, inventory, list_access_keys, list_mfa_devices,
@@ -87,17 +90,15 @@ impl AuditCache {
 /// A change of an account's root credentials, from now until it is dropped
 /// (however the change ends): audits made meanwhile are not reused.
 struct Change<'a> {
-    cache: &'a AuditCache,
+    cache: Arc<AuditCache>,
     account: &'a str,
 }
 
 impl<'a> Change<'a> {
-    fn begin(aws: &'a AwsClients, account: &'a str) -> Change<'a> {
-        aws.audits.forget(account);
-        Change {
-            cache: &aws.audits,
-            account,
-        }
+    fn begin(aws: &AwsClients, account: &'a str) -> Change<'a> {
+        let cache = aws.slot::<AuditCache>();
+        cache.forget(account);
+        Change { cache, account }
     }
 }
 
@@ -110,12 +111,13 @@ impl Drop for Change<'_> {
 /// `account`'s root credentials: a recent audit of this command
 /// ([`AuditCache`]), or a new one.
 pub async fn audit(aws: &AwsClients, account: &str) -> Result<RootCredentials, AwsError> {
-    if let Some(found) = aws.audits.recent(account) {
+    let audits = aws.slot::<AuditCache>();
+    if let Some(found) = audits.recent(account) {
         return Ok(found);
     }
-    let changes = aws.audits.changes(account);
+    let changes = audits.changes(account);
     let found = audit_now(aws, account).await?;
-    aws.audits.remember(account, changes, &found);
+    audits.remember(account, changes, &found);
     Ok(found)
 }
 
