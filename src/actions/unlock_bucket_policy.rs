@@ -6,7 +6,7 @@ use async_trait::async_trait;
 use crate::checks::{ACCOUNT_ID, BUCKET_NAME, POLICY_JSON, REGION};
 use crate::unlock::{self, BucketNames, LockedBucket};
 use aws_root_access::AwsClients;
-use tfplugin::{Action, Attribute, Diagnostics, Progress, Schema};
+use tfplugin::{Action, Attribute, Diagnostics, Known, Progress, Schema};
 
 pub struct UnlockBucketPolicy;
 
@@ -15,7 +15,8 @@ pub struct UnlockBucketPolicy;
 pub struct UnlockBucketConfig {
     #[serde(flatten)]
     names: BucketNames,
-    replacement_policy: Option<String>,
+    /// `Known`: validate checks the names even while this is unknown.
+    replacement_policy: Known<Option<String>>,
 }
 
 #[async_trait]
@@ -59,7 +60,8 @@ impl Action<AwsClients> for UnlockBucketPolicy {
             );
             return;
         };
-        let replacement = config.replacement_policy.as_deref();
+        let replacement = config.replacement_policy.get().cloned().flatten();
+        let replacement = replacement.as_deref();
         unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

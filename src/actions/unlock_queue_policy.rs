@@ -16,7 +16,8 @@ pub struct UnlockQueuePolicy;
 pub struct UnlockQueueConfig {
     #[serde(flatten)]
     names: QueueNames,
-    replacement_policy: Option<String>,
+    /// `Known`: validate checks the names even while this is unknown.
+    replacement_policy: Known<Option<String>>,
 }
 
 #[async_trait]
@@ -74,7 +75,20 @@ impl Action<AwsClients> for UnlockQueuePolicy {
             }
             return;
         };
-        let replacement = config.replacement_policy.as_deref();
+        // Checked again here: validate cannot see names known only at apply.
+        if target.queue.account_id != target.account {
+            diags.attribute_error(
+                AttributePath::root("queue_url"),
+                "Queue belongs to another account",
+                format!(
+                    "The queue URL names account {}, but account_id is {}. Nothing was changed.",
+                    target.queue.account_id, target.account
+                ),
+            );
+            return;
+        }
+        let replacement = config.replacement_policy.get().cloned().flatten();
+        let replacement = replacement.as_deref();
         unlock::unlock_once(aws, &target, replacement, progress, diags).await;
     }
 }

@@ -224,7 +224,7 @@ impl Resource<AwsClients> for MemberPasswordRecovery {
         // Nothing to update in place (a new account_id replaces the
         // resource): the plan is the state, as it was.
         Some(State {
-            adopted: planned.adopted.get().copied().flatten(),
+            adopted: planned.adopted.get().map_or(prior.adopted, |a| *a),
             ..prior.clone()
         })
     }

@@ -187,8 +187,12 @@ fn crate_root_reexports(src: &Path) -> BTreeMap<String, Vec<String>> {
             let path = path.trim_end_matches(';');
             let parts: Vec<&str> = path.split("::").collect();
             let (name, module) = parts.split_last()?;
-            (!module.is_empty() && !name.contains('{'))
-                .then(|| (name.to_string(), module.iter().map(|m| m.to_string()).collect()))
+            (!module.is_empty() && !name.contains('{')).then(|| {
+                (
+                    name.to_string(),
+                    module.iter().map(|m| m.to_string()).collect(),
+                )
+            })
         })
         .collect()
 }

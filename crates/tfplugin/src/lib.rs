@@ -1,7 +1,8 @@
 //! A framework for Terraform and OpenTofu providers written in Rust. It speaks
 //! plugin protocol 5 over gRPC and knows nothing of any cloud: a provider
 //! implements [`Provider`] and its [`Resource`]s, [`DataSource`]s,
-//! [`EphemeralResource`]s, [`Action`]s and [`Function`]s, and calls [`serve`]
+//! [`EphemeralResource`]s, [`Action`]s, [`ListResource`]s and [`Function`]s,
+//! each in its own model types, and calls [`serve`]
 //! from `main`.
 //!
 //! # Layers
@@ -130,7 +131,9 @@
 //!             .attribute(Attribute::string("id").computed().use_state_for_unknown())
 //!     }
 //!     async fn create(&self, _: &Client, planned: &PlannedThing, _: &mut Diagnostics) -> Option<ThingState> {
-//!         let name = planned.name.get()?.clone(); // configured values are known at apply
+//!         // Configured values are known at apply; the framework reports an
+//!         // object that is not wholly known after apply as the provider's bug.
+//!         let name = planned.name.get()?.clone();
 //!         Some(ThingState { name, id: "thing-1".into() }) // every unknown gets a value
 //!     }
 //!     async fn read(&self, _: &Client, state: &ThingState, _: &mut Diagnostics) -> ReadOutcome<ThingState> {

@@ -115,6 +115,10 @@ impl<C: Send + Sync + 'static, R: Resource<C>> DynResource<C> for Typed<R> {
         ) else {
             return;
         };
+        // What the hook changes is what goes back into the plan: a model's
+        // round trip may not be exact (a set's order, say), and values the
+        // hook left alone stay as the framework planned them.
+        let before = model::encode_part(&planned, &self.ty, diags);
         let mut plan = Plan::<C, R> {
             client: request.client,
             config,
@@ -127,7 +131,8 @@ impl<C: Send + Sync + 'static, R: Resource<C>> DynResource<C> for Typed<R> {
             memory: request.memory.take(),
         };
         self.handler.plan(&mut plan, diags).await;
-        model::merge(&mut request.planned, &plan.planned, &self.ty, "plan", diags);
+        let after = model::encode_part(&plan.planned, &self.ty, diags);
+        model::overlay_changed(&mut request.planned, before, after);
         request.requires_replace = plan.requires_replace;
     }
 

@@ -144,7 +144,8 @@ impl<S: Serialize + Sync> ListResults<'_, S> {
 pub trait ListResource<C: Send + Sync + 'static>: Send + Sync + 'static {
     /// The list block's `config`.
     type Config: DeserializeOwned + Send + Sync;
-    /// The managed resource's state.
+    /// The managed resource's state: use that resource's `State` type (the
+    /// framework encodes results against its schema).
     type State: Serialize + Send + Sync;
 
     /// The managed resource type whose objects it lists (the same name).
@@ -195,7 +196,8 @@ pub struct FunctionError {
 pub trait Function: Send + Sync + 'static {
     /// The arguments as a tuple, one element per parameter, then (with a
     /// variadic parameter) a `Vec` of the trailing arguments: `(String,
-    /// Vec<String>)` for `f(account_id, partition...)`.
+    /// Vec<String>)` for `f(account_id, partition...)`, `(String,)` for a
+    /// function of one string.
     type Args: DeserializeOwned;
     type Output: Serialize;
 

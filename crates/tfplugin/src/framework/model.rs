@@ -117,25 +117,32 @@ pub(crate) fn encode_object<T: Serialize>(
     model.map_or(Value::Null, |m| encode(m, ty, what, diags))
 }
 
-/// Sets the attributes a model of some of an object's attributes has.
-pub(crate) fn merge<T: Serialize>(
-    value: &mut Value,
-    part: &T,
-    ty: &Type,
-    what: &str,
-    diags: &mut Diagnostics,
-) {
-    if let Err(e) = value.merge(part, ty) {
-        provider_bug(diags, what, "written", e);
-    }
+/// Encodes a model of some of an object's attributes (a plan hook's).
+pub(crate) fn encode_part<T: Serialize>(part: &T, ty: &Type, diags: &mut Diagnostics) -> Value {
+    Value::encode_part(part, ty).unwrap_or_else(|e| {
+        provider_bug(diags, "plan", "written", e);
+        Value::Null
+    })
+}
+
+/// Sets in `value` the attributes whose encoding differs from `before` to
+/// their value in `after` (`Value::overlay`'s rules).
+pub(crate) fn overlay_changed(value: &mut Value, before: Value, after: Value) {
+    let (Value::Object(before), Value::Object(after)) = (before, after) else {
+        return;
+    };
+    let changed = after
+        .into_iter()
+        .filter(|(name, now)| before.get(name) != Some(now))
+        .collect();
+    value.overlay(Value::Object(changed));
 }
 
 /// Private bytes (of a refresh, or an ephemeral resource) as a model;
-/// empty or unreadable bytes (written by another version) are `None`.
+/// unreadable bytes (written by another version) are `None`, and so are
+/// empty ones unless the model reads null (`Nothing`, an `Option`).
 pub(crate) fn from_private<T: DeserializeOwned>(bytes: &[u8]) -> Option<T> {
-    if bytes.is_empty() {
-        return None;
-    }
+    let bytes = if bytes.is_empty() { b"null" } else { bytes };
     serde_json::from_slice(bytes)
         .inspect_err(|e| tracing::debug!(error = %e, "private data from another version ignored"))
         .ok()
@@ -147,4 +154,54 @@ pub(crate) fn to_private<T: Serialize>(model: &T, diags: &mut Diagnostics) -> Ve
         provider_bug(diags, "private data", "written", e);
         Vec::new()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Seen {
+        policy: Option<String>,
+    }
+
+    #[test]
+    fn private_bytes_of_another_version_or_none_are_not_read() {
+        assert_eq!(
+            from_private::<Seen>(br#"{"policy":"p"}"#),
+            Some(Seen {
+                policy: Some("p".into())
+            })
+        );
+        assert_eq!(from_private::<Seen>(b"not json"), None);
+        assert_eq!(from_private::<Seen>(b""), None);
+        // A model without private data reads empty bytes.
+        assert_eq!(from_private::<Nothing>(b""), Some(Nothing));
+    }
+
+    #[test]
+    fn only_what_a_plan_hook_changed_goes_back() {
+        let ty = Type::object([("a", Type::String), ("b", Type::set(Type::String))]);
+        let mut planned = Value::Object(
+            [
+                ("a".to_string(), Value::string("x")),
+                (
+                    "b".to_string(),
+                    Value::Set(vec![Value::string("z"), Value::string("y")]),
+                ),
+            ]
+            .into(),
+        );
+        let before =
+            Value::encode_part(&serde_json::json!({"a": "x", "b": ["y", "z"]}), &ty).expect("fits");
+        let after =
+            Value::encode_part(&serde_json::json!({"a": "w", "b": ["y", "z"]}), &ty).expect("fits");
+        overlay_changed(&mut planned, before, after);
+        assert_eq!(planned.attr("a"), &Value::string("w"));
+        // Untouched: Terraform's element order stays.
+        assert_eq!(
+            planned.attr("b"),
+            &Value::Set(vec![Value::string("z"), Value::string("y")])
+        );
+    }
 }

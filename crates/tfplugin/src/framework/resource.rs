@@ -23,6 +23,13 @@ use crate::schema::Schema;
 /// fields can hold: apply tells "the plan could not know" from null that way. `Private` is what a refresh
 /// hands the next plan without showing it ([`ReadOutcome::PresentWithPrivate`]).
 /// [`Nothing`](crate::Nothing) stands for a model a resource does not use.
+/// `validate` is skipped while the configuration does not decode into
+/// `Config` (a value still unknown where `Config` has no `Known` field, or
+/// one the schema's validators refused); in `plan` the same failure is the
+/// provider's bug, so give `Config` `Known` fields wherever a plan can meet
+/// an unknown. Under `#[serde(flatten)]`, numbers must be `Known<T>` or
+/// strings: serde buffers flattened fields, which loses `serde_json`'s
+/// arbitrary-precision numbers.
 ///
 /// **The computed-value contract.** Before [`Resource::plan`] runs, the
 /// framework resolves every computed attribute the configuration leaves

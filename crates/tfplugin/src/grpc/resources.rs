@@ -115,7 +115,13 @@ impl<P: Provider> ProviderService<P> {
                         noted = bytes;
                         Some(state)
                     }
-                    ReadAnswer::Unchanged => None,
+                    ReadAnswer::Unchanged => {
+                        // A state stored before identities existed gets one.
+                        if new_identity.is_none() && !diags.has_errors() {
+                            new_identity = self.identity_of(&request.type_name, &state, &mut diags);
+                        }
+                        None
+                    }
                     ReadAnswer::Gone(reason) => {
                         tracing::info!(resource = %request.type_name, %reason, "the object is gone");
                         Some(Value::Null)

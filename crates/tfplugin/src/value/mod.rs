@@ -322,28 +322,6 @@ impl Value {
     pub fn same_as(&self, other: &Value) -> bool {
         self == other || self.canonical() == other.canonical()
     }
-
-    /// A copy with every unknown part replaced by null: what a planned value
-    /// decodes to before apply fills in the computed attributes.
-    pub fn unknown_as_null(&self) -> Value {
-        match self {
-            Value::Unknown => Value::Null,
-            Value::List(v) => Value::List(v.iter().map(Value::unknown_as_null).collect()),
-            Value::Set(v) => Value::Set(v.iter().map(Value::unknown_as_null).collect()),
-            Value::Tuple(v) => Value::Tuple(v.iter().map(Value::unknown_as_null).collect()),
-            Value::Map(m) => Value::Map(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.unknown_as_null()))
-                    .collect(),
-            ),
-            Value::Object(m) => Value::Object(
-                m.iter()
-                    .map(|(k, v)| (k.clone(), v.unknown_as_null()))
-                    .collect(),
-            ),
-            v => v.clone(),
-        }
-    }
 }
 
 /// The error of both codecs for a value that does not fit its type.
