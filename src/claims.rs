@@ -30,6 +30,20 @@ pub enum Stance {
     Deletes,
     Keeps,
     Manages,
+    /// Manages it as one account of a scope (rootaccess_org_credentials_absent).
+    Sweeps,
+}
+
+/// The resource type that keeps a whole scope's root credentials absent.
+const SCOPE_TYPE: &str = "rootaccess_org_credentials_absent";
+
+/// How the resource of `type_name` leaves `account` alone.
+fn leave_alone(type_name: &str, account: &str) -> String {
+    if type_name == SCOPE_TYPE {
+        format!("add \"{account}\" to exclude_account_ids of the {type_name}")
+    } else {
+        format!("remove the {type_name} of account {account}")
+    }
 }
 
 struct Holder {
@@ -54,6 +68,26 @@ pub fn claim(
     stance: Stance,
     diags: &mut Diagnostics,
 ) {
+    claim_at(
+        aws,
+        subject,
+        type_name,
+        stance,
+        AttributePath::root("account_id"),
+        diags,
+    );
+}
+
+/// [`claim`], with the problems reported at `at` (the attribute that
+/// brings the subject into the resource).
+pub fn claim_at(
+    aws: &AwsClients,
+    subject: Subject,
+    type_name: &'static str,
+    stance: Stance,
+    at: AttributePath,
+    diags: &mut Diagnostics,
+) {
     let mut claims = CLAIMS
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -71,20 +105,49 @@ pub fn claim(
             } else {
                 (other.type_name, type_name)
             };
+            let keep_deletion = if deletion == SCOPE_TYPE {
+                leave_alone(deletion, account)
+            } else {
+                format!(
+                    "leave `password` out of credential_types of the {deletion} for this account (credential_types \
+                     = [\"access_keys\", \"signing_certificates\", \"mfa_devices\"])"
+                )
+            };
             diags.attribute_error(
-                AttributePath::root("account_id"),
+                at,
                 format!("Two resources contradict each other in account {account}"),
                 format!(
                     "{recovery} keeps a root login profile in account {account} so that its root password can be \
                      recovered, and {deletion} deletes that account's root password (`password` is in its \
-                     credential_types). Each apply would undo the other. Keep one: leave `password` out of \
-                     credential_types of the {deletion} for this account (credential_types = [\"access_keys\", \
-                     \"signing_certificates\", \"mfa_devices\"]), or remove the {recovery}."
+                     credential_types). Each apply would undo the other. Keep one: {keep_deletion}, or remove the \
+                     {recovery}."
                 ),
             );
         }
+        // One account's credentials in a scope and in a resource of its own.
+        (Subject::RootCredentials(account), Some(other), _) => {
+            let (single, scope) = if stance == Stance::Sweeps {
+                (other.type_name, type_name)
+            } else {
+                (type_name, other.type_name)
+            };
+            diags.attribute_error(
+                at,
+                format!("Two resources manage the root credentials of account {account}"),
+                format!(
+                    "The {scope} covers account {account}, which also has a {single} of its own. Their plans and \
+                     states would disagree (each apply may show the other's work as drift, and their \
+                     credential_types may differ). Keep one: {}, or {}.",
+                    leave_alone(scope, account),
+                    leave_alone(single, account)
+                ),
+            );
+        }
+        // Overlapping scopes delete the same credentials once: no warning
+        // per account (there may be thousands).
+        (_, _, Some(_)) if stance == Stance::Sweeps => {}
         (_, _, Some(_)) => diags.attribute_warning(
-            AttributePath::root("account_id"),
+            at,
             format!("Two {type_name} resources manage {}", describe(&subject)),
             format!(
                 "Another {type_name} in this configuration already manages {}. Both act on the same thing, so \

@@ -11,7 +11,7 @@ use crate::errors::advice;
 use aws_root_access::root_credentials::{
     Credential, CredentialType, Deletion, MfaKind, RootCredentials,
 };
-use tfplugin::{Diagnostics, Known, null_as_default};
+use tfplugin::{Attribute, AttributePath, Diagnostics, Known, OneOf, Type, Value, null_as_default};
 
 /// Root credentials by kind. Fields are null in an imported state before its
 /// first refresh; they read as empty.
@@ -267,6 +267,45 @@ pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnosti
         ),
         detail,
     );
+}
+
+/// Every kind of root credential.
+pub fn all_kinds() -> BTreeSet<CredentialType> {
+    CredentialType::ALL.into_iter().collect()
+}
+
+/// The schema's default for `credential_types`: every kind, by name.
+pub fn all_types() -> Value {
+    let mut names = CredentialType::NAMES.map(Value::string).to_vec();
+    names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+    Value::Set(names)
+}
+
+/// `credential_types` of the resources that delete root credentials.
+pub fn credential_types_attribute() -> Attribute {
+    Attribute::new("credential_types", Type::set(Type::String))
+        .default(all_types())
+        .validator(OneOf(&CredentialType::NAMES))
+        .describe(
+            "Kinds of root credentials to delete and keep absent: `password` (the console password, i.e. the login \
+             profile), `access_keys`, `signing_certificates` (X.509), `mfa_devices` (deactivated). Adding a kind \
+             deletes its credentials on the next apply; removing one stops managing it (nothing is restored).",
+        )
+}
+
+/// `credential_types` must name a kind: an empty set would manage nothing.
+pub fn check_credential_types(types: Option<&Option<BTreeSet<String>>>, diags: &mut Diagnostics) {
+    if types.is_some_and(|types| types.as_ref().is_some_and(BTreeSet::is_empty)) {
+        diags.attribute_error(
+            AttributePath::root("credential_types"),
+            "No credential types",
+            format!(
+                "credential_types is empty, so this resource would manage nothing. Name at least one of {}, or \
+                 leave the argument out to manage all four.",
+                CredentialType::NAMES.join(", ")
+            ),
+        );
+    }
 }
 
 #[cfg(test)]

@@ -178,6 +178,7 @@ impl Provider for RootAccessProvider {
             ResourceType::new(resources::queue_policy_unlock::QueuePolicyUnlock),
             ResourceType::new(resources::member_credentials_absent::MemberCredentialsAbsent),
             ResourceType::new(resources::member_password_recovery::MemberPasswordRecovery),
+            ResourceType::new(resources::org_credentials_absent::OrgCredentialsAbsent),
         ]
     }
 

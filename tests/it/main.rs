@@ -22,6 +22,7 @@ mod member_credentials_absent;
 mod member_password_recovery;
 mod member_root_credentials;
 mod module;
+mod org_credentials_absent;
 mod org_features;
 mod org_root_credentials;
 mod organization;

@@ -56,19 +56,7 @@ async fn read_now(
     aws: &AwsClients,
     each_page: &mut (impl FnMut(&str, &[OrgAccount]) + Send),
 ) -> Result<Organization, AwsError> {
-    let described = aws
-        .call(async {
-            aws.organizations
-                .describe_organization()
-                .send()
-                .await
-                .classify("organizations:DescribeOrganization")
-        })
-        .await?;
-    let (id, management_account_id) = described
-        .organization
-        .map(|o| (o.id, o.master_account_id))
-        .unwrap_or_default();
+    let (id, management_account_id) = describe(aws).await?;
     let mut accounts = BTreeMap::new();
     let mut next: Option<String> = None;
     loop {
@@ -93,10 +81,7 @@ async fn read_now(
                 })
             })
             .collect();
-        each_page(
-            management_account_id.as_deref().unwrap_or_default(),
-            &listed,
-        );
+        each_page(&management_account_id, &listed);
         accounts.extend(listed.into_iter().map(|a| (a.id.clone(), a)));
         // Organizations may return an empty page with a NextToken: only
         // the absence of a token ends the listing.
@@ -106,8 +91,8 @@ async fn read_now(
         }
     }
     Ok(Organization {
-        id: id.unwrap_or_default(),
-        management_account_id: management_account_id.unwrap_or_default(),
+        id,
+        management_account_id,
         accounts,
     })
 }
@@ -149,7 +134,23 @@ pub async fn accounts_in_units(
     aws: &AwsClients,
     units: &[String],
 ) -> Result<BTreeSet<String>, AwsError> {
-    let mut accounts = BTreeSet::new();
+    Ok(accounts_under(aws, units)
+        .await?
+        .into_iter()
+        .map(|a| a.id)
+        .collect())
+}
+
+/// The accounts in organizational units (or roots) `units` and all their
+/// child units, with their states: each unit's own accounts
+/// (ListAccountsForParent) and child units (ListOrganizationalUnitsForParent),
+/// the units of one level read concurrently within the bound on calls in
+/// flight, instead of one ListAccounts chain over the whole organization.
+pub async fn accounts_under(
+    aws: &AwsClients,
+    units: &[String],
+) -> Result<Vec<OrgAccount>, AwsError> {
+    let mut accounts = BTreeMap::new();
     let mut seen: BTreeSet<String> = BTreeSet::new();
     let mut level: Vec<String> = units.to_vec();
     while !level.is_empty() {
@@ -157,15 +158,36 @@ pub async fn accounts_in_units(
         let found = try_join_all(level.iter().map(|unit| read_unit(aws, unit))).await?;
         level = Vec::new();
         for (unit_accounts, children) in found {
-            accounts.extend(unit_accounts);
+            accounts.extend(unit_accounts.into_iter().map(|a| (a.id.clone(), a)));
             level.extend(children);
         }
     }
-    Ok(accounts)
+    Ok(accounts.into_values().collect())
+}
+
+/// The organization's id and management account (DescribeOrganization).
+pub async fn describe(aws: &AwsClients) -> Result<(String, String), AwsError> {
+    let described = aws
+        .call(async {
+            aws.organizations
+                .describe_organization()
+                .send()
+                .await
+                .classify("organizations:DescribeOrganization")
+        })
+        .await?;
+    let (id, management) = described
+        .organization
+        .map(|o| (o.id, o.master_account_id))
+        .unwrap_or_default();
+    Ok((id.unwrap_or_default(), management.unwrap_or_default()))
 }
 
 /// One unit's own accounts and child units.
-async fn read_unit(aws: &AwsClients, unit: &str) -> Result<(Vec<String>, Vec<String>), AwsError> {
+async fn read_unit(
+    aws: &AwsClients,
+    unit: &str,
+) -> Result<(Vec<OrgAccount>, Vec<String>), AwsError> {
     let named = |e: AwsError| {
         if e.is(ErrorKind::NotFound) {
             AwsError::new(
@@ -196,11 +218,13 @@ async fn read_unit(aws: &AwsClients, unit: &str) -> Result<(Vec<String>, Vec<Str
             })
             .await
             .map_err(named)?;
-        accounts.extend(
-            page.accounts()
-                .iter()
-                .filter_map(|a| a.id().map(str::to_string)),
-        );
+        accounts.extend(page.accounts().iter().filter_map(|a| {
+            Some(OrgAccount {
+                id: a.id()?.to_string(),
+                name: a.name().unwrap_or_default().to_string(),
+                state: AccountState::of(a),
+            })
+        }));
         next = page.next_token().map(str::to_string);
         if next.is_none() {
             break;

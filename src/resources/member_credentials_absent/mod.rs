@@ -15,6 +15,7 @@ use crate::claims::{Stance, Subject, claim};
 use crate::credential_sets::{
     CredentialSets, PlannedSets, report_failures, report_unassigned_virtual_devices,
 };
+use crate::credential_sets::{all_kinds, check_credential_types, credential_types_attribute};
 use crate::errors::aws_diagnostic;
 use crate::member_account::{
     account_id_attribute, check_import_id, check_target, plan_read_failed, refresh_refused,
@@ -22,8 +23,8 @@ use crate::member_account::{
 use aws_root_access::AwsClients;
 use aws_root_access::root_credentials::{self, Credential, CredentialType};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing,
-    OneOf, Plan, ReadOutcome, Resource, Schema, Type, Value,
+    Attribute, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing, Plan, ReadOutcome,
+    Resource, Schema, Type,
 };
 
 pub struct MemberCredentialsAbsent;
@@ -72,10 +73,6 @@ impl Planned {
 #[derive(Deserialize)]
 pub struct Config {
     credential_types: Known<Option<BTreeSet<String>>>,
-}
-
-fn all_kinds() -> BTreeSet<CredentialType> {
-    CredentialType::ALL.into_iter().collect()
 }
 
 #[async_trait]
@@ -136,17 +133,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
             "The 12-digit id of the member account whose root credentials are deleted. The organization's \
              management account is refused. Changing it replaces the resource.",
         ))
-        .attribute(
-            Attribute::new("credential_types", Type::set(Type::String))
-                .default(all_types())
-                .validator(OneOf(&CredentialType::NAMES))
-                .describe(
-                    "Kinds of root credentials to delete and keep absent: `password` (the console password, i.e. \
-                     the login profile), `access_keys`, `signing_certificates` (X.509), `mfa_devices` \
-                     (deactivated). Adding a kind deletes its credentials on the next apply; removing one stops \
-                     managing it (nothing is restored).",
-                ),
-        )
+        .attribute(credential_types_attribute())
         .attribute(
             Attribute::bool("present_password")
                 .computed()
@@ -191,21 +178,7 @@ impl Resource<AwsClients> for MemberCredentialsAbsent {
     }
 
     async fn validate(&self, config: &Config, diags: &mut Diagnostics) {
-        if config
-            .credential_types
-            .get()
-            .is_some_and(|types| types.as_ref().is_some_and(BTreeSet::is_empty))
-        {
-            diags.attribute_error(
-                AttributePath::root("credential_types"),
-                "No credential types",
-                format!(
-                    "credential_types is empty, so this resource would manage nothing. Name at least one of {}, \
-                     or leave the argument out to manage all four.",
-                    CredentialType::NAMES.join(", ")
-                ),
-            );
-        }
+        check_credential_types(config.credential_types.get(), diags);
     }
 
     async fn plan(&self, plan: &mut Plan<'_, AwsClients, Self>, diags: &mut Diagnostics) {
@@ -542,13 +515,6 @@ pub(crate) fn imported_state(
         present: found,
         removed: CredentialSets::default(),
     }
-}
-
-/// The schema's default for `credential_types`: every kind, by name.
-fn all_types() -> Value {
-    let mut names = CredentialType::NAMES.map(Value::string).to_vec();
-    names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
-    Value::Set(names)
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Unit tests of the resource's schema and models.
 
 use super::*;
+use crate::credential_sets::all_types;
+use tfplugin::Value;
 
 #[test]
 fn the_schema_default_lists_all_types_sorted() {
