@@ -17,11 +17,15 @@ locals {
     [for a in data.rootaccess_organization.this.accounts : a.id if a.id != data.rootaccess_organization.this.management_account_id],
     var.exclude_account_ids,
   )
+  # With one resource for the scope, only the recovery accounts keep
+  # per-account resources (their password stays): the scope excludes them.
+  per_account     = var.credentials_resource == "per_account"
+  member_accounts = local.per_account ? local.members : local.recovery
   # Members in shards by the last digit of the account id (see
   # modules/members): at most ten, each a tenth of the organization.
   shards = {
-    for digit in distinct([for id in local.members : substr(id, 11, 1)]) : digit => {
-      account_ids = toset([for id in local.members : id if substr(id, 11, 1) == digit])
+    for digit in distinct([for id in local.member_accounts : substr(id, 11, 1)]) : digit => {
+      account_ids = toset([for id in local.member_accounts : id if substr(id, 11, 1) == digit])
       recovery    = toset([for id in local.recovery : id if substr(id, 11, 1) == digit])
     }
   }
@@ -44,6 +48,18 @@ module "members" {
   account_ids                   = each.value.account_ids
   password_recovery_account_ids = each.value.recovery
   credential_types              = var.credential_types
+
+  depends_on = [rootaccess_org_features.this]
+}
+
+# credentials_resource = "scope": every ACTIVE member in scope as one
+# resource, minus the exclusions and the recovery accounts.
+resource "rootaccess_org_credentials_absent" "members" {
+  count = local.per_account ? 0 : 1
+
+  organizational_unit_ids = var.organizational_unit_ids
+  exclude_account_ids     = setunion(var.exclude_account_ids, local.recovery)
+  credential_types        = var.credential_types
 
   depends_on = [rootaccess_org_features.this]
 }
@@ -72,7 +88,7 @@ data "rootaccess_org_root_credentials" "after" {
   account_ids      = sort(local.in_scope)
   allow_incomplete = true # an account that cannot be audited: a warning below, not a failed plan
 
-  depends_on = [module.members]
+  depends_on = [module.members, rootaccess_org_credentials_absent.members]
 }
 
 # The features as they are, read after this run changes them (IAM cannot list

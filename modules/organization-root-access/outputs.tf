@@ -10,7 +10,11 @@ output "member_account_ids" {
 
 output "removed_credentials" {
   description = "By account: the root credentials the module has deleted (password, access key ids, signing certificate ids, MFA serials)."
-  value       = merge(values(module.members)[*].removed_credentials...)
+  value = merge(
+    merge(values(module.members)[*].removed_credentials...),
+    # One resource for the scope: what its last apply deleted.
+    try(rootaccess_org_credentials_absent.members[0].removed, {}),
+  )
 }
 
 output "removed_policies" {

@@ -56,6 +56,17 @@ variable "credential_types" {
   }
 }
 
+variable "credentials_resource" {
+  description = "How member accounts' root credentials are kept absent. \"per_account\" (the default): one rootaccess_member_credentials_absent per member, in ten shards; each account's state and plan on its own, best up to a few thousand members. \"scope\": one rootaccess_org_credentials_absent for the whole scope (the organization, or organizational_unit_ids), whose state holds only the accounts with credentials: for thousands of members, and accounts that join are covered by the next plan. Recovery accounts keep a per-account resource (without password) either way. Switching changes nothing in AWS: see the README."
+  type        = string
+  default     = "per_account"
+
+  validation {
+    condition     = contains(["per_account", "scope"], var.credentials_resource)
+    error_message = "credentials_resource must be \"per_account\" or \"scope\"."
+  }
+}
+
 variable "password_recovery_account_ids" {
   description = "Member accounts in scope whose root mailbox owner may recover the root password: they get a recovery login profile instead of no password (their other root credentials are still deleted)."
   type        = list(string)

@@ -123,6 +123,21 @@ fn the_whole_organization_test_passes_and_cleans_every_member() {
 }
 
 #[test]
+fn the_scope_resource_test_passes_and_cleans_every_member() {
+    let aws = terraform_test("scope_resource.tftest.hcl", &[], false);
+    for id in [
+        "111111111111",
+        "222222222222",
+        "333333333333",
+        "444444444444",
+    ] {
+        for kind in ["password", "access_keys", "signing_certificates", "mfa"] {
+            assert!(!has_credentials(&aws, id, kind), "{id} still has {kind}");
+        }
+    }
+}
+
+#[test]
 fn a_configuration_outside_the_repository_uses_the_module_with_an_aliased_provider() {
     let aws = AwsEndpoint::start();
     let seeded = seed(&aws, &[], false);
