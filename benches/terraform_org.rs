@@ -11,12 +11,15 @@
 //! and scaled up. Under `cargo test` it runs the smallest case once as a
 //! smoke test. Figures: BENCHMARKS.md.
 
+#[path = "common/measure.rs"]
+mod measure;
 #[path = "../tests/it/support/mod.rs"]
 mod support;
 
 use std::path::Path;
 use std::time::{Duration, Instant};
 
+use measure::{children_cpu, measured_provider, provider_usage};
 use serde_json::{Value, json};
 use support::Workdir;
 use support::aws::AwsEndpoint;
@@ -57,38 +60,6 @@ fn seed(aws: &AwsEndpoint, members: usize) {
         );
     }
     aws.seed(json!({"organization": {"feature_set": "ALL"}, "accounts": accounts}));
-}
-
-/// The provider behind a wrapper that records each process's CPU time and
-/// peak RSS (getrusage of its child) in `log`.
-fn measured_provider(dir: &Path, log: &Path) {
-    let python = support::repo_root().join(".tools/venv/bin/python");
-    let wrapper = format!(
-        "#!{python}\nimport json, resource, subprocess, sys\nrun = subprocess.run([{real:?}] + sys.argv[1:])\nru = resource.getrusage(resource.RUSAGE_CHILDREN)\nwith open({log:?}, \"a\") as f:\n    f.write(json.dumps({{\"cpu\": ru.ru_utime + ru.ru_stime, \"rss_kb\": ru.ru_maxrss}}) + \"\\n\")\nsys.exit(run.returncode)\n",
-        python = python.display(),
-        real = support::provider_binary().display().to_string(),
-        log = log.display().to_string(),
-    );
-    let path = dir.join("terraform-provider-rootaccess");
-    std::fs::write(&path, wrapper).expect("wrapper");
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
-}
-
-/// CPU seconds summed and the largest peak RSS (MB) over the processes logged.
-fn provider_usage(log: &Path) -> (f64, f64, usize) {
-    let text = std::fs::read_to_string(log).unwrap_or_default();
-    let runs: Vec<Value> = text
-        .lines()
-        .filter_map(|l| serde_json::from_str(l).ok())
-        .collect();
-    let cpu = runs.iter().filter_map(|r| r["cpu"].as_f64()).sum();
-    let rss = runs
-        .iter()
-        .filter_map(|r| r["rss_kb"].as_f64())
-        .fold(0.0, f64::max)
-        / 1024.0;
-    (cpu, rss, runs.len())
 }
 
 fn main() {
@@ -226,12 +197,6 @@ fn terraform_alone(instances: usize) {
         }
         println!("{line}");
     }
-}
-
-/// CPU seconds of this process's waited-for children (Terraform, and the
-/// providers it waited for).
-fn children_cpu() -> f64 {
-    support::cpu_seconds_of("/proc/self/stat", 16)
 }
 
 /// The same job as the AWS CLI loop people run (benches/aws_cli_loop.sh),
