@@ -220,7 +220,13 @@ pub fn report_unassigned_virtual_devices(
     );
 }
 
-pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnostics) {
+/// `attributes`: where the state records what went and what is left.
+pub fn report_failures(
+    account: &str,
+    deletion: &Deletion,
+    (went, left): (&str, &str),
+    diags: &mut Diagnostics,
+) {
     if deletion.failures.is_empty() {
         return;
     }
@@ -256,10 +262,10 @@ pub fn report_failures(account: &str, deletion: &Deletion, diags: &mut Diagnosti
     for a in advices {
         detail.push_str(&format!("\n{a}\n"));
     }
-    detail.push_str(
-        "\nThe state records what was deleted (removed_*) and what is left (present_*). Run terraform apply \
-         again to delete the rest.",
-    );
+    detail.push_str(&format!(
+        "\nThe state records what was deleted ({went}) and what is left ({left}). Run terraform apply again \
+         to delete the rest."
+    ));
     diags.error(
         format!(
             "Root credentials of account {account} only partly deleted: {} left",

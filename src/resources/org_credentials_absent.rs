@@ -21,7 +21,7 @@ use crate::member_account::organizational_units_attribute;
 use aws_root_access::root_credentials::{self, CredentialType};
 use aws_root_access::{AwsClients, AwsError, ErrorKind, organization};
 use tfplugin::{
-    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Nothing, Plan,
+    Attribute, AttributePath, Diagnostics, IdentityAttribute, IdentitySchema, Known, Plan,
     ReadOutcome, Resource, Schema, Type, null_as_default,
 };
 
@@ -62,6 +62,13 @@ impl State {
     }
 }
 
+/// What a refresh could not read, for the next plan: accounts whose root
+/// credentials are unknown (an SCP blocks root sessions, the feature is off).
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq)]
+pub struct Unread {
+    accounts: BTreeSet<String>,
+}
+
 /// What validation and the plan read of the configuration.
 #[derive(Deserialize)]
 pub struct Config {
@@ -98,7 +105,7 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
     type Config = Config;
     type Planned = Planned;
     type State = State;
-    type Private = Nothing;
+    type Private = Unread;
 
     fn type_name(&self) -> &'static str {
         TYPE_NAME
@@ -130,9 +137,11 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
              **Accounts it leaves alone.** The management account (AWS issues no root sessions for it); accounts \
              that are not ACTIVE (suspended, being closed, ...: named in a warning and in `skipped_account_ids`); \
              and `exclude_account_ids`. An account that also has a `rootaccess_member_credentials_absent` or a \
-             `rootaccess_member_password_recovery` (with `password` managed here) in the same configuration is \
-             refused at plan: add it to `exclude_account_ids`, or remove the other resource. Overlapping scopes of \
-             two of these resources are not reported.\n\n\
+             `rootaccess_member_password_recovery` (with `password` managed here) under the same provider \
+             configuration is refused at plan: add it to `exclude_account_ids`, or remove the other resource. \
+             Resources under another provider alias, in another state, or whose `account_id` is known only at \
+             apply are not compared, and neither are overlapping scopes of two of these resources: keep them \
+             apart yourself.\n\n\
              **Import** with `<organization_id>/organization` for the whole organization, or \
              `<organization_id>/<ou-id>,<ou-id>` for units. **Destroy** only removes the resource from the state: \
              deleted credentials stay deleted.",
@@ -253,6 +262,17 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
         if diags.has_errors() {
             return;
         }
+        // Accounts the refresh could not read (warned then): what they
+        // have, and so what goes, is known only at apply.
+        let unread_at_refresh = plan
+            .prior_private
+            .as_ref()
+            .is_some_and(|u| scope.active.iter().any(|a| u.accounts.contains(a)));
+        if unread_at_refresh {
+            plan.planned.accounts_with_credentials = Known::Unknown;
+            plan.planned.removed = Known::Unknown;
+            return;
+        }
         let Some(going) = plan_deletions(plan, aws, &scope, &kinds, diags).await else {
             return; // an audit failed: reported
         };
@@ -264,14 +284,26 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
             return;
         };
         warn_going(&going, diags);
-        let prior_removed = plan.prior.as_ref().map(|p| p.removed.clone());
-        let kinds_kept = plan.prior.as_ref().is_some_and(|p| p.kinds() == kinds);
-        plan.planned.accounts_with_credentials = Known::Value(Some(ByAccount::new()));
-        plan.planned.removed = Known::Value(Some(match prior_removed {
-            // Nothing goes: the record of the last deletion stays.
-            Some(removed) if going.is_empty() && kinds_kept => removed,
+        // One entry per account, its last deletion: accounts with nothing
+        // to delete keep theirs, so only what goes shows in the diff.
+        let removed = match &plan.prior {
+            Some(prior) if prior.kinds() == kinds => {
+                let was_excluded = prior.exclude_account_ids.clone().unwrap_or_default();
+                let mut removed: ByAccount = prior
+                    .removed
+                    .iter()
+                    .filter(|(account, _)| {
+                        scope.active.contains(account) && !was_excluded.contains(*account)
+                    })
+                    .map(|(account, sets)| (account.clone(), sets.clone()))
+                    .collect();
+                removed.extend(going);
+                removed
+            }
             _ => going,
-        }));
+        };
+        plan.planned.accounts_with_credentials = Known::Value(Some(ByAccount::new()));
+        plan.planned.removed = Known::Value(Some(removed));
     }
 
     async fn create(
@@ -288,7 +320,7 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
         aws: &AwsClients,
         stored: &State,
         diags: &mut Diagnostics,
-    ) -> ReadOutcome<State> {
+    ) -> ReadOutcome<State, Unread> {
         let excluded = stored.exclude_account_ids.clone().unwrap_or_default();
         let units = stored.organizational_unit_ids.as_ref();
         let scope = match Scope::read(aws, units, &excluded).await {
@@ -303,8 +335,8 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
         };
         scope.warn_skipped(diags);
         let kinds = stored.kinds();
-        let Some(Audited { found, .. }) =
-            audit(aws, &scope.active, &kinds, Some(stored), false, diags).await
+        let Some(Audited { found, unread }) =
+            audit(aws, &scope.active, &kinds, Some(stored), diags).await
         else {
             return ReadOutcome::Unchanged;
         };
@@ -315,7 +347,7 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
         state.credential_types = Some(kinds);
         state.accounts_with_credentials = found;
         state.skipped_account_ids = scope.skipped;
-        ReadOutcome::Present(state)
+        ReadOutcome::PresentWithPrivate(state, Unread { accounts: unread })
     }
 
     async fn update(
@@ -371,13 +403,15 @@ impl Resource<AwsClients> for OrgCredentialsAbsent {
                 return None;
             }
         }
-        let units =
+        let units: Option<BTreeSet<String>> =
             (scope != WHOLE_ORGANIZATION).then(|| scope.split(',').map(str::to_string).collect());
+        // The scope as this resource names it: units sorted.
+        let scope = scope_name(units.as_ref());
         // The first refresh audits the scope and fills in the rest.
         Some(State {
-            id: Some(id.to_string()),
+            id: Some(format!("{organization_id}/{scope}")),
             organization_id: Some(organization_id.to_string()),
-            scope: Some(scope.to_string()),
+            scope: Some(scope),
             organizational_unit_ids: units,
             ..State::default()
         })
@@ -453,7 +487,7 @@ impl Scope {
             return;
         }
         diags.warning(
-            format!("{} accounts in scope are not ACTIVE and were skipped", self.skipped.len()),
+            format!("{} in scope not ACTIVE, skipped", accounts(self.skipped.len())),
             format!(
                 "Root sessions cannot reach member accounts that are suspended or being closed, so their root \
                  credentials are neither read nor deleted: {}. They are listed in skipped_account_ids and covered \
@@ -470,6 +504,15 @@ fn scope_name(units: Option<&BTreeSet<String>>) -> String {
         || WHOLE_ORGANIZATION.to_string(),
         |units| units.iter().cloned().collect::<Vec<_>>().join(","),
     )
+}
+
+/// "1 account", "2 accounts".
+fn accounts(n: usize) -> String {
+    if n == 1 {
+        "1 account".to_string()
+    } else {
+        format!("{n} accounts")
+    }
 }
 
 /// Up to [`NAMED`] of `items`, and how many more.
@@ -522,8 +565,8 @@ async fn plan_deletions(
             if let Some(found) = plan.recall::<ByAccount>(&key) {
                 return Some(Some(restrict(found, &in_scope, kinds)));
             }
-            let audited = audit(aws, &scope.active, kinds, None, false, diags).await?;
-            if audited.unread > 0 {
+            let audited = audit(aws, &scope.active, kinds, None, diags).await?;
+            if !audited.unread.is_empty() {
                 return Some(None);
             }
             plan.remember(&key, &audited.found);
@@ -531,8 +574,8 @@ async fn plan_deletions(
         }
     };
     if !to_audit.is_empty() {
-        let audited = audit(aws, &to_audit, kinds, None, false, diags).await?;
-        if audited.unread > 0 {
+        let audited = audit(aws, &to_audit, kinds, None, diags).await?;
+        if !audited.unread.is_empty() {
             return Some(None);
         }
         going.extend(audited.found);
@@ -560,19 +603,18 @@ struct Audited {
     found: ByAccount,
     /// Accounts that could not be read yet (a service control policy blocks
     /// root sessions, or the feature is off): what they have is unknown.
-    unread: usize,
+    unread: BTreeSet<String>,
 }
 
 /// Audits `accounts` concurrently. An account a service control policy
 /// blocks, or one whose feature is off, is a warning (with `prior`: its last
-/// reading stays), or with `strict` an error; any other failure is an error
-/// naming the accounts (`None`).
+/// reading stays) and unread; any other failure is an error naming the
+/// accounts (`None`).
 async fn audit(
     aws: &AwsClients,
     accounts: &[String],
     kinds: &BTreeSet<CredentialType>,
     prior: Option<&State>,
-    strict: bool,
     diags: &mut Diagnostics,
 ) -> Option<Audited> {
     let mut found = ByAccount::new();
@@ -602,21 +644,20 @@ async fn audit(
         }
     }
     let mut failed = false;
-    let mut unread = 0;
+    let mut unread = BTreeSet::new();
     for (e, accounts) in refused.values() {
-        let deferred = !strict
-            && (e.is(ErrorKind::ScpDenied)
-                || e.is(ErrorKind::FeatureNotEnabled)
-                || e.is(ErrorKind::TrustedAccessOff));
+        let deferred = e.is(ErrorKind::ScpDenied)
+            || e.is(ErrorKind::FeatureNotEnabled)
+            || e.is(ErrorKind::TrustedAccessOff);
         let detail = format!(
             "{e}\n\n{} Accounts: {}.",
             advice(e.kind),
             named(accounts.iter())
         );
         if deferred {
-            unread += accounts.len();
+            unread.extend(accounts.iter().cloned());
             diags.warning(
-                format!("The root credentials of {} accounts could not be read", accounts.len()),
+                format!("The root credentials of {} could not be read", self::accounts(accounts.len())),
                 format!(
                     "{detail} What the apply deletes is known only then; applying this resource fails for these \
                      accounts until they can be read (or are added to exclude_account_ids)."
@@ -653,7 +694,7 @@ fn warn_going(going: &ByAccount, diags: &mut Diagnostics) {
         .collect();
     let more = going.len().saturating_sub(NAMED);
     diags.warning(
-        format!("Root credentials present in {} accounts", going.len()),
+        format!("Root credentials present in {}", accounts(going.len())),
         format!(
             "Apply deletes them:\n{}{}\nIf some were created on purpose, add their accounts to exclude_account_ids.",
             lines.join("\n"),
@@ -694,12 +735,23 @@ async fn apply(
                 }
             };
             scope.warn_skipped(diags);
-            let audited = audit(aws, &scope.active, &kinds, None, true, diags).await?;
+            let audited = audit(aws, &scope.active, &kinds, None, diags).await?;
+            if !audited.unread.is_empty() {
+                diags.error(
+                    format!("Root credentials of {} not deleted", accounts(audited.unread.len())),
+                    format!(
+                        "They could not be read (see the warning above): {}. The others are cleaned; add these \
+                         to exclude_account_ids, or fix what blocks their root sessions.",
+                        named(audited.unread.iter())
+                    ),
+                );
+            }
             (audited.found, ByAccount::new(), Some(scope))
         }
     };
     let mut left = ByAccount::new();
     let mut removed = carried;
+    let (what_went, what_is_left) = ("removed", "accounts_with_credentials");
     let mut deletions = futures::stream::iter(targets)
         .map(|(account, sets)| async move {
             let deleted = root_credentials::delete_listed(aws, &account, sets.items()).await;
@@ -713,7 +765,7 @@ async fn apply(
                 gone.extend(deletion.already_gone.iter().cloned());
                 let failed =
                     CredentialSets::of(deletion.failures.iter().map(|f| f.credential.clone()));
-                report_failures(&account, &deletion, diags);
+                report_failures(&account, &deletion, (what_went, what_is_left), diags);
                 report_unassigned_virtual_devices(&account, &gone, diags);
                 if !failed.is_empty() {
                     left.insert(account.clone(), failed);

@@ -88,7 +88,10 @@ fn one_resource_cleans_exactly_its_unit_and_covers_accounts_that_join_it() {
         text.contains("Root credentials present in 9 accounts"),
         "{text}"
     );
-    assert!(text.contains("accounts in scope are not ACTIVE"), "{text}");
+    assert!(
+        text.contains("1 account in scope not ACTIVE, skipped"),
+        "{text}"
+    );
     assert!(
         text.contains(&member(30)),
         "the suspended member is named: {text}"
@@ -159,9 +162,13 @@ fn one_resource_cleans_exactly_its_unit_and_covers_accounts_that_join_it() {
     let text = support::flatten(&plan.text());
     assert!(text.contains(&member(61)), "{text}");
     assert!(
-        text.contains("Root credentials present in 1 accounts"),
+        text.contains("Root credentials present in 1 account"),
         "{text}"
     );
+    // Only the account with something to delete is in the diff: the nine
+    // cleaned by the first apply keep their record.
+    assert!(text.contains("(9 unchanged elements hidden)"), "{text}");
+    assert!(!text.contains(&member(3)), "{text}");
     w.apply();
     assert!(
         !has_credentials(&aws, &member(61)),
@@ -283,6 +290,44 @@ fn a_plan_that_cannot_read_every_account_does_not_look_clean() {
     );
     // The apply fails for what it cannot read, and deletes nothing.
     w.terraform(&["apply", "-auto-approve", "-no-color"])
-        .fails_with(&["Could not audit the root credentials of 29 accounts"]);
+        .fails_with(&["Root credentials of 29 accounts not deleted"]);
     assert!(has_credentials(&aws, &member(3)));
+}
+
+#[test]
+fn a_refresh_that_cannot_read_every_account_leaves_what_goes_unknown() {
+    let aws = AwsEndpoint::start();
+    let units = seed(&aws);
+    let workloads = units["Workloads"]
+        .as_str()
+        .expect("Workloads id")
+        .to_string();
+    let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(&workloads)));
+    w.apply();
+    w.assert_plan_empty();
+    // A credential comes back while no root session can be opened: the
+    // refresh cannot see it, and the plan must not say "No changes".
+    aws.put_json(
+        &format!("/accounts/{}/root-credentials", member(4)),
+        json!({"password": true}),
+    );
+    let org = aws.organizations(None);
+    block_on(
+        org.disable_aws_service_access()
+            .service_principal("iam.amazonaws.com")
+            .send(),
+    )
+    .expect("disable IAM's trusted access");
+    let plan = w.terraform(&["plan", "-detailed-exitcode", "-no-color"]);
+    let text = support::flatten(&plan.text());
+    assert_eq!(
+        plan.code(),
+        2,
+        "a change is planned, not a clean plan: {text}"
+    );
+    assert!(
+        text.contains("-> (known after apply)"),
+        "what goes is unknown: {text}"
+    );
+    assert!(text.contains("could not be read"), "{text}");
 }

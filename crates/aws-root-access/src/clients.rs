@@ -201,7 +201,7 @@ impl AwsClients {
         tokio::select! {
             result = async {
                 let _permit = self.limit.acquire().await.map_err(|_| cancel_error())?;
-                operation.await
+                crate::last_failure::scoped(operation).await
             } => result,
             _ = cancelled.wait_for(|c| *c) => Err(cancel_error()),
         }

@@ -1,7 +1,11 @@
-//! The last failed attempt of an AWS call in this process: recorded by the
-//! attempt log (`attempts`), read when a call runs out of `call_timeout`
-//! (`error`), whose timeout error from the SDK carries no cause.
+//! The last failed attempt of an AWS call: recorded by the attempt log
+//! (`attempts`), read when the call runs out of `call_timeout` (`error`),
+//! whose timeout error from the SDK carries no cause. Each call made through
+//! `AwsClients::call` keeps its own ([`scoped`]), so calls running at once
+//! for many accounts never borrow each other's cause.
 
+use std::cell::RefCell;
+use std::future::Future;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -24,28 +28,45 @@ pub(crate) struct LastAttempt {
     at: Instant,
 }
 
-/// Keeps `failure` as the last failed attempt.
+tokio::task_local! {
+    /// The last failed attempt of the call this task is making.
+    static CALL: RefCell<Option<LastAttempt>>;
+}
+
+/// Outside a call made through `AwsClients::call` (credential providers'
+/// own calls): the last failed attempt of the process.
+static LAST_FAILURE: Mutex<Option<LastAttempt>> = Mutex::new(None);
+
+/// Runs `call` with its own record of failed attempts.
+pub(crate) async fn scoped<T>(call: impl Future<Output = T>) -> T {
+    CALL.scope(RefCell::new(None), call).await
+}
+
+/// Keeps `failure` as the last failed attempt of the call being made.
 pub(crate) fn record(failure: Failure, call_timeout: Duration) {
-    *LAST_FAILURE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(LastAttempt {
+    let attempt = LastAttempt {
         failure,
         call_timeout,
         at: Instant::now(),
-    });
+    };
+    if let Err(outside) = CALL.try_with(|slot| *slot.borrow_mut() = Some(attempt.clone())) {
+        tracing::trace!(%outside, "attempt outside a scoped call");
+        *LAST_FAILURE
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(attempt);
+    }
 }
 
-/// The last such attempt. Process-wide, because the SDK's timeout error
-/// carries nothing of its call: a call that runs out of time reports it as
-/// its likely cause (the calls of one provider process go to the same AWS).
-static LAST_FAILURE: Mutex<Option<LastAttempt>> = Mutex::new(None);
-
-/// The latest failed attempt, if it is recent enough to explain a call
-/// that has just run out of time.
+/// The call's latest failed attempt, if it is recent enough to explain a
+/// call that has just run out of time.
 pub(crate) fn last_failure() -> Option<LastAttempt> {
-    let last = LAST_FAILURE
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner());
-    last.clone()
-        .filter(|a| a.at.elapsed() <= a.call_timeout + Duration::from_secs(5))
+    let last = CALL
+        .try_with(|slot| slot.borrow().clone())
+        .unwrap_or_else(|_| {
+            LAST_FAILURE
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+                .clone()
+        });
+    last.filter(|a| a.at.elapsed() <= a.call_timeout + Duration::from_secs(5))
 }

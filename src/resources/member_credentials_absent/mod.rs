@@ -443,7 +443,7 @@ async fn delete_present(
     for t in &managed {
         present.set_kind(*t, &after);
     }
-    report_failures(&account, &deletion, diags);
+    report_failures(&account, &deletion, ("removed_*", "present_*"), diags);
     report_unassigned_virtual_devices(&account, &gone, diags);
     Some(state_after(prior, planned, account, present, gone))
 }
@@ -477,7 +477,7 @@ async fn delete_planned(
     for t in &managed {
         present.set_kind(*t, &failed);
     }
-    report_failures(&account, &deletion, diags);
+    report_failures(&account, &deletion, ("removed_*", "present_*"), diags);
     report_unassigned_virtual_devices(&account, &gone, diags);
     Some(state_after(prior, planned, account, present, gone))
 }
