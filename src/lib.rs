@@ -20,6 +20,11 @@
 //!   attribute and its plan-time checks; AWS errors as diagnostics).
 //! - `checks`: attribute validators shared by all of them.
 
+// The optimizer computes the layout of the deepest async handlers (a
+// resource's plan over root sessions, organization reads and audits) past
+// the default query depth of 128.
+#![recursion_limit = "256"]
+
 pub mod provider;
 
 mod actions;

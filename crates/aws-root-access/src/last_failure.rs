@@ -37,9 +37,10 @@ tokio::task_local! {
 /// own calls): the last failed attempt of the process.
 static LAST_FAILURE: Mutex<Option<LastAttempt>> = Mutex::new(None);
 
-/// Runs `call` with its own record of failed attempts.
+/// Runs `call` with its own record of failed attempts. Boxed, so the scope
+/// adds a pointer, not a level of nesting, to every caller's future.
 pub(crate) async fn scoped<T>(call: impl Future<Output = T>) -> T {
-    CALL.scope(RefCell::new(None), call).await
+    CALL.scope(RefCell::new(None), Box::pin(call)).await
 }
 
 /// Keeps `failure` as the last failed attempt of the call being made.
