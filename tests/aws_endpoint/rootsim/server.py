@@ -54,6 +54,7 @@ class RootSimServer:
         self.port = port
         self.region = region
         self.verbose = verbose
+        self.app: RootSimApp | None = None
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -63,11 +64,15 @@ class RootSimServer:
                 "secret_access_key": MANAGEMENT_SECRET_ACCESS_KEY,
                 "management_account_id": DEFAULT_ACCOUNT_ID}
 
-    def start(self) -> "RootSimServer":
+    def start(self, app: RootSimApp | None = None) -> "RootSimServer":
+        """Serves `app` (a new one when None; the fork server passes its warmed-up one,
+        whose moto service apps are built already)."""
         patches.install()
         if not self.verbose:
             logging.getLogger("werkzeug").setLevel(logging.WARNING)
-        app = RootSimApp(ControlApp(self.region, self.credentials))
+        if app is None:
+            app = RootSimApp(ControlApp(self.region, self.credentials))
+        self.app = app
         self._server = make_server(self.host, self.port, app, threaded=True,
                                    request_handler=MotoRequestHandler)
         self.port = self._server.server_address[1]

@@ -35,6 +35,16 @@ LOCKED_BUCKET = "dev-locked-bucket"
 LOCKED_QUEUE = "dev-locked-queue"
 
 
+# One boto3 session for every client the tests make: a session caches the service models it
+# has loaded, and a new session per client cost about 0.12 CPU seconds per client (clients
+# still get their own credentials, configuration and event hooks).
+_SESSION = boto3.session.Session()
+
+
+def boto3_session() -> boto3.session.Session:
+    return _SESSION
+
+
 def standard_scenario(**overrides: Any) -> dict[str, Any]:
     scenario: dict[str, Any] = {
         "organization": {"feature_set": "ALL"},
@@ -134,7 +144,7 @@ class Endpoint:
     # boto3 ---------------------------------------------------------------------------------
     def client(self, service: str, creds: dict[str, str] | None = None, max_attempts: int = 1) -> Any:
         creds = creds if creds is not None else self.mgmt_creds()
-        return boto3.session.Session().client(
+        return boto3_session().client(
             service, endpoint_url=self.url, region_name="us-east-1",
             aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
             aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],

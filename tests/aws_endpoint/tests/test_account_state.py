@@ -15,7 +15,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN, DEV, ENDPOINT_DIR, LEGACY, MGMT, OUTSIDE, PROD, REPO, error_code, standard_scenario
+from conftest import ADMIN, DEV, ENDPOINT_DIR, LEGACY, MGMT, OUTSIDE, PROD, REPO, boto3_session, error_code, standard_scenario
 
 sys.path.insert(0, str(ENDPOINT_DIR))
 from rootsim import state as rootsim_state  # noqa: E402  (unit test of the default selection)
@@ -30,8 +30,7 @@ class RawOrganizations:
 
     def __init__(self, endpoint: Any, creds: dict[str, str] | None = None, validate: bool = True) -> None:
         creds = creds if creds is not None else endpoint.mgmt_creds()
-        import boto3
-        self.client = boto3.session.Session().client(
+        self.client = boto3_session().client(
             "organizations", endpoint_url=endpoint.url, region_name="us-east-1",
             aws_access_key_id=creds["AWS_ACCESS_KEY_ID"], aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
             config=botocore.config.Config(parameter_validation=validate,

@@ -8,7 +8,7 @@ import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN, DEV, LEGACY, LOCKED_BUCKET, MGMT, OUTSIDE, PROD, TASK, error_code, standard_scenario
+from conftest import ADMIN, DEV, LEGACY, LOCKED_BUCKET, MGMT, OUTSIDE, PROD, TASK, boto3_session, error_code, standard_scenario
 
 TASKS = ["IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
          "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"]
@@ -17,8 +17,7 @@ TASKS = ["IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteR
 def unvalidated_sts(ep):
     """An STS client that sends what it is given (no client-side parameter validation)."""
     creds = ep.mgmt_creds()
-    import boto3
-    return boto3.session.Session().client(
+    return boto3_session().client(
         "sts", endpoint_url=ep.url, region_name="us-east-1",
         aws_access_key_id=creds["AWS_ACCESS_KEY_ID"], aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
         config=botocore.config.Config(parameter_validation=False, retries={"mode": "standard", "total_max_attempts": 1}))

@@ -74,8 +74,9 @@ def test_latency_and_account_scoped_faults(ep):
     started = time.monotonic()
     sts.get_caller_identity()
     assert time.monotonic() - started >= 0.4
+    iam = ep.client("iam")  # made before the clock starts: only the call is timed
     started = time.monotonic()
-    ep.client("iam").list_organizations_features()
+    iam.list_organizations_features()
     assert time.monotonic() - started < 0.4
     ep.client("s3").list_buckets()  # management account: not throttled
     with pytest.raises(ClientError) as excinfo:

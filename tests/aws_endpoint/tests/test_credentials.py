@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 import xml.etree.ElementTree as ET
 
-import boto3
 import botocore.config
 import pytest
 from botocore.auth import SigV4Auth
@@ -19,7 +18,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from conftest import ADMIN, DEV, LOCKED_BUCKET, LOCKED_QUEUE, MGMT
+from conftest import ADMIN, DEV, LOCKED_BUCKET, LOCKED_QUEUE, MGMT, boto3_session
 
 UNKNOWN_KEY = "AKIAUNKNOWNKEY000001"
 TOKEN_INVALID = "The security token included in the request is invalid."
@@ -192,7 +191,7 @@ def test_aws_cli(ep):
 
 
 def s3v4(ep, creds):
-    return boto3.session.Session().client(
+    return boto3_session().client(
         "s3", endpoint_url=ep.url, region_name="us-east-1", aws_access_key_id=creds["AWS_ACCESS_KEY_ID"],
         aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"], aws_session_token=creds.get("AWS_SESSION_TOKEN"),
         config=botocore.config.Config(signature_version="s3v4", s3={"addressing_style": "path"}))

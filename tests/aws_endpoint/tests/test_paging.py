@@ -10,12 +10,11 @@ import time
 import xml.etree.ElementTree as ET
 from typing import Any, Callable
 
-import boto3
 import botocore.config
 import pytest
 from botocore.exceptions import ClientError
 
-from conftest import DEV, MGMT, error_code, standard_scenario
+from conftest import DEV, MGMT, boto3_session, error_code, standard_scenario
 
 MANY = 47  # members; with the management account 48 accounts: pages of 20, 20, 8
 
@@ -26,7 +25,7 @@ def many_accounts(n: int = MANY, start: int = 600000000000) -> list[dict[str, An
 
 def orgs_client(endpoint: Any, validate: bool = True) -> Any:
     creds = endpoint.mgmt_creds()
-    return boto3.session.Session().client(
+    return boto3_session().client(
         "organizations", endpoint_url=endpoint.url, region_name="us-east-1",
         aws_access_key_id=creds["AWS_ACCESS_KEY_ID"], aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
         config=botocore.config.Config(parameter_validation=validate,
@@ -292,7 +291,7 @@ def test_iam_marker_survives_deleting_what_was_listed(endpoint):
 def test_iam_max_items_and_marker_validation(endpoint):
     _seed_root_credentials(endpoint)
     creds = endpoint.assume_root(DEV, "IAMAuditRootUserCredentials")
-    iam = boto3.session.Session().client(
+    iam = boto3_session().client(
         "iam", endpoint_url=endpoint.url, region_name="us-east-1",
         aws_access_key_id=creds["AWS_ACCESS_KEY_ID"], aws_secret_access_key=creds["AWS_SECRET_ACCESS_KEY"],
         aws_session_token=creds["AWS_SESSION_TOKEN"],

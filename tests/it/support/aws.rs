@@ -1,16 +1,25 @@
 //! The local AWS endpoint (tests/aws_endpoint: moto plus rootsim) for
-//! acceptance tests: one per test, started on a free loopback port, seeded
-//! with a scenario, inspected through its control API, and stopped on drop.
+//! acceptance tests: one per test, on a free loopback port, seeded with a
+//! scenario, inspected through its control API, and stopped on drop.
+//!
+//! Each endpoint is its own process, forked from one warm fork server per
+//! test process (`python -m rootsim.forkserver`: moto imported and its
+//! first calls served once, instead of about a second of CPU per test).
+//! ROOTSIM_FORK_SERVER=0 starts every endpoint as `python -m rootsim`
+//! instead (the same endpoint, only slower to start).
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
 use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
 
 use serde_json::{Value, json};
 
 pub struct AwsEndpoint {
-    child: Child,
-    // Closing stdin stops the endpoint even if this process dies.
-    _stdin: ChildStdin,
+    process: EndpointProcess,
+    pid: u32,
     pub url: String,
     pub region: String,
     pub access_key_id: String,
@@ -18,44 +27,130 @@ pub struct AwsEndpoint {
     pub management_account_id: String,
 }
 
+/// How the endpoint's process is held: closing the connection (forked) or
+/// stdin (spawned) stops it, also when the test process dies.
+enum EndpointProcess {
+    Forked(UnixStream),
+    Spawned(Child, ChildStdin),
+}
+
 impl Drop for AwsEndpoint {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        match &mut self.process {
+            EndpointProcess::Forked(conn) => {
+                // The endpoint exits on end of file; its end of the socket
+                // closes when it has, which read_to_end waits for.
+                let _ = conn.shutdown(std::net::Shutdown::Write);
+                let _ = conn.set_read_timeout(Some(Duration::from_secs(5)));
+                let _ = conn.read_to_end(&mut Vec::new());
+            }
+            EndpointProcess::Spawned(child, _) => {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
     }
+}
+
+/// The fork server of this test process, started on first use; it exits
+/// when this process does (its stdin closes).
+struct ForkServer {
+    socket: PathBuf,
+    _child: Child,
+    _stdin: ChildStdin,
+}
+
+fn python_command(module: &str) -> Command {
+    // Tools are provisioned once per test process (see terraform_path); the
+    // endpoint then starts straight from the venv.
+    let _ = super::terraform_path();
+    let root = super::repo_root();
+    let mut cmd = Command::new(root.join(".tools/venv/bin/python"));
+    cmd.args(["-m", module, "--exit-on-stdin-close"])
+        .env("PYTHONPATH", root.join("tests/aws_endpoint"))
+        .env_remove("MOTO_ACCOUNT_ID")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    cmd
+}
+
+/// Starts `cmd` and parses the one JSON line it prints when ready.
+fn spawn_ready(mut cmd: Command, what: &str) -> (Child, ChildStdin, Value) {
+    let mut child = cmd.spawn().unwrap_or_else(|e| panic!("start {what}: {e}"));
+    let stdin = child.stdin.take().expect("stdin");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .unwrap_or_else(|e| panic!("{what}: no ready line: {e}"));
+    let info: Value =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{what} said {line:?}: {e}"));
+    (child, stdin, info)
+}
+
+fn fork_server() -> &'static ForkServer {
+    static SERVER: OnceLock<ForkServer> = OnceLock::new();
+    SERVER.get_or_init(|| {
+        let (child, stdin, info) = spawn_ready(
+            python_command("rootsim.forkserver"),
+            "the local AWS endpoint's fork server",
+        );
+        ForkServer {
+            socket: PathBuf::from(info["socket"].as_str().unwrap_or_default()),
+            _child: child,
+            _stdin: stdin,
+        }
+    })
+}
+
+fn fork_endpoint() -> (EndpointProcess, Value) {
+    let server = fork_server();
+    let mut conn = UnixStream::connect(&server.socket).unwrap_or_else(|e| {
+        panic!(
+            "connect to the endpoint fork server at {}: {e}",
+            server.socket.display()
+        )
+    });
+    conn.write_all(b"{\"env\": {}}\n")
+        .expect("ask the fork server for an endpoint");
+    let mut line = Vec::new();
+    // One byte at a time: nothing past the line may be consumed from the
+    // connection, which stays open for the endpoint's lifetime.
+    let mut byte = [0u8; 1];
+    while conn.read(&mut byte).expect("ready line") == 1 && byte[0] != b'\n' {
+        line.push(byte[0]);
+    }
+    let info: Value = serde_json::from_slice(&line).unwrap_or_else(|e| {
+        panic!(
+            "the fork server said {:?}: {e}",
+            String::from_utf8_lossy(&line)
+        )
+    });
+    assert!(info.get("error").is_none(), "no endpoint: {info}");
+    (EndpointProcess::Forked(conn), info)
 }
 
 impl AwsEndpoint {
     pub fn start() -> AwsEndpoint {
-        // Tools are provisioned once per test process (see terraform_path);
-        // the endpoint then starts straight from the venv.
-        let _ = super::terraform_path();
-        let root = super::repo_root();
-        let mut child = Command::new(root.join(".tools/venv/bin/python"))
-            .args(["-m", "rootsim", "--exit-on-stdin-close"])
-            .env("PYTHONPATH", root.join("tests/aws_endpoint"))
-            .env_remove("MOTO_ACCOUNT_ID")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the local AWS endpoint");
-        let stdin = child.stdin.take().expect("stdin");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().expect("stdout"))
-            .read_line(&mut line)
-            .expect("ready line");
-        let info: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("endpoint said {line:?}: {e}"));
+        let (process, info) = if std::env::var("ROOTSIM_FORK_SERVER").is_ok_and(|v| v == "0") {
+            let (child, stdin, info) =
+                spawn_ready(python_command("rootsim"), "the local AWS endpoint");
+            (EndpointProcess::Spawned(child, stdin), info)
+        } else {
+            fork_endpoint()
+        };
         let s = |k: &str| info[k].as_str().unwrap_or_default().to_string();
         AwsEndpoint {
+            pid: info["pid"]
+                .as_u64()
+                .and_then(|p| u32::try_from(p).ok())
+                .unwrap_or_default(),
             url: s("endpoint"),
             region: s("region"),
             access_key_id: s("access_key_id"),
             secret_access_key: s("secret_access_key"),
             management_account_id: s("management_account_id"),
-            _stdin: stdin,
-            child,
+            process,
         }
     }
 
@@ -133,7 +228,7 @@ impl AwsEndpoint {
     /// CPU seconds the endpoint process has used so far (benchmarks: is it
     /// the bottleneck?).
     pub fn cpu_seconds(&self) -> f64 {
-        super::cpu_seconds_of(&format!("/proc/{}/stat", self.child.id()), 14)
+        super::cpu_seconds_of(&format!("/proc/{}/stat", self.pid), 14)
     }
 
     pub fn calls(&self) -> Value {
