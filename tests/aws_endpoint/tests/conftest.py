@@ -18,6 +18,8 @@ import botocore.config
 import botocore.exceptions
 import pytest
 
+import aws_cli
+
 ENDPOINT_DIR = Path(__file__).resolve().parents[1]
 REPO = ENDPOINT_DIR.parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -123,8 +125,8 @@ class Endpoint:
             "AWS_PAGER": "",
         }
         env.update(creds if creds is not None else self.mgmt_creds())
-        result = subprocess.run([AWS_CLI, "--endpoint-url", self.url, "--output", "json", *args],
-                                env=env, capture_output=True, text=True, timeout=120)
+        result = aws_cli.run(AWS_CLI, ["--endpoint-url", self.url, "--output", "json", *args],
+                             env=env, timeout=120)
         if check and result.returncode != 0:
             raise AssertionError(f"aws {' '.join(args)} failed ({result.returncode}): {result.stderr}")
         return result
