@@ -5,7 +5,8 @@
 //! Terraform comes from `TF_ACC_TERRAFORM_PATH`, else from
 //! `<workspace>/.tools/bin/terraform`, which `scripts/bootstrap` installs; the
 //! test fails when neither exists. The provider binary is built with cargo
-//! (a no-op when `cargo test` built the examples already) and handed to
+//! (little more than linking it after `cargo test --workspace --all-targets`
+//! built everything else) and handed to
 //! Terraform through a `dev_overrides` CLI configuration in a temp directory,
 //! so nothing of the machine's Terraform setup leaks in.
 
@@ -106,10 +107,14 @@ fn workspace_root() -> PathBuf {
 }
 
 /// Builds the example with the cargo running this test and returns the path
-/// cargo reports for it (whatever the target directory is).
+/// cargo reports for it (whatever the target directory is). The whole
+/// workspace's targets are named so that cargo resolves the same features as
+/// the `cargo test --workspace --all-targets` that built this test: `-p
+/// tfplugin --example` alone resolved other features for 59 crates and
+/// compiled them again on every fresh clone (about two CPU minutes).
 fn build_example() -> PathBuf {
     let output = Command::new(env!("CARGO"))
-        .args(["build", "-p", "tfplugin", "--example", EXAMPLE])
+        .args(["build", "--workspace", "--all-targets"])
         .arg("--message-format=json-render-diagnostics")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
