@@ -51,6 +51,15 @@ fn seed(aws: &AwsEndpoint) -> Value {
     seeded["organizational_units"].clone()
 }
 
+/// Seeds the organization and returns the id of its unit `name`.
+fn seeded_unit(aws: &AwsEndpoint, name: &str) -> String {
+    let units = seed(aws);
+    units[name]
+        .as_str()
+        .unwrap_or_else(|| panic!("no unit {name} in {units}"))
+        .to_string()
+}
+
 fn resource(unit: &str) -> String {
     format!(
         "resource \"rootaccess_org_credentials_absent\" \"workloads\" {{\n  organizational_unit_ids = [\"{unit}\"]\n}}\n"
@@ -71,11 +80,7 @@ fn sessions_of(aws: &AwsEndpoint, account: &str) -> u64 {
 #[test]
 fn one_resource_cleans_exactly_its_unit_and_covers_accounts_that_join_it() {
     let aws = AwsEndpoint::start();
-    let units = seed(&aws);
-    let workloads = units["Workloads"]
-        .as_str()
-        .expect("Workloads id")
-        .to_string();
+    let workloads = seeded_unit(&aws, "Workloads");
     let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(&workloads)));
 
     // The plan audits the unit and names every account whose credentials go.
@@ -181,11 +186,7 @@ fn one_resource_cleans_exactly_its_unit_and_covers_accounts_that_join_it() {
 #[test]
 fn accounts_of_per_account_resources_are_refused_until_excluded() {
     let aws = AwsEndpoint::start();
-    let units = seed(&aws);
-    let workloads = units["Workloads"]
-        .as_str()
-        .expect("Workloads id")
-        .to_string();
+    let workloads = seeded_unit(&aws, "Workloads");
     let recovery = format!(
         "resource \"rootaccess_member_password_recovery\" \"three\" {{\n  account_id = \"{}\"\n}}\n",
         member(3)
@@ -220,8 +221,7 @@ fn accounts_of_per_account_resources_are_refused_until_excluded() {
 #[test]
 fn import_by_organization_and_scope_then_destroy_changes_nothing() {
     let aws = AwsEndpoint::start();
-    let units = seed(&aws);
-    let sandbox = units["Sandbox"].as_str().expect("Sandbox id").to_string();
+    let sandbox = seeded_unit(&aws, "Sandbox");
     let org_id = aws.organization()["id"]
         .as_str()
         .unwrap_or_default()
@@ -267,11 +267,7 @@ fn import_by_organization_and_scope_then_destroy_changes_nothing() {
 #[test]
 fn a_plan_that_cannot_read_every_account_does_not_look_clean() {
     let aws = AwsEndpoint::start();
-    let units = seed(&aws);
-    let workloads = units["Workloads"]
-        .as_str()
-        .expect("Workloads id")
-        .to_string();
+    let workloads = seeded_unit(&aws, "Workloads");
     // IAM's trusted access switched off: no root session can be opened.
     let org = aws.organizations(None);
     block_on(
@@ -297,11 +293,7 @@ fn a_plan_that_cannot_read_every_account_does_not_look_clean() {
 #[test]
 fn a_refresh_that_cannot_read_every_account_leaves_what_goes_unknown() {
     let aws = AwsEndpoint::start();
-    let units = seed(&aws);
-    let workloads = units["Workloads"]
-        .as_str()
-        .expect("Workloads id")
-        .to_string();
+    let workloads = seeded_unit(&aws, "Workloads");
     let w = Workdir::new(&format!("{}{}", aws.provider_hcl(), resource(&workloads)));
     w.apply();
     w.assert_plan_empty();
